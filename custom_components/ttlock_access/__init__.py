@@ -1,0 +1,125 @@
+"""TTLock Access: TTLock locks, gateways, meters and lifts in Home Assistant."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from homeassistant.const import CONF_USERNAME, Platform
+from homeassistant.core import HomeAssistant, callback
+from homeassistant.helpers import config_validation as cv
+from homeassistant.helpers.aiohttp_client import async_get_clientsession
+from homeassistant.helpers.device_registry import DeviceEntry
+from homeassistant.helpers.typing import ConfigType
+
+from .const import (
+    CONF_BASE_URL,
+    CONF_CLIENT_ID,
+    CONF_CLIENT_SECRET,
+    CONF_PASSWORD_MD5,
+    CONF_REGION,
+    CONF_TOKEN,
+    DOMAIN,
+    REGION_CUSTOM,
+)
+from .coordinator import (
+    TTLockConfigEntry,
+    TTLockCoordinator,
+    TTLockRuntimeData,
+    gateway_device_identifier,
+    lock_device_identifier,
+)
+from .sdk.cloud import REGION_URLS, TTLockCloud
+from .sdk.model import Region, Tokens
+from .usage import ApiUsage
+
+PLATFORMS: list[Platform] = [Platform.BINARY_SENSOR, Platform.LOCK, Platform.SENSOR]
+CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
+
+
+async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
+    """Set up the integration (services are registered here in later versions)."""
+    return True
+
+
+def base_url_for(data: dict[str, Any] | Any) -> str:
+    """The API host of an entry: a region's host or the custom server URL."""
+    if data[CONF_REGION] == REGION_CUSTOM:
+        return str(data[CONF_BASE_URL])
+    return REGION_URLS[Region(data[CONF_REGION])]
+
+
+def tokens_to_data(tokens: Tokens) -> dict[str, Any]:
+    """Tokens as stored in the entry."""
+    return {
+        "uid": tokens.uid,
+        "access_token": tokens.access_token,
+        "refresh_token": tokens.refresh_token,
+        "expires_at": tokens.expires_at,
+    }
+
+
+def tokens_from_data(data: dict[str, Any] | None) -> Tokens | None:
+    """Tokens stored in the entry, if any."""
+    if not data:
+        return None
+    return Tokens(
+        uid=int(data["uid"]),
+        access_token=str(data["access_token"]),
+        refresh_token=str(data["refresh_token"]),
+        expires_at=float(data["expires_at"]),
+    )
+
+
+async def async_setup_entry(hass: HomeAssistant, entry: TTLockConfigEntry) -> bool:
+    """Set up one TTLock account."""
+    usage = ApiUsage(hass, entry.entry_id, 0)
+    await usage.async_load()
+
+    @callback
+    def _store_tokens(tokens: Tokens) -> None:
+        hass.config_entries.async_update_entry(
+            entry, data={**entry.data, CONF_TOKEN: tokens_to_data(tokens)}
+        )
+
+    client = TTLockCloud(
+        async_get_clientsession(hass),
+        client_id=entry.data[CONF_CLIENT_ID],
+        client_secret=entry.data[CONF_CLIENT_SECRET],
+        base_url=base_url_for(entry.data),
+        username=entry.data[CONF_USERNAME],
+        password_md5=entry.data[CONF_PASSWORD_MD5],
+        tokens=tokens_from_data(entry.data.get(CONF_TOKEN)),
+        on_call=usage.record,
+        on_tokens=_store_tokens,
+    )
+    coordinator = TTLockCoordinator(hass, entry, client, usage)
+    entry.runtime_data = TTLockRuntimeData(client=client, coordinator=coordinator, usage=usage)
+    await coordinator.async_config_entry_first_refresh()
+    await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
+    return True
+
+
+async def async_unload_entry(hass: HomeAssistant, entry: TTLockConfigEntry) -> bool:
+    """Unload an account."""
+    unloaded = await hass.config_entries.async_unload_platforms(entry, PLATFORMS)
+    if unloaded:
+        await entry.runtime_data.usage.async_save()
+    return unloaded
+
+
+async def async_remove_entry(hass: HomeAssistant, entry: TTLockConfigEntry) -> None:
+    """Forget the stored API usage of a removed account."""
+    await ApiUsage(hass, entry.entry_id, 0).async_remove()
+
+
+async def async_remove_config_entry_device(
+    hass: HomeAssistant, entry: TTLockConfigEntry, device: DeviceEntry
+) -> bool:
+    """Let the user delete a device only when it is no longer on the account."""
+    data = entry.runtime_data.coordinator.data
+    current = {lock_device_identifier(i) for i in data.locks} | {
+        gateway_device_identifier(i) for i in data.gateways
+    }
+    return not (device.identifiers & current) and not any(
+        ident[1].startswith("account-") for ident in device.identifiers if ident[0] == DOMAIN
+    )

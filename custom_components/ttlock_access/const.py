@@ -1,0 +1,47 @@
+"""Constants of the TTLock Access integration."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Final
+
+DOMAIN: Final = "ttlock_access"
+MANUFACTURER: Final = "TTLock"
+
+# config entry data
+CONF_REGION: Final = "region"
+CONF_BASE_URL: Final = "base_url"
+CONF_CLIENT_ID: Final = "client_id"
+CONF_CLIENT_SECRET: Final = "client_secret"
+CONF_PASSWORD_MD5: Final = "password_md5"
+CONF_TOKEN: Final = "token"
+
+REGION_EU: Final = "eu"
+REGION_CN: Final = "cn"
+REGION_CUSTOM: Final = "custom"
+REGIONS: Final = (REGION_EU, REGION_CN, REGION_CUSTOM)
+
+# options
+CONF_POLL_INTERVAL: Final = "poll_interval"
+"""Minutes between inventory polls (lock/list + gateway/list: two calls whatever the size)."""
+CONF_SWEEP_CALLS: Final = "sweep_calls"
+"""Per-lock calls (state, detail, signal) allowed per poll cycle, rotating over the locks."""
+CONF_MONTHLY_BUDGET: Final = "monthly_budget"
+"""API calls per month the integration may spend."""
+
+DEFAULT_POLL_INTERVAL: Final = 10
+MIN_POLL_INTERVAL: Final = 1
+MAX_POLL_INTERVAL: Final = 240
+DEFAULT_SWEEP_CALLS: Final = 1
+MAX_SWEEP_CALLS: Final = 10
+DEFAULT_MONTHLY_BUDGET: Final = 30_000
+"""The free developer tier reported in 2026 (research/ttlock-cloud-and-peers.md §3.1)."""
+
+# freshness tiers of the rotating per-lock sweep
+DETAIL_MAX_AGE: Final = timedelta(hours=6)
+SIGNAL_MAX_AGE: Final = timedelta(hours=1)
+
+RATE_LIMIT_RETRY: Final = 60  # seconds after errcode 30006
+
+ISSUE_QUOTA_EXHAUSTED: Final = "api_quota_exhausted"
+ISSUE_BUDGET_EXHAUSTED: Final = "api_budget_exhausted"

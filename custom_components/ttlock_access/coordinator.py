@@ -1,0 +1,428 @@
+"""The account coordinator: cloud inventory, tiered polling and the command path.
+
+Polling is tiered so that its cost does not grow with the number of locks:
+
+* every cycle, the inventory: ``lock/list`` (1 000 locks per page) and ``gateway/list`` (200 per
+  page) — two calls for a typical account, whatever its size;
+* then a rotating *sweep* of at most ``sweep_calls`` per-lock calls: unknown states first, then
+  missing lock details, missing gateway signal, stale details (6 h) and signals (1 h), and finally
+  the lock whose state was read longest ago. A 3-lock home and a 1 000-lock building therefore
+  spend the same number of calls per cycle; the sweep pauses when the month's budget runs
+  ahead of pace.
+
+Commands go through :meth:`TTLockCoordinator.async_set_locked`, which picks the path (DESIGN
+rule 3): today the gateway / Wi-Fi path through the cloud.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from homeassistant.config_entries import ConfigEntry
+from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
+from homeassistant.exceptions import ConfigEntryAuthFailed, HomeAssistantError
+from homeassistant.helpers import device_registry as dr
+from homeassistant.helpers import issue_registry as ir
+from homeassistant.helpers.event import async_call_later
+from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, UpdateFailed
+from homeassistant.util import dt as dt_util
+
+from .const import (
+    CONF_MONTHLY_BUDGET,
+    CONF_POLL_INTERVAL,
+    CONF_SWEEP_CALLS,
+    DEFAULT_MONTHLY_BUDGET,
+    DEFAULT_POLL_INTERVAL,
+    DEFAULT_SWEEP_CALLS,
+    DETAIL_MAX_AGE,
+    DOMAIN,
+    ISSUE_BUDGET_EXHAUSTED,
+    ISSUE_QUOTA_EXHAUSTED,
+    MANUFACTURER,
+    RATE_LIMIT_RETRY,
+    SIGNAL_MAX_AGE,
+)
+from .errors import translate_error
+from .sdk.cloud import TTLockCloud
+from .sdk.cloud.errors import (
+    AuthError,
+    MonthlyQuotaExceededError,
+    RateLimitedError,
+    TTLockError,
+)
+from .sdk.model import DoorState, Gateway, GatewaySighting, Lock, LockDetail, OpenState
+from .usage import ApiUsage, seconds_to_next_month
+
+_LOGGER = logging.getLogger(__name__)
+
+type TTLockConfigEntry = ConfigEntry[TTLockRuntimeData]
+
+
+@dataclass(slots=True)
+class LockRuntime:
+    """What the integration knows about one lock, kept across polls."""
+
+    lock: Lock
+    detail: LockDetail | None = None
+    detail_at: datetime | None = None
+    state: OpenState | None = None
+    door: DoorState | None = None
+    state_at: datetime | None = None
+    state_checked_at: datetime | None = None
+    """Last attempt to read the state (successful or not): orders the sweep."""
+    state_source: str | None = None
+    sightings: list[GatewaySighting] | None = None
+    signal_at: datetime | None = None
+
+    @property
+    def best_sighting(self) -> GatewaySighting | None:
+        """The gateway with the strongest signal (the cloud relays through it)."""
+        if not self.sightings:
+            return None
+        return max(self.sightings, key=lambda s: s.rssi)
+
+
+@dataclass(slots=True)
+class AccountData:
+    """Everything the account coordinator publishes."""
+
+    locks: dict[int, LockRuntime] = field(default_factory=dict)
+    gateways: dict[int, Gateway] = field(default_factory=dict)
+
+
+@dataclass(slots=True)
+class TTLockRuntimeData:
+    """``entry.runtime_data``."""
+
+    client: TTLockCloud
+    coordinator: TTLockCoordinator
+    usage: ApiUsage
+
+
+def lock_device_identifier(lock_id: int) -> tuple[str, str]:
+    """Device registry identifier of a lock."""
+    return (DOMAIN, f"lock-{lock_id}")
+
+
+def gateway_device_identifier(gateway_id: int) -> tuple[str, str]:
+    """Device registry identifier of a gateway."""
+    return (DOMAIN, f"gateway-{gateway_id}")
+
+
+class TTLockCoordinator(DataUpdateCoordinator[AccountData]):
+    """Polls one TTLock account and runs commands on its locks."""
+
+    config_entry: TTLockConfigEntry
+
+    def __init__(
+        self,
+        hass: HomeAssistant,
+        entry: TTLockConfigEntry,
+        client: TTLockCloud,
+        usage: ApiUsage,
+    ) -> None:
+        minutes = entry.options.get(CONF_POLL_INTERVAL, DEFAULT_POLL_INTERVAL)
+        super().__init__(
+            hass,
+            _LOGGER,
+            config_entry=entry,
+            name=DOMAIN,
+            update_interval=timedelta(minutes=minutes),
+            always_update=True,
+        )
+        self.client = client
+        self.usage = usage
+        self.sweep_calls: int = entry.options.get(CONF_SWEEP_CALLS, DEFAULT_SWEEP_CALLS)
+        self.usage.budget = entry.options.get(CONF_MONTHLY_BUDGET, DEFAULT_MONTHLY_BUDGET)
+        self.data = AccountData()
+        self._auto_lock_timers: dict[int, CALLBACK_TYPE] = {}
+        self._new_lock_callbacks: list[Callable[[set[int]], None]] = []
+        self._new_gateway_callbacks: list[Callable[[set[int]], None]] = []
+
+    # ------------------------------------------------------------------ polling
+    async def _async_update_data(self) -> AccountData:
+        if self.usage.exhausted and not self.usage.quota_exhausted:
+            # Our own budget is spent: keep the last known data, spend nothing more.
+            self._set_issue(ISSUE_BUDGET_EXHAUSTED, True)
+            return self.data
+        self._set_issue(ISSUE_BUDGET_EXHAUSTED, False)
+        try:
+            locks = await self.client.list_locks()
+            gateways = await self.client.list_gateways()
+        except TTLockError as err:
+            raise self._update_failed(err) from err
+        self._set_issue(ISSUE_QUOTA_EXHAUSTED, False)
+        self._apply_inventory(locks, gateways)
+        if not self.usage.ahead_of_pace():
+            await self._async_sweep()
+        return self.data
+
+    def _update_failed(self, err: TTLockError) -> Exception:
+        if isinstance(err, AuthError):
+            return ConfigEntryAuthFailed(
+                translation_domain=DOMAIN, translation_key="auth_failed_entry"
+            )
+        if isinstance(err, MonthlyQuotaExceededError):
+            self.usage.quota_exhausted = True
+            self._set_issue(ISSUE_QUOTA_EXHAUSTED, True)
+            return UpdateFailed(
+                translation_domain=DOMAIN,
+                translation_key="quota_exhausted_poll",
+                retry_after=min(3600, seconds_to_next_month(dt_util.now())),
+            )
+        if isinstance(err, RateLimitedError):
+            return UpdateFailed(
+                translation_domain=DOMAIN,
+                translation_key="rate_limited_poll",
+                retry_after=RATE_LIMIT_RETRY,
+            )
+        return UpdateFailed(
+            translation_domain=DOMAIN,
+            translation_key="update_failed",
+            translation_placeholders={"error": str(err)},
+        )
+
+    def _set_issue(self, issue_id: str, active: bool) -> None:
+        full_id = f"{issue_id}_{self.config_entry.entry_id}"
+        if not active:
+            ir.async_delete_issue(self.hass, DOMAIN, full_id)
+            return
+        ir.async_create_issue(
+            self.hass,
+            DOMAIN,
+            full_id,
+            is_fixable=False,
+            severity=ir.IssueSeverity.WARNING,
+            translation_key=issue_id,
+            translation_placeholders={
+                "account": self.config_entry.title,
+                "budget": str(self.usage.budget),
+            },
+        )
+
+    def _apply_inventory(self, locks: list[Lock], gateways: list[Gateway]) -> None:
+        data = self.data
+        seen = {lock.lock_id for lock in locks}
+        new_locks = seen - data.locks.keys()
+        for lock in locks:
+            runtime = data.locks.get(lock.lock_id)
+            if runtime is None:
+                data.locks[lock.lock_id] = LockRuntime(lock=lock)
+            else:
+                runtime.lock = lock
+        gone_locks = data.locks.keys() - seen
+        for lock_id in gone_locks:
+            del data.locks[lock_id]
+            self._cancel_auto_lock(lock_id)
+        seen_gw = {gw.gateway_id for gw in gateways}
+        new_gateways = seen_gw - data.gateways.keys()
+        gone_gateways = data.gateways.keys() - seen_gw
+        data.gateways = {gw.gateway_id: gw for gw in gateways}
+        self._remove_devices(
+            [lock_device_identifier(i) for i in gone_locks]
+            + [gateway_device_identifier(i) for i in gone_gateways]
+        )
+        # Gateways first, so that new locks can point at them.
+        self._register_gateway_devices(gateways)
+        if new_gateways:
+            for cb in list(self._new_gateway_callbacks):
+                cb(new_gateways)
+        if new_locks:
+            for cb in list(self._new_lock_callbacks):
+                cb(new_locks)
+
+    def _register_gateway_devices(self, gateways: list[Gateway]) -> None:
+        """Create or refresh the device of every gateway (locks are linked via them)."""
+        registry = dr.async_get(self.hass)
+        for gateway in gateways:
+            registry.async_get_or_create(
+                config_entry_id=self.config_entry.entry_id,
+                identifiers={gateway_device_identifier(gateway.gateway_id)},
+                connections=(
+                    {(dr.CONNECTION_NETWORK_MAC, gateway.mac.lower())} if gateway.mac else set()
+                ),
+                manufacturer=MANUFACTURER,
+                name=gateway.name,
+                model=gateway.model,
+            )
+
+    def _remove_devices(self, identifiers: list[tuple[str, str]]) -> None:
+        if not identifiers:
+            return
+        registry = dr.async_get(self.hass)
+        for identifier in identifiers:
+            device = registry.async_get_device_by_identifier(identifier, self.config_entry.entry_id)
+            if device is not None:
+                _LOGGER.info("Removing %s: it is no longer on the TTLock account", device.name)
+                registry.async_update_device(
+                    device.id, remove_config_entry_id=self.config_entry.entry_id
+                )
+
+    @callback
+    def async_add_lock_listener(self, cb: Callable[[set[int]], None]) -> CALLBACK_TYPE:
+        """Call ``cb`` with the ids of locks that appear on the account."""
+        self._new_lock_callbacks.append(cb)
+        return lambda: self._new_lock_callbacks.remove(cb)
+
+    @callback
+    def async_add_gateway_listener(self, cb: Callable[[set[int]], None]) -> CALLBACK_TYPE:
+        """Call ``cb`` with the ids of gateways that appear on the account."""
+        self._new_gateway_callbacks.append(cb)
+        return lambda: self._new_gateway_callbacks.remove(cb)
+
+    # ------------------------------------------------------------------ the sweep
+    def sweep_plan(self, now: datetime | None = None) -> list[tuple[str, int]]:
+        """The per-lock calls of the next cycle, most needed first (at most ``sweep_calls``)."""
+        now = now or dt_util.utcnow()
+        never = datetime.min.replace(tzinfo=now.tzinfo)
+        ranked: list[tuple[int, datetime, str, int]] = []
+        for lock_id, rt in self.data.locks.items():
+            remote = rt.lock.is_remote
+            if remote and rt.state_checked_at is None:
+                ranked.append((0, never, "state", lock_id))
+            if rt.detail_at is None:
+                ranked.append((1, never, "detail", lock_id))
+            elif now - rt.detail_at > DETAIL_MAX_AGE:
+                ranked.append((3, rt.detail_at, "detail", lock_id))
+            if rt.lock.has_gateway:
+                if rt.signal_at is None:
+                    ranked.append((2, never, "signal", lock_id))
+                elif now - rt.signal_at > SIGNAL_MAX_AGE:
+                    ranked.append((3, rt.signal_at, "signal", lock_id))
+            if remote and rt.state_checked_at is not None:
+                ranked.append((4, rt.state_checked_at, "state", lock_id))
+        ranked.sort()
+        return [(kind, lock_id) for _, _, kind, lock_id in ranked[: self.sweep_calls]]
+
+    async def _async_sweep(self) -> None:
+        for kind, lock_id in self.sweep_plan():
+            rt = self.data.locks.get(lock_id)
+            if rt is None:
+                continue
+            now = dt_util.utcnow()
+            try:
+                if kind == "detail":
+                    rt.detail = await self.client.get_lock_detail(lock_id)
+                    rt.detail_at = now
+                    self._update_device_info(rt)
+                elif kind == "signal":
+                    rt.signal_at = now
+                    rt.sightings = await self.client.list_gateways_by_lock(lock_id)
+                    self._update_device_info(rt)
+                else:
+                    rt.state_checked_at = now
+                    open_state = await self.client.query_open_state(lock_id)
+                    self._set_state(rt, open_state.state, "gateway", door=open_state.door)
+            except AuthError as err:
+                raise self._update_failed(err) from err
+            except (MonthlyQuotaExceededError, RateLimitedError) as err:
+                raise self._update_failed(err) from err
+            except TTLockError as err:
+                # One lock out of reach (gateway offline, lock asleep) must not fail the poll.
+                _LOGGER.debug("Sweep %s of lock %s failed: %s", kind, lock_id, err)
+                if kind == "detail":
+                    rt.detail_at = now
+
+    def _update_device_info(self, rt: LockRuntime) -> None:
+        """Refresh model/firmware and the via-gateway link of a lock's device."""
+        registry = dr.async_get(self.hass)
+        entry_id = self.config_entry.entry_id
+        device = registry.async_get_device_by_identifier(
+            lock_device_identifier(rt.lock.lock_id), entry_id
+        )
+        if device is None:
+            return
+        changes: dict[str, object] = {}
+        if rt.detail is not None:
+            changes.update(
+                model=rt.detail.model_num,
+                sw_version=rt.detail.firmware_revision,
+                hw_version=rt.detail.hardware_revision,
+            )
+        best = rt.best_sighting
+        if best is not None:
+            gateway = registry.async_get_device_by_identifier(
+                gateway_device_identifier(best.gateway_id), entry_id
+            )
+            if gateway is not None:
+                changes["via_device_id"] = gateway.id
+        registry.async_update_device(device.id, **changes)  # type: ignore[arg-type]
+
+    # ------------------------------------------------------------------ state
+    def _set_state(
+        self,
+        rt: LockRuntime,
+        state: OpenState,
+        source: str,
+        *,
+        door: DoorState | None = None,
+    ) -> None:
+        rt.state = None if state is OpenState.UNKNOWN else state
+        rt.state_at = dt_util.utcnow()
+        rt.state_source = source
+        if door is not None:
+            rt.door = door
+        self._cancel_auto_lock(rt.lock.lock_id)
+
+    def _cancel_auto_lock(self, lock_id: int) -> None:
+        if (cancel := self._auto_lock_timers.pop(lock_id, None)) is not None:
+            cancel()
+
+    def _schedule_auto_lock(self, rt: LockRuntime) -> None:
+        """TTLock often sends no record when a lock relocks itself: infer it from autoLockTime."""
+        seconds = rt.detail.auto_lock_time if rt.detail else None
+        if not seconds or seconds <= 0 or (rt.detail and rt.detail.passage_mode):
+            return
+        lock_id = rt.lock.lock_id
+
+        @callback
+        def _relocked(_now: datetime) -> None:
+            self._auto_lock_timers.pop(lock_id, None)
+            current = self.data.locks.get(lock_id)
+            if current is not None and current.state is OpenState.UNLOCKED:
+                self._set_state(current, OpenState.LOCKED, "auto_lock")
+                self.async_update_listeners()
+
+        self._auto_lock_timers[lock_id] = async_call_later(self.hass, seconds, _relocked)
+
+    async def async_shutdown(self) -> None:
+        """Cancel timers when the entry unloads."""
+        for lock_id in list(self._auto_lock_timers):
+            self._cancel_auto_lock(lock_id)
+        await super().async_shutdown()
+
+    # ------------------------------------------------------------------ commands
+    async def async_set_locked(self, lock_id: int, locked: bool) -> None:
+        """Lock or unlock over the best available path."""
+        rt = self.data.locks.get(lock_id)
+        if rt is None:
+            raise HomeAssistantError(
+                translation_domain=DOMAIN,
+                translation_key="lock_not_found",
+                translation_placeholders={"name": str(lock_id), "errcode": ""},
+            )
+        if not rt.lock.is_remote:
+            raise HomeAssistantError(
+                translation_domain=DOMAIN,
+                translation_key="no_path",
+                translation_placeholders={"name": rt.lock.name},
+            )
+        try:
+            if locked:
+                await self.client.lock(lock_id)
+            else:
+                await self.client.unlock(lock_id)
+        except TTLockError as err:
+            if isinstance(err, AuthError):
+                self.config_entry.async_start_reauth(self.hass)
+            elif isinstance(err, MonthlyQuotaExceededError):
+                self.usage.quota_exhausted = True
+                self._set_issue(ISSUE_QUOTA_EXHAUSTED, True)
+            raise translate_error(err, rt.lock.name) from err
+        self._set_state(rt, OpenState.LOCKED if locked else OpenState.UNLOCKED, "command")
+        if not locked:
+            self._schedule_auto_lock(rt)
+        self.async_update_listeners()

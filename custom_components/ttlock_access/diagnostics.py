@@ -1,0 +1,66 @@
+"""Diagnostics: the entry and what the coordinator knows, every secret redacted."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from typing import Any
+
+from homeassistant.components.diagnostics import async_redact_data
+from homeassistant.const import CONF_USERNAME
+from homeassistant.core import HomeAssistant
+
+from .const import CONF_CLIENT_SECRET, CONF_PASSWORD_MD5, CONF_TOKEN
+from .coordinator import TTLockConfigEntry
+
+TO_REDACT = {
+    CONF_CLIENT_SECRET,
+    CONF_PASSWORD_MD5,
+    CONF_TOKEN,
+    CONF_USERNAME,
+    "access_token",
+    "refresh_token",
+    "lock_data",
+    "keyboard_pwd",
+    "mac",
+    "network_mac",
+    "network_name",
+}
+
+
+async def async_get_config_entry_diagnostics(
+    hass: HomeAssistant, entry: TTLockConfigEntry
+) -> dict[str, Any]:
+    """Diagnostics of one account."""
+    runtime = entry.runtime_data
+    coordinator = runtime.coordinator
+    locks = []
+    for rt in coordinator.data.locks.values():
+        lock = asdict(rt.lock)
+        lock["features"] = rt.lock.features.names()
+        locks.append(
+            {
+                "lock": lock,
+                "detail": asdict(rt.detail) if rt.detail else None,
+                "state": rt.state.name if rt.state is not None else None,
+                "state_source": rt.state_source,
+                "state_at": rt.state_at.isoformat() if rt.state_at else None,
+                "door": rt.door.name if rt.door is not None else None,
+                "sightings": [asdict(s) for s in rt.sightings or []],
+            }
+        )
+    return async_redact_data(
+        {
+            "entry": {"data": dict(entry.data), "options": dict(entry.options)},
+            "api": {
+                "calls_this_month": runtime.usage.calls,
+                "budget": runtime.usage.budget,
+                "quota_exhausted": runtime.usage.quota_exhausted,
+                "client_calls_since_start": runtime.client.calls,
+                "sweep_calls": coordinator.sweep_calls,
+                "last_update_success": coordinator.last_update_success,
+            },
+            "gateways": [asdict(gw) for gw in coordinator.data.gateways.values()],
+            "locks": locks,
+        },
+        TO_REDACT,
+    )

@@ -1,0 +1,102 @@
+"""The base entities: device info, availability and unique ids."""
+
+from __future__ import annotations
+
+from homeassistant.helpers import device_registry as dr
+from homeassistant.helpers.device_registry import (
+    CONNECTION_BLUETOOTH,
+    DeviceEntryType,
+    DeviceInfo,
+)
+from homeassistant.helpers.update_coordinator import CoordinatorEntity
+
+from .const import DOMAIN, MANUFACTURER
+from .coordinator import (
+    LockRuntime,
+    TTLockCoordinator,
+    gateway_device_identifier,
+    lock_device_identifier,
+)
+from .sdk.model import Gateway
+
+
+class TTLockEntity(CoordinatorEntity[TTLockCoordinator]):
+    """Base of every entity of the integration."""
+
+    _attr_has_entity_name = True
+
+
+class TTLockLockEntity(TTLockEntity):
+    """An entity of one lock."""
+
+    def __init__(self, coordinator: TTLockCoordinator, lock_id: int, key: str) -> None:
+        super().__init__(coordinator)
+        self.lock_id = lock_id
+        self._attr_unique_id = f"{lock_id}_{key}"
+        rt = self.runtime
+        detail = rt.detail
+        best = rt.best_sighting
+        info = DeviceInfo(
+            identifiers={lock_device_identifier(lock_id)},
+            manufacturer=MANUFACTURER,
+            name=rt.lock.name,
+            model=detail.model_num if detail else None,
+            sw_version=detail.firmware_revision if detail else None,
+            hw_version=detail.hardware_revision if detail else None,
+        )
+        if rt.lock.mac:
+            info["connections"] = {(CONNECTION_BLUETOOTH, rt.lock.mac)}
+        if best is not None:
+            gateway = dr.async_get(coordinator.hass).async_get_device_by_identifier(
+                gateway_device_identifier(best.gateway_id), coordinator.config_entry.entry_id
+            )
+            if gateway is not None:
+                info["via_device_id"] = gateway.id
+        self._attr_device_info = info
+
+    @property
+    def runtime(self) -> LockRuntime:
+        """What the coordinator knows about this lock."""
+        return self.coordinator.data.locks[self.lock_id]
+
+    @property
+    def available(self) -> bool:
+        """Available while the account polls and the lock is on it."""
+        return super().available and self.lock_id in self.coordinator.data.locks
+
+
+class TTLockGatewayEntity(TTLockEntity):
+    """An entity of one gateway."""
+
+    def __init__(self, coordinator: TTLockCoordinator, gateway_id: int, key: str) -> None:
+        super().__init__(coordinator)
+        self.gateway_id = gateway_id
+        self._attr_unique_id = f"gateway_{gateway_id}_{key}"
+        # The coordinator registers gateway devices (locks link to them); refer to it here.
+        self._attr_device_info = DeviceInfo(identifiers={gateway_device_identifier(gateway_id)})
+
+    @property
+    def gateway(self) -> Gateway:
+        """The gateway as last listed."""
+        return self.coordinator.data.gateways[self.gateway_id]
+
+    @property
+    def available(self) -> bool:
+        """Available while the account polls and the gateway is on it."""
+        return super().available and self.gateway_id in self.coordinator.data.gateways
+
+
+class TTLockAccountEntity(TTLockEntity):
+    """An entity of the account itself (a service device)."""
+
+    def __init__(self, coordinator: TTLockCoordinator, key: str) -> None:
+        super().__init__(coordinator)
+        entry = coordinator.config_entry
+        self._attr_unique_id = f"{entry.unique_id}_{key}"
+        self._attr_device_info = DeviceInfo(
+            identifiers={(DOMAIN, f"account-{entry.unique_id}")},
+            manufacturer=MANUFACTURER,
+            name=entry.title,
+            model="TTLock cloud account",
+            entry_type=DeviceEntryType.SERVICE,
+        )

@@ -1,0 +1,238 @@
+"""Data model shared by the cloud client and the Bluetooth protocol.
+
+Secrets (``lock_data``, tokens, passcodes) are excluded from ``repr`` so that logging an object
+never prints them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import IntEnum, StrEnum
+
+
+class Feature(IntEnum):
+    """Bits of a lock's ``featureValue`` (research/ttlock-cloud-and-peers.md §2.1)."""
+
+    PASSCODE = 0
+    IC_CARD = 1
+    FINGERPRINT = 2
+    AUTO_LOCK = 4
+    REMOTE_LOCK = 8
+    GATEWAY_UNLOCK = 10
+    CYCLIC_PASSCODE = 12
+    DOOR_SENSOR = 13
+    REMOTE_UNLOCK_SWITCH = 14
+    VOICE_PROMPT = 15
+    SUPER_PASSCODE = 18
+    PASSAGE_MODE = 22
+    WIRELESS_KEYPAD = 24
+    TAMPER_ALERT = 28
+    RESET_BUTTON = 29
+    PRIVACY_LOCK = 30
+    DEADLOCK = 32
+    CYCLIC_CARD_FINGERPRINT = 34
+    OPEN_DIRECTION = 36
+    KEY_FOB = 41
+    ACCESSORY_BATTERY = 42
+    VOLUME_LANGUAGE = 43
+    QR_CODE = 44
+    PASSAGE_AUTO_UNLOCK = 46
+    FINGERPRINT_VIA_GATEWAY = 47
+    WIRELESS_DOOR_SENSOR = 50
+    DOOR_NOT_LOCKED_ALERT = 51
+    FACE = 53
+    WIFI = 56
+    PALM_VEIN = 70
+    MULTI_FUNCTION_KEYPAD = 84
+
+
+@dataclass(frozen=True, slots=True)
+class FeatureSet:
+    """A lock's feature bitmask (``featureValue`` is upper-case hex of a big integer)."""
+
+    value: int = 0
+
+    @classmethod
+    def from_hex(cls, text: str | None) -> FeatureSet:
+        """Parse ``featureValue``; empty or malformed values mean no features."""
+        try:
+            return cls(int(text or "0", 16))
+        except ValueError:
+            return cls(0)
+
+    def has(self, feature: Feature) -> bool:
+        """Whether the lock advertises ``feature``."""
+        return bool(self.value >> int(feature) & 1)
+
+    def names(self) -> list[str]:
+        """Names of the known features present, for diagnostics."""
+        return [f.name.lower() for f in Feature if self.has(f)]
+
+
+class OpenState(IntEnum):
+    """``lock/queryOpenState`` state."""
+
+    LOCKED = 0
+    UNLOCKED = 1
+    UNKNOWN = 2
+
+
+class DoorState(StrEnum):
+    """State of a door sensor (each source encodes it differently; parsers map to this)."""
+
+    CLOSED = "closed"
+    OPEN = "open"
+
+
+class Region(StrEnum):
+    """The two independent TTLock clouds (research §1.1)."""
+
+    EU = "eu"
+    CN = "cn"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Tokens:
+    """OAuth tokens of one TTLock account."""
+
+    uid: int
+    access_token: str = field(repr=False)
+    refresh_token: str = field(repr=False)
+    expires_at: float
+    """Epoch seconds when the access token expires."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class LockVersion:
+    """``lockVersion`` of a lock (protocol generation, needed for Bluetooth)."""
+
+    protocol_type: int = 0
+    protocol_version: int = 0
+    scene: int = 0
+    group_id: int = 0
+    org_id: int = 0
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Lock:
+    """One lock of ``lock/list``."""
+
+    lock_id: int
+    name: str
+    """``lockAlias`` (the name the user gave) or, failing that, ``lockName``."""
+    lock_name: str
+    mac: str
+    battery: int | None
+    features: FeatureSet
+    has_gateway: bool
+    group_id: int | None = None
+    group_name: str | None = None
+    lock_data: str = field(default="", repr=False)
+
+    @property
+    def is_wifi(self) -> bool:
+        """A Wi-Fi lock talks to the cloud itself (no gateway)."""
+        return self.features.has(Feature.WIFI)
+
+    @property
+    def is_remote(self) -> bool:
+        """Whether the cloud can reach the lock (gateway or Wi-Fi)."""
+        return self.has_gateway or self.is_wifi
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class LockDetail:
+    """``lock/detail`` without its secret fields (those stay in ``lock_data``)."""
+
+    lock_id: int
+    name: str
+    mac: str
+    battery: int | None
+    features: FeatureSet
+    has_gateway: bool
+    model_num: str | None = None
+    hardware_revision: str | None = None
+    firmware_revision: str | None = None
+    auto_lock_time: int | None = None
+    """Seconds; -1 or 0 means off."""
+    lock_sound: int | None = None
+    sound_volume: int | None = None
+    passage_mode: bool | None = None
+    passage_mode_auto_unlock: bool | None = None
+    privacy_lock: int | None = None
+    tamper_alert: int | None = None
+    reset_button: int | None = None
+    open_direction: int | None = None
+    timezone_raw_offset: int | None = None
+    is_frozen: bool | None = None
+    lock_version: LockVersion = field(default_factory=LockVersion)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class LockOpenState:
+    """Live state of a lock read through its gateway."""
+
+    state: OpenState
+    door: DoorState | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Gateway:
+    """One gateway of ``gateway/list``."""
+
+    gateway_id: int
+    mac: str
+    name: str
+    version: int
+    """1 G1, 2 G2, 3 G3 wired, 4 G4 4G."""
+    network_name: str | None
+    network_mac: str | None
+    lock_count: int
+    is_online: bool
+
+    @property
+    def model(self) -> str:
+        """Model name from the generation."""
+        return {1: "G1", 2: "G2", 3: "G3", 4: "G4"}.get(self.version, f"G{self.version}")
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class GatewaySighting:
+    """A gateway that saw a lock recently (``gateway/listByLock``)."""
+
+    gateway_id: int
+    mac: str
+    name: str
+    rssi: int
+    rssi_updated_at: int | None
+    """Epoch milliseconds."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class LockRecord:
+    """One lock record (``lockRecord/list`` or a webhook push)."""
+
+    record_id: int | None
+    lock_id: int
+    record_type: int
+    record_type_from_lock: int | None
+    success: bool
+    username: str
+    """App user, or the *name* of the passcode / card / fingerprint used."""
+    keyboard_pwd: str = field(default="", repr=False)
+    """The code, card number or fingerprint number: a secret."""
+    lock_date: int
+    """Epoch milliseconds on the lock's clock."""
+    server_date: int | None = None
+    battery: int | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Page[T]:
+    """One page of a paged list call."""
+
+    items: list[T]
+    page_no: int
+    page_size: int
+    pages: int
+    total: int

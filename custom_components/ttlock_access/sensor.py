@@ -1,0 +1,185 @@
+"""Sensors: lock battery and signal, gateway locks seen, the account's API usage."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from homeassistant.components.sensor import (
+    SensorDeviceClass,
+    SensorEntity,
+    SensorEntityDescription,
+    SensorStateClass,
+)
+from homeassistant.const import PERCENTAGE, SIGNAL_STRENGTH_DECIBELS_MILLIWATT, EntityCategory
+from homeassistant.core import HomeAssistant, callback
+from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
+
+from .coordinator import LockRuntime, TTLockConfigEntry, TTLockCoordinator
+from .entity import TTLockAccountEntity, TTLockGatewayEntity, TTLockLockEntity
+from .sdk.model import Gateway
+from .usage import ApiUsage
+
+PARALLEL_UPDATES = 0
+
+
+@dataclass(frozen=True, kw_only=True)
+class LockSensorDescription(SensorEntityDescription):
+    """A sensor of a lock."""
+
+    value_fn: Callable[[LockRuntime], int | None]
+    exists_fn: Callable[[LockRuntime], bool] = lambda _rt: True
+
+
+@dataclass(frozen=True, kw_only=True)
+class GatewaySensorDescription(SensorEntityDescription):
+    """A sensor of a gateway."""
+
+    value_fn: Callable[[Gateway], int | None]
+
+
+@dataclass(frozen=True, kw_only=True)
+class AccountSensorDescription(SensorEntityDescription):
+    """A sensor of the account."""
+
+    value_fn: Callable[[ApiUsage], int]
+
+
+LOCK_SENSORS: tuple[LockSensorDescription, ...] = (
+    LockSensorDescription(
+        key="battery",
+        device_class=SensorDeviceClass.BATTERY,
+        native_unit_of_measurement=PERCENTAGE,
+        state_class=SensorStateClass.MEASUREMENT,
+        entity_category=EntityCategory.DIAGNOSTIC,
+        value_fn=lambda rt: rt.lock.battery,
+    ),
+    LockSensorDescription(
+        key="gateway_signal",
+        translation_key="gateway_signal",
+        device_class=SensorDeviceClass.SIGNAL_STRENGTH,
+        native_unit_of_measurement=SIGNAL_STRENGTH_DECIBELS_MILLIWATT,
+        state_class=SensorStateClass.MEASUREMENT,
+        entity_category=EntityCategory.DIAGNOSTIC,
+        entity_registry_enabled_default=False,
+        value_fn=lambda rt: best.rssi if (best := rt.best_sighting) else None,
+        exists_fn=lambda rt: rt.lock.has_gateway,
+    ),
+)
+
+GATEWAY_SENSORS: tuple[GatewaySensorDescription, ...] = (
+    GatewaySensorDescription(
+        key="locks_seen",
+        translation_key="locks_seen",
+        state_class=SensorStateClass.MEASUREMENT,
+        entity_category=EntityCategory.DIAGNOSTIC,
+        value_fn=lambda gw: gw.lock_count,
+    ),
+)
+
+ACCOUNT_SENSORS: tuple[AccountSensorDescription, ...] = (
+    AccountSensorDescription(
+        key="api_calls",
+        translation_key="api_calls",
+        state_class=SensorStateClass.TOTAL_INCREASING,
+        entity_category=EntityCategory.DIAGNOSTIC,
+        value_fn=lambda usage: usage.calls,
+    ),
+    AccountSensorDescription(
+        key="api_budget_left",
+        translation_key="api_budget_left",
+        entity_category=EntityCategory.DIAGNOSTIC,
+        value_fn=lambda usage: usage.remaining,
+    ),
+)
+
+
+async def async_setup_entry(
+    hass: HomeAssistant,
+    entry: TTLockConfigEntry,
+    async_add_entities: AddConfigEntryEntitiesCallback,
+) -> None:
+    """Add the sensors of every lock and gateway, and of the account."""
+    coordinator = entry.runtime_data.coordinator
+
+    @callback
+    def _add_locks(lock_ids: set[int]) -> None:
+        async_add_entities(
+            TTLockLockSensor(coordinator, lock_id, description)
+            for lock_id in sorted(lock_ids)
+            for description in LOCK_SENSORS
+            if description.exists_fn(coordinator.data.locks[lock_id])
+        )
+
+    @callback
+    def _add_gateways(gateway_ids: set[int]) -> None:
+        async_add_entities(
+            TTLockGatewaySensor(coordinator, gateway_id, description)
+            for gateway_id in sorted(gateway_ids)
+            for description in GATEWAY_SENSORS
+        )
+
+    async_add_entities(TTLockAccountSensor(coordinator, d) for d in ACCOUNT_SENSORS)
+    _add_gateways(set(coordinator.data.gateways))
+    _add_locks(set(coordinator.data.locks))
+    entry.async_on_unload(coordinator.async_add_gateway_listener(_add_gateways))
+    entry.async_on_unload(coordinator.async_add_lock_listener(_add_locks))
+
+
+class TTLockLockSensor(TTLockLockEntity, SensorEntity):
+    """A sensor of a lock."""
+
+    entity_description: LockSensorDescription
+
+    def __init__(
+        self, coordinator: TTLockCoordinator, lock_id: int, description: LockSensorDescription
+    ) -> None:
+        super().__init__(coordinator, lock_id, description.key)
+        self.entity_description = description
+
+    @property
+    def native_value(self) -> int | None:
+        """The current value."""
+        return self.entity_description.value_fn(self.runtime)
+
+
+class TTLockGatewaySensor(TTLockGatewayEntity, SensorEntity):
+    """A sensor of a gateway."""
+
+    entity_description: GatewaySensorDescription
+
+    def __init__(
+        self,
+        coordinator: TTLockCoordinator,
+        gateway_id: int,
+        description: GatewaySensorDescription,
+    ) -> None:
+        super().__init__(coordinator, gateway_id, description.key)
+        self.entity_description = description
+
+    @property
+    def native_value(self) -> int | None:
+        """The current value."""
+        return self.entity_description.value_fn(self.gateway)
+
+
+class TTLockAccountSensor(TTLockAccountEntity, SensorEntity):
+    """A sensor of the account."""
+
+    entity_description: AccountSensorDescription
+
+    def __init__(
+        self, coordinator: TTLockCoordinator, description: AccountSensorDescription
+    ) -> None:
+        super().__init__(coordinator, description.key)
+        self.entity_description = description
+
+    @property
+    def available(self) -> bool:
+        """The usage count is known even when the cloud is not reachable."""
+        return True
+
+    @property
+    def native_value(self) -> int:
+        """The current value."""
+        return self.entity_description.value_fn(self.coordinator.usage)

@@ -1,0 +1,195 @@
+"""Scenario files: JSON descriptions of a simulated world, loaded into a :class:`World`.
+
+``load_scenario("home")`` reads ``home.json`` next to this module (or any path to a JSON
+file). A file with ``"generator": "scale"`` is expanded by :mod:`.scale` instead of listing
+every device. Keys are camelCase like the TTLock API; lock and meter attributes map onto
+the :class:`~simulator.world.Lock` / meter dataclass fields (``electricQuantity`` →
+``electric_quantity`` …); ``features`` lists featureValue bit numbers or the names in
+:data:`~simulator.world.FEATURE` (research ``ttlock-cloud-and-peers.md`` §2.1).
+
+Shipped scenarios:
+
+* ``home`` — ``demo@example.com`` / ``demo-password`` with the eu app ``sim-client-id`` /
+  ``sim-client-secret``: "Front Door" behind "Hallway Gateway" (G2, online, door sensor),
+  "Garage" (Wi-Fi lock, featureValue bit 56), "Back Door" (Bluetooth only), an electric
+  meter, a water meter and a lift controller (``lock/list`` ``type=2``); a second account
+  ``second@example.com`` / ``second-password`` with "Office Door" behind "Office Gateway";
+  a China-region account ``cn-user@example.com`` / ``cn-password`` with the cn app
+  ``sim-cn-client-id`` / ``sim-cn-client-secret``; a few historical lock records.
+* ``scale`` — ``scale@example.com`` / ``scale-password`` (app ``sim-client-id``): 1,000
+  locks and 100 gateways, generated deterministically from the seed.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import re
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from ..world import FEATURE, Clock, ElectricMeter, Lock, LockVersion, WaterMeter, World
+
+__all__ = ["SCENARIO_DIR", "build_world", "list_scenarios", "load_scenario", "parse_date"]
+
+SCENARIO_DIR = Path(__file__).parent
+
+_LOCK_FIELDS = {f.name for f in dataclasses.fields(Lock) if f.init}
+_LOCK_RESERVED = {"lock_id", "lock_mac", "lock_alias", "admin_uid", "keys", "lock_name", "features"}
+
+
+def list_scenarios() -> list[str]:
+    """Names of the scenario files shipped with the simulator."""
+    return sorted(path.stem for path in SCENARIO_DIR.glob("*.json"))
+
+
+def _snake(name: str) -> str:
+    return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()
+
+
+def parse_date(value: str | int) -> int:
+    """ISO-8601 date (``2025-03-14T10:02:00Z``) or epoch ms → epoch ms."""
+    if isinstance(value, int):
+        return value
+    return int(datetime.fromisoformat(value.replace("Z", "+00:00")).timestamp() * 1000)
+
+
+def feature_numbers(features: list[int | str]) -> list[int]:
+    return [FEATURE[item] if isinstance(item, str) else int(item) for item in features]
+
+
+def _lock_attributes(spec: dict[str, Any]) -> dict[str, Any]:
+    attributes: dict[str, Any] = {}
+    for key, value in spec.items():
+        if key in {
+            "lockId",
+            "lockAlias",
+            "admin",
+            "lockMac",
+            "lockName",
+            "modelPrefix",
+            "initDate",
+            "gateways",
+            "features",
+        }:
+            continue
+        name = "lock_type" if key == "type" else _snake(key)
+        if name not in _LOCK_FIELDS or name in _LOCK_RESERVED:
+            raise ValueError(f"unknown lock attribute {key!r}")
+        if name == "lock_version":
+            attributes[name] = LockVersion(**{_snake(k): int(v) for k, v in value.items()})
+        else:
+            attributes[name] = value
+    return attributes
+
+
+def _meter_kwargs(cls: type[Any], world: World, spec: dict[str, Any]) -> dict[str, Any]:
+    names = {f.name for f in dataclasses.fields(cls)}
+    kwargs: dict[str, Any] = {}
+    for key, value in spec.items():
+        if key == "owner":
+            kwargs["owner_uid"] = value if isinstance(value, int) else _uid(world, value)
+            continue
+        name = _snake(key)
+        if name not in names:
+            raise ValueError(f"unknown {cls.__name__} attribute {key!r}")
+        kwargs[name] = value
+    return kwargs
+
+
+def _uid(world: World, username: str) -> int:
+    account = world.account_by_username(username)
+    if account is None:
+        raise ValueError(f"scenario refers to unknown account {username!r}")
+    return account.uid
+
+
+def build_world(data: dict[str, Any], *, clock: Clock | None = None, **options: Any) -> World:
+    """Create a :class:`World` from a parsed scenario document."""
+    if data.get("generator") == "scale":
+        from .scale import generate_scale
+
+        return generate_scale(data, clock=clock, **options)
+    world = World(seed=str(data.get("seed", data.get("name", "scenario"))), clock=clock, **options)
+    for account in data.get("accounts", []):
+        world.add_account(
+            account["username"],
+            account.get("password"),
+            password_md5=account.get("passwordMd5"),
+            region=account.get("region", "eu"),
+            uid=account.get("uid"),
+            nickname=account.get("nickname", ""),
+        )
+        if account.get("password"):
+            world.scenario_passwords[account["username"]] = account["password"]
+    for app in data.get("apps", []):
+        world.add_app(
+            app["clientId"],
+            app["clientSecret"],
+            region=app.get("region", "eu"),
+            callback_url=app.get("callbackUrl"),
+            monthly_quota=app.get("monthlyQuota"),
+        )
+    for gateway in data.get("gateways", []):
+        world.add_gateway(
+            gateway_id=gateway["gatewayId"],
+            gateway_mac=gateway["gatewayMac"],
+            gateway_name=gateway["gatewayName"],
+            owner=gateway["owner"],
+            gateway_version=gateway.get("gatewayVersion", 2),
+            network_name=gateway.get("networkName", ""),
+            network_mac=gateway.get("networkMac", ""),
+            is_online=gateway.get("isOnline", True),
+            firmware_revision=gateway.get("firmwareRevision", "1.4.2"),
+            init_date=parse_date(gateway.get("initDate", world.now_ms())),
+        )
+    for spec in data.get("locks", []):
+        attributes = _lock_attributes(spec)
+        lock = world.add_lock(
+            lock_id=spec["lockId"],
+            lock_alias=spec["lockAlias"],
+            admin=spec["admin"],
+            lock_mac=spec.get("lockMac"),
+            lock_name=spec.get("lockName"),
+            model_prefix=spec.get("modelPrefix", "S31"),
+            features=feature_numbers(spec.get("features", [])),
+            init_date=parse_date(spec.get("initDate", world.now_ms())),
+            gateways=[(g["gatewayId"], g["rssi"]) for g in spec.get("gateways", [])],
+            **attributes,
+        )
+        if lock.state == 1:
+            lock.unlocked_at_ms = world.now_ms()
+    now = world.now_ms()
+    for record in data.get("records", []):
+        lock_date = now - int(record.get("minutesAgo", 0) * 60_000)
+        server_date = lock_date + int(record.get("syncDelayMinutes", 0) * 60_000) + 1_000
+        world.add_record(
+            record["lockId"],
+            record["recordType"],
+            record_type_from_lock=record.get("recordTypeFromLock"),
+            username=record.get("username", ""),
+            keyboard_pwd=record.get("keyboardPwd", ""),
+            success=record.get("success", 1),
+            lock_date=lock_date,
+            server_date=min(server_date, now),
+        )
+    for meter in data.get("electricMeters", []):
+        world.add_electric_meter(ElectricMeter(**_meter_kwargs(ElectricMeter, world, meter)))
+    for meter in data.get("waterMeters", []):
+        world.add_water_meter(WaterMeter(**_meter_kwargs(WaterMeter, world, meter)))
+    return world
+
+
+def load_scenario(name: str | Path, *, clock: Clock | None = None, **options: Any) -> World:
+    """Load a shipped scenario by name (``"home"``, ``"scale"``) or a JSON file by path.
+
+    ``options`` go to :class:`World` (e.g. ``gateway_latency_s=0.2``).
+    """
+    path = Path(name)
+    if path.suffix != ".json":
+        path = SCENARIO_DIR / f"{name}.json"
+    if not path.is_file():
+        raise FileNotFoundError(f"no scenario {name!r} (known: {', '.join(list_scenarios())})")
+    data = json.loads(path.read_text(encoding="utf-8"))
+    return build_world(data, clock=clock, **options)

@@ -1,0 +1,285 @@
+"""Config flow: user, custom server, every error and its recovery, reauth, reconfigure, options."""
+
+from __future__ import annotations
+
+from unittest.mock import patch
+
+import pytest
+from homeassistant import config_entries
+from homeassistant.core import HomeAssistant
+from homeassistant.data_entry_flow import FlowResultType
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+
+from custom_components.ttlock_access.const import (
+    CONF_BASE_URL,
+    CONF_MONTHLY_BUDGET,
+    CONF_PASSWORD_MD5,
+    CONF_POLL_INTERVAL,
+    CONF_SWEEP_CALLS,
+    CONF_TOKEN,
+    DOMAIN,
+)
+from custom_components.ttlock_access.sdk.cloud import REGION_URLS, md5_password
+from custom_components.ttlock_access.sdk.model import Region
+from tests.integration.helpers import CLIENT_ID, CLIENT_SECRET, PASSWORD, USERNAME, Cloud
+
+USER_INPUT = {
+    "region": "custom",
+    "client_id": CLIENT_ID,
+    "client_secret": CLIENT_SECRET,
+    "username": USERNAME,
+    "password": PASSWORD,
+}
+
+
+async def _start(hass: HomeAssistant) -> str:
+    result = await hass.config_entries.flow.async_init(
+        DOMAIN, context={"source": config_entries.SOURCE_USER}
+    )
+    assert result["type"] is FlowResultType.FORM
+    assert result["step_id"] == "user"
+    return result["flow_id"]
+
+
+async def test_user_flow_custom_server(hass: HomeAssistant, cloud: Cloud) -> None:
+    """Signing in to the simulator creates an entry keyed by the TTLock uid."""
+    flow_id = await _start(hass)
+    result = await hass.config_entries.flow.async_configure(flow_id, USER_INPUT)
+    assert result["type"] is FlowResultType.FORM
+    assert result["step_id"] == "custom_server"
+    with patch("custom_components.ttlock_access.async_setup_entry", return_value=True):
+        result = await hass.config_entries.flow.async_configure(
+            flow_id, {CONF_BASE_URL: cloud.base_url + "/"}
+        )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert result["title"] == USERNAME
+    entry = result["result"]
+    assert entry.unique_id == str(cloud.uid)
+    data = result["data"]
+    assert data[CONF_BASE_URL] == cloud.base_url
+    assert data[CONF_PASSWORD_MD5] == md5_password(PASSWORD)
+    assert PASSWORD not in str(data)  # never the plaintext password
+    assert data[CONF_TOKEN]["uid"] == cloud.uid
+    assert data[CONF_TOKEN]["access_token"]
+
+
+async def test_user_flow_region(hass: HomeAssistant, cloud: Cloud) -> None:
+    """The EU region signs in at the EU host (pointed at the simulator here)."""
+    flow_id = await _start(hass)
+    with (
+        patch.dict(REGION_URLS, {Region.EU: cloud.base_url}),
+        patch("custom_components.ttlock_access.async_setup_entry", return_value=True),
+    ):
+        result = await hass.config_entries.flow.async_configure(
+            flow_id, {**USER_INPUT, "region": "eu"}
+        )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert result["data"]["region"] == "eu"
+    assert result["data"][CONF_BASE_URL] == cloud.base_url
+
+
+@pytest.mark.parametrize(
+    ("change", "fault", "error"),
+    [
+        ({"client_secret": "wrong"}, None, "invalid_client"),
+        ({"client_id": "unknown-client"}, None, "invalid_client"),
+        ({"password": "wrong-password"}, None, "invalid_auth"),
+        ({"username": "nobody@example.com"}, None, "invalid_auth"),
+        ({"username": "cn-user@example.com", "password": "cn-password"}, None, "wrong_region"),
+        ({}, 80000, "clock_skew"),
+        ({}, 90000, "unknown"),
+        ({}, "http500", "cannot_connect"),
+    ],
+)
+async def test_user_flow_errors_and_recovery(
+    hass: HomeAssistant, cloud: Cloud, change: dict[str, str], fault: object, error: str
+) -> None:
+    """Each sign-in failure shows its form error; fixing the input then succeeds."""
+    if fault == "http500":
+        cloud.world.faults.fail_next("oauth2/token", errcode=90000, http_status=500)
+    elif fault is not None:
+        assert isinstance(fault, int)
+        cloud.world.faults.fail_next("oauth2/token", errcode=fault)
+    flow_id = await _start(hass)
+    result = await hass.config_entries.flow.async_configure(flow_id, {**USER_INPUT, **change})
+    result = await hass.config_entries.flow.async_configure(
+        flow_id, {CONF_BASE_URL: cloud.base_url}
+    )
+    assert result["type"] is FlowResultType.FORM
+    assert result["step_id"] == "custom_server"
+    assert result["errors"] == {"base": error}
+    if change:
+        # back to the first step with corrected input
+        flow_id = await _start(hass)
+        result = await hass.config_entries.flow.async_configure(flow_id, USER_INPUT)
+    with patch("custom_components.ttlock_access.async_setup_entry", return_value=True):
+        result = await hass.config_entries.flow.async_configure(
+            flow_id, {CONF_BASE_URL: cloud.base_url}
+        )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+
+
+async def test_region_error_shows_user_form(hass: HomeAssistant, cloud: Cloud) -> None:
+    """An error on a regional host re-shows the account form, which then recovers."""
+    flow_id = await _start(hass)
+    with patch.dict(REGION_URLS, {Region.EU: cloud.base_url}):
+        result = await hass.config_entries.flow.async_configure(
+            flow_id, {**USER_INPUT, "region": "eu", "password": "bad"}
+        )
+        assert result["type"] is FlowResultType.FORM
+        assert result["step_id"] == "user"
+        assert result["errors"] == {"base": "invalid_auth"}
+        with patch("custom_components.ttlock_access.async_setup_entry", return_value=True):
+            result = await hass.config_entries.flow.async_configure(
+                flow_id, {**USER_INPUT, "region": "eu"}
+            )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+
+
+async def test_cannot_connect_when_server_down(hass: HomeAssistant, cloud: Cloud) -> None:
+    """A server that does not answer is cannot_connect."""
+    url = cloud.base_url
+    await cloud.server.stop()
+    flow_id = await _start(hass)
+    await hass.config_entries.flow.async_configure(flow_id, USER_INPUT)
+    result = await hass.config_entries.flow.async_configure(flow_id, {CONF_BASE_URL: url})
+    assert result["errors"] == {"base": "cannot_connect"}
+
+
+async def test_invalid_url(hass: HomeAssistant, cloud: Cloud) -> None:
+    """The custom server must be an http(s) URL."""
+    flow_id = await _start(hass)
+    await hass.config_entries.flow.async_configure(flow_id, USER_INPUT)
+    result = await hass.config_entries.flow.async_configure(
+        flow_id, {CONF_BASE_URL: "127.0.0.1:8765"}
+    )
+    assert result["type"] is FlowResultType.FORM
+    assert result["errors"] == {CONF_BASE_URL: "invalid_url"}
+
+
+async def test_same_account_twice_aborts(
+    hass: HomeAssistant, cloud: Cloud, config_entry: MockConfigEntry
+) -> None:
+    """The same TTLock account cannot be added twice."""
+    flow_id = await _start(hass)
+    await hass.config_entries.flow.async_configure(flow_id, USER_INPUT)
+    result = await hass.config_entries.flow.async_configure(
+        flow_id, {CONF_BASE_URL: cloud.base_url}
+    )
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "already_configured"
+
+
+async def test_reauth_after_password_change(
+    hass: HomeAssistant, cloud: Cloud, setup_entry: MockConfigEntry
+) -> None:
+    """An employee left and the password was changed: reauth with the new one."""
+    cloud.world.change_password(USERNAME, "new-password")
+    result = await setup_entry.start_reauth_flow(hass)
+    assert result["step_id"] == "reauth_confirm"
+    assert result["description_placeholders"]["username"] == USERNAME
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {"password": PASSWORD}
+    )
+    assert result["type"] is FlowResultType.FORM
+    assert result["errors"] == {"base": "invalid_auth"}
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {"password": "new-password"}
+    )
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "reauth_successful"
+    assert setup_entry.data[CONF_PASSWORD_MD5] == md5_password("new-password")
+    await hass.async_block_till_done()
+    assert setup_entry.state is config_entries.ConfigEntryState.LOADED
+
+
+async def test_reauth_other_account_aborts(
+    hass: HomeAssistant, cloud: Cloud, config_entry: MockConfigEntry
+) -> None:
+    """Signing in as somebody else during reauth is refused."""
+    hass.config_entries.async_update_entry(
+        config_entry, data={**config_entry.data, "username": "second@example.com"}
+    )
+    result = await config_entry.start_reauth_flow(hass)
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {"password": "second-password"}
+    )
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "wrong_account"
+
+
+async def test_reconfigure(hass: HomeAssistant, cloud: Cloud, setup_entry: MockConfigEntry) -> None:
+    """Reconfigure moves the entry to another server URL after signing in there."""
+    result = await setup_entry.start_reconfigure_flow(hass)
+    assert result["step_id"] == "reconfigure"
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {**USER_INPUT, "password": "bad"}
+    )
+    assert result["step_id"] == "custom_server"
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {CONF_BASE_URL: cloud.base_url}
+    )
+    assert result["errors"] == {"base": "invalid_auth"}
+    # start again with the right password and the same server
+    result = await setup_entry.start_reconfigure_flow(hass)
+    result = await hass.config_entries.flow.async_configure(result["flow_id"], USER_INPUT)
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {CONF_BASE_URL: cloud.base_url + "/"}
+    )
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "reconfigure_successful"
+    assert setup_entry.data[CONF_BASE_URL] == cloud.base_url
+
+
+async def test_reconfigure_region_and_errors(
+    hass: HomeAssistant, cloud: Cloud, setup_entry: MockConfigEntry
+) -> None:
+    """Reconfigure to a region host: errors re-show the form; another account aborts."""
+    with patch.dict(REGION_URLS, {Region.EU: cloud.base_url}):
+        result = await setup_entry.start_reconfigure_flow(hass)
+        result = await hass.config_entries.flow.async_configure(
+            result["flow_id"], {**USER_INPUT, "region": "eu", "client_secret": "x"}
+        )
+        assert result["step_id"] == "reconfigure"
+        assert result["errors"] == {"base": "invalid_client"}
+        result = await hass.config_entries.flow.async_configure(
+            result["flow_id"],
+            {
+                **USER_INPUT,
+                "region": "eu",
+                "username": "second@example.com",
+                "password": "second-password",
+            },
+        )
+        assert result["type"] is FlowResultType.ABORT
+        assert result["reason"] == "wrong_account"
+        result = await setup_entry.start_reconfigure_flow(hass)
+        result = await hass.config_entries.flow.async_configure(
+            result["flow_id"], {**USER_INPUT, "region": "eu"}
+        )
+        assert result["reason"] == "reconfigure_successful"
+        assert setup_entry.data["region"] == "eu"
+
+
+async def test_options_flow(
+    hass: HomeAssistant, cloud: Cloud, setup_entry: MockConfigEntry
+) -> None:
+    """Options set the poll interval, per-lock calls and the monthly budget, and reload."""
+    result = await hass.config_entries.options.async_init(setup_entry.entry_id)
+    assert result["type"] is FlowResultType.FORM
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"],
+        {CONF_POLL_INTERVAL: 30, CONF_SWEEP_CALLS: 2, CONF_MONTHLY_BUDGET: 5000},
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    await hass.async_block_till_done()
+    assert setup_entry.options == {
+        CONF_POLL_INTERVAL: 30,
+        CONF_SWEEP_CALLS: 2,
+        CONF_MONTHLY_BUDGET: 5000,
+    }
+    coordinator = setup_entry.runtime_data.coordinator
+    assert coordinator.update_interval is not None
+    assert coordinator.update_interval.total_seconds() == 30 * 60
+    assert coordinator.sweep_calls == 2
+    assert setup_entry.runtime_data.usage.budget == 5000

@@ -1,0 +1,318 @@
+"""Setup, polling, tokens, budget, dynamic and stale devices, unload and removal."""
+
+from __future__ import annotations
+
+import pytest
+from freezegun.api import FrozenDateTimeFactory
+from homeassistant.config_entries import SOURCE_REAUTH, ConfigEntryState
+from homeassistant.const import STATE_UNAVAILABLE
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers import device_registry as dr
+from homeassistant.helpers import entity_registry as er
+from homeassistant.helpers import issue_registry as ir
+from homeassistant.setup import async_setup_component
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+
+from custom_components.ttlock_access.const import (
+    CONF_MONTHLY_BUDGET,
+    CONF_TOKEN,
+    DOMAIN,
+)
+from tests.integration.helpers import CLIENT_ID, USERNAME, Cloud, advance, poll
+
+FRONT_DOOR = 5001101
+GARAGE = 5001102
+BACK_DOOR = 5001103
+HALLWAY_GATEWAY = 301001
+
+
+async def test_setup_creates_devices_and_entities(
+    hass: HomeAssistant,
+    cloud: Cloud,
+    setup_entry: MockConfigEntry,
+    device_registry: dr.DeviceRegistry,
+) -> None:
+    """Every lock and gateway of the account becomes a device, locks via their gateway."""
+    assert setup_entry.state is ConfigEntryState.LOADED
+    devices = dr.async_entries_for_config_entry(device_registry, setup_entry.entry_id)
+    names = {d.name for d in devices}
+    assert {"Front Door", "Garage", "Back Door", "Hallway Gateway", USERNAME} <= names
+    gateway = device_registry.async_get_device_by_identifier(
+        (DOMAIN, f"gateway-{HALLWAY_GATEWAY}"), setup_entry.entry_id
+    )
+    assert gateway is not None
+    assert gateway.model == "G2"
+    # The gateway device only belongs to the demo account; the other account's is absent.
+    assert "Office Gateway" not in names
+    for lock_id in (FRONT_DOOR, GARAGE, BACK_DOOR):
+        assert hass.states.get(f"lock.{_slug(cloud, lock_id)}") is not None
+    assert hass.states.get("binary_sensor.hallway_gateway_connectivity").state == "on"
+    assert hass.states.get("sensor.front_door_battery").state == "86"
+
+
+def _slug(cloud: Cloud, lock_id: int) -> str:
+    return cloud.world.lock(lock_id).lock_alias.lower().replace(" ", "_")
+
+
+async def test_setup_cost_and_tokens_stored(
+    hass: HomeAssistant, cloud: Cloud, setup_entry: MockConfigEntry
+) -> None:
+    """Setup signs in once, lists locks and gateways, and stores the tokens."""
+    token = setup_entry.data[CONF_TOKEN]
+    assert token["uid"] == cloud.uid
+    # sign-in + lock/list + gateway/list + one sweep call
+    assert cloud.world.usage(CLIENT_ID) == 4
+    assert hass.states.get("sensor.demo_example_com_api_calls_this_month").state == "4"
+
+
+async def test_sweep_fills_details_state_and_via_device(
+    hass: HomeAssistant,
+    cloud: Cloud,
+    setup_entry: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+    device_registry: dr.DeviceRegistry,
+) -> None:
+    """The rotating sweep reads details, lock states and gateway signal, one call per poll."""
+    await poll(hass, freezer, 6)
+    front = device_registry.async_get_device_by_identifier(
+        (DOMAIN, f"lock-{FRONT_DOOR}"), setup_entry.entry_id
+    )
+    gateway = device_registry.async_get_device_by_identifier(
+        (DOMAIN, f"gateway-{HALLWAY_GATEWAY}"), setup_entry.entry_id
+    )
+    assert front is not None
+    assert gateway is not None
+    assert front.model == "SN9161-FPC-NO32K_PV53"
+    assert front.sw_version == "5.1.0.200320"
+    assert front.via_device_id == gateway.id
+    assert hass.states.get("lock.front_door").state == "locked"
+    assert hass.states.get("lock.garage").state in ("locked", "unlocked")
+    # A Bluetooth-only lock has no remote path: its state stays unknown without BLE.
+    assert hass.states.get("lock.back_door").state == "unknown"
+
+
+async def test_revoked_token_signs_in_again(
+    hass: HomeAssistant,
+    cloud: Cloud,
+    setup_entry: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """Revoked tokens are replaced silently with the stored digest (no reauth)."""
+    old = setup_entry.data[CONF_TOKEN]["access_token"]
+    cloud.world.revoke_tokens(USERNAME)
+    await poll(hass, freezer)
+    assert setup_entry.state is ConfigEntryState.LOADED
+    assert setup_entry.data[CONF_TOKEN]["access_token"] != old
+    assert hass.states.get("lock.front_door").state != STATE_UNAVAILABLE
+    assert not hass.config_entries.flow.async_progress_by_handler(DOMAIN)
+
+
+async def test_password_changed_starts_reauth(
+    hass: HomeAssistant,
+    cloud: Cloud,
+    setup_entry: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """A changed password (employee left) revokes tokens and asks the user to sign in."""
+    cloud.world.change_password(USERNAME, "changed")
+    await poll(hass, freezer)
+    flows = hass.config_entries.flow.async_progress_by_handler(DOMAIN)
+    assert [f["context"]["source"] for f in flows] == [SOURCE_REAUTH]
+
+
+async def test_setup_auth_failure(
+    hass: HomeAssistant, cloud: Cloud, config_entry: MockConfigEntry
+) -> None:
+    """Setup with a refused password fails into reauth."""
+    cloud.world.change_password(USERNAME, "changed")
+    await hass.config_entries.async_setup(config_entry.entry_id)
+    await hass.async_block_till_done()
+    assert config_entry.state is ConfigEntryState.SETUP_ERROR
+    flows = hass.config_entries.flow.async_progress_by_handler(DOMAIN)
+    assert flows[0]["context"]["source"] == SOURCE_REAUTH
+
+
+async def test_setup_retry_when_cloud_down(
+    hass: HomeAssistant, cloud: Cloud, config_entry: MockConfigEntry
+) -> None:
+    """An unreachable cloud makes setup retry later."""
+    await cloud.server.stop()
+    await hass.config_entries.async_setup(config_entry.entry_id)
+    assert config_entry.state is ConfigEntryState.SETUP_RETRY
+
+
+async def test_poll_failure_marks_unavailable_and_recovers(
+    hass: HomeAssistant,
+    cloud: Cloud,
+    setup_entry: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """A failing poll makes entities unavailable; the next good poll brings them back."""
+    cloud.world.faults.fail_next("lock/list", errcode=90000)
+    await poll(hass, freezer)
+    assert hass.states.get("lock.front_door").state == STATE_UNAVAILABLE
+    await poll(hass, freezer)
+    assert hass.states.get("lock.front_door").state != STATE_UNAVAILABLE
+
+
+async def test_new_and_removed_devices(
+    hass: HomeAssistant,
+    cloud: Cloud,
+    setup_entry: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+    device_registry: dr.DeviceRegistry,
+    entity_registry: er.EntityRegistry,
+) -> None:
+    """Locks and gateways added to the account appear without a reload; removed ones go."""
+    world = cloud.world
+    gw = world.add_gateway(gateway_name="Garden Gateway", owner=USERNAME)
+    lock = world.add_lock(
+        lock_alias="Shed",
+        admin=USERNAME,
+        features=[0, 10],
+        gateways=[(gw.gateway_id, -70)],
+    )
+    await poll(hass, freezer)
+    assert hass.states.get("lock.shed") is not None
+    assert device_registry.async_get_device_by_identifier(
+        (DOMAIN, f"gateway-{gw.gateway_id}"), setup_entry.entry_id
+    )
+    world.remove_lock(lock.lock_id)
+    world.remove_gateway(gw.gateway_id)
+    await poll(hass, freezer)
+    assert (
+        device_registry.async_get_device_by_identifier(
+            (DOMAIN, f"lock-{lock.lock_id}"), setup_entry.entry_id
+        )
+        is None
+    )
+    assert (
+        device_registry.async_get_device_by_identifier(
+            (DOMAIN, f"gateway-{gw.gateway_id}"), setup_entry.entry_id
+        )
+        is None
+    )
+    assert entity_registry.async_get("lock.shed") is None
+
+
+async def test_monthly_quota_exhausted(
+    hass: HomeAssistant,
+    cloud: Cloud,
+    setup_entry: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+    issue_registry: ir.IssueRegistry,
+) -> None:
+    """30007 raises a repair issue and backs off; it clears when calls work again."""
+    cloud.world.set_quota(CLIENT_ID, cloud.world.usage(CLIENT_ID))
+    await poll(hass, freezer)
+    issue_id = f"api_quota_exhausted_{setup_entry.entry_id}"
+    assert issue_registry.async_get_issue(DOMAIN, issue_id) is not None
+    assert hass.states.get("lock.front_door").state == STATE_UNAVAILABLE
+    cloud.world.set_quota(CLIENT_ID, None)
+    # retry_after is at most an hour
+    await advance(hass, freezer, 3601)
+    assert issue_registry.async_get_issue(DOMAIN, issue_id) is None
+    assert hass.states.get("lock.front_door").state != STATE_UNAVAILABLE
+
+
+async def test_rate_limited_backs_off(
+    hass: HomeAssistant,
+    cloud: Cloud,
+    setup_entry: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """30006 fails the poll and retries after a minute instead of the poll interval."""
+    cloud.world.faults.fail_next("lock/list", errcode=30006)
+    await poll(hass, freezer)
+    assert hass.states.get("lock.front_door").state == STATE_UNAVAILABLE
+    await advance(hass, freezer, 61)
+    assert hass.states.get("lock.front_door").state != STATE_UNAVAILABLE
+
+
+async def test_own_budget_stops_polling(
+    hass: HomeAssistant,
+    cloud: Cloud,
+    config_entry: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+    issue_registry: ir.IssueRegistry,
+) -> None:
+    """When the integration's own monthly budget is spent it stops polling, keeps state."""
+    hass.config_entries.async_update_entry(config_entry, options={CONF_MONTHLY_BUDGET: 100})
+    assert await hass.config_entries.async_setup(config_entry.entry_id)
+    await hass.async_block_till_done()
+    usage = config_entry.runtime_data.usage
+    for _ in range(100):
+        usage.record("test")
+    before = cloud.world.usage(CLIENT_ID)
+    await poll(hass, freezer)
+    assert cloud.world.usage(CLIENT_ID) == before
+    issue_id = f"api_budget_exhausted_{config_entry.entry_id}"
+    assert issue_registry.async_get_issue(DOMAIN, issue_id) is not None
+    assert hass.states.get("lock.front_door").state != STATE_UNAVAILABLE
+    assert hass.states.get("sensor.demo_example_com_api_budget_left").state == "0"
+
+
+async def test_usage_persists_across_restart(
+    hass: HomeAssistant, cloud: Cloud, setup_entry: MockConfigEntry
+) -> None:
+    """The month's call count survives an unload and reload."""
+    calls = setup_entry.runtime_data.usage.calls
+    assert await hass.config_entries.async_reload(setup_entry.entry_id)
+    await hass.async_block_till_done()
+    assert setup_entry.runtime_data.usage.calls > calls
+
+
+async def test_unload_and_remove(
+    hass: HomeAssistant, cloud: Cloud, setup_entry: MockConfigEntry
+) -> None:
+    """Unloading releases everything; removing forgets the stored usage."""
+    assert await hass.config_entries.async_unload(setup_entry.entry_id)
+    assert setup_entry.state is ConfigEntryState.NOT_LOADED
+    assert await hass.config_entries.async_remove(setup_entry.entry_id)
+    assert not hass.config_entries.async_entries(DOMAIN)
+
+
+async def test_remove_config_entry_device(
+    hass: HomeAssistant,
+    cloud: Cloud,
+    setup_entry: MockConfigEntry,
+    device_registry: dr.DeviceRegistry,
+    hass_ws_client,
+) -> None:
+    """Only devices no longer on the account can be deleted by the user."""
+    assert await async_setup_component(hass, "config", {})
+    client = await hass_ws_client(hass)
+    front = device_registry.async_get_device_by_identifier(
+        (DOMAIN, f"lock-{FRONT_DOOR}"), setup_entry.entry_id
+    )
+    assert front is not None
+    await client.send_json_auto_id(
+        {
+            "type": "config/device_registry/remove_config_entry",
+            "config_entry_id": setup_entry.entry_id,
+            "device_id": front.id,
+        }
+    )
+    response = await client.receive_json()
+    assert not response["success"]
+    stale = device_registry.async_get_or_create(
+        config_entry_id=setup_entry.entry_id, identifiers={(DOMAIN, "lock-999")}
+    )
+    await client.send_json_auto_id(
+        {
+            "type": "config/device_registry/remove_config_entry",
+            "config_entry_id": setup_entry.entry_id,
+            "device_id": stale.id,
+        }
+    )
+    response = await client.receive_json()
+    assert response["success"]
+
+
+@pytest.mark.parametrize("scenario", ["scale"])
+async def test_scale_account(
+    hass: HomeAssistant, cloud: Cloud, setup_entry: MockConfigEntry
+) -> None:
+    """A 1,000-lock account sets up with a handful of calls."""
+    assert len(hass.states.async_entity_ids("lock")) == 1000
+    assert cloud.world.usage(CLIENT_ID) <= 15
