@@ -299,9 +299,7 @@ class TTLockCoordinator(DataUpdateCoordinator[AccountData]):
 
     async def _async_sweep(self) -> None:
         for kind, lock_id in self.sweep_plan():
-            rt = self.data.locks.get(lock_id)
-            if rt is None:
-                continue
+            rt = self.data.locks[lock_id]
             now = dt_util.utcnow()
             try:
                 if kind == "detail":
@@ -397,13 +395,7 @@ class TTLockCoordinator(DataUpdateCoordinator[AccountData]):
     # ------------------------------------------------------------------ commands
     async def async_set_locked(self, lock_id: int, locked: bool) -> None:
         """Lock or unlock over the best available path."""
-        rt = self.data.locks.get(lock_id)
-        if rt is None:
-            raise HomeAssistantError(
-                translation_domain=DOMAIN,
-                translation_key="lock_not_found",
-                translation_placeholders={"name": str(lock_id), "errcode": ""},
-            )
+        rt = self.data.locks[lock_id]  # entities of removed locks are gone / unavailable
         if not rt.lock.is_remote:
             raise HomeAssistantError(
                 translation_domain=DOMAIN,

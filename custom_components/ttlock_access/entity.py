@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers.device_registry import (
     CONNECTION_BLUETOOTH,
     DeviceEntryType,
@@ -33,25 +32,16 @@ class TTLockLockEntity(TTLockEntity):
         super().__init__(coordinator)
         self.lock_id = lock_id
         self._attr_unique_id = f"{lock_id}_{key}"
+        # Model, firmware and the via-gateway link are filled in by the coordinator once
+        # the sweep has read them (they are not in lock/list).
         rt = self.runtime
-        detail = rt.detail
-        best = rt.best_sighting
         info = DeviceInfo(
             identifiers={lock_device_identifier(lock_id)},
             manufacturer=MANUFACTURER,
             name=rt.lock.name,
-            model=detail.model_num if detail else None,
-            sw_version=detail.firmware_revision if detail else None,
-            hw_version=detail.hardware_revision if detail else None,
         )
         if rt.lock.mac:
             info["connections"] = {(CONNECTION_BLUETOOTH, rt.lock.mac)}
-        if best is not None:
-            gateway = dr.async_get(coordinator.hass).async_get_device_by_identifier(
-                gateway_device_identifier(best.gateway_id), coordinator.config_entry.entry_id
-            )
-            if gateway is not None:
-                info["via_device_id"] = gateway.id
         self._attr_device_info = info
 
     @property

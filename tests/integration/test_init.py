@@ -316,3 +316,76 @@ async def test_scale_account(
     """A 1,000-lock account sets up with a handful of calls."""
     assert len(hass.states.async_entity_ids("lock")) == 1000
     assert cloud.world.usage(CLIENT_ID) <= 15
+
+
+async def test_stale_details_and_signal_are_refreshed(
+    hass: HomeAssistant,
+    cloud: Cloud,
+    setup_entry: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+    device_registry: dr.DeviceRegistry,
+) -> None:
+    """Details older than 6 h and signal older than 1 h are read again by the sweep."""
+    await poll(hass, freezer, 6)
+    cloud.world.lock(FRONT_DOOR).firmware_revision = "5.2.0"
+    cloud.world.set_lock_in_range(FRONT_DOOR, HALLWAY_GATEWAY, True, rssi=-80)
+    await advance(hass, freezer, 7 * 3600)
+    await poll(hass, freezer, 6)
+    front = device_registry.async_get_device_by_identifier(
+        (DOMAIN, f"lock-{FRONT_DOOR}"), setup_entry.entry_id
+    )
+    assert front is not None
+    assert front.sw_version == "5.2.0"
+    coordinator = setup_entry.runtime_data.coordinator
+    sighting = coordinator.data.locks[FRONT_DOOR].best_sighting
+    assert sighting is not None and sighting.rssi == -80
+
+
+async def test_sweep_failures(
+    hass: HomeAssistant,
+    cloud: Cloud,
+    setup_entry: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """A lock out of reach does not fail the poll; a quota error in the sweep does."""
+    world = cloud.world
+    world.faults.fail_next("lock/queryOpenState", errcode=-3002, times=20)
+    world.faults.fail_next("lock/detail", errcode=-3, times=20)
+    await poll(hass, freezer, 3)
+    assert hass.states.get("lock.front_door").state != STATE_UNAVAILABLE
+    world.faults.clear()
+    world.faults.fail_next("lock/queryOpenState", errcode=30006, times=20)
+    world.faults.fail_next("lock/detail", errcode=30006, times=20)
+    world.faults.fail_next("gateway/listByLock", errcode=30006, times=20)
+    await poll(hass, freezer)
+    assert hass.states.get("lock.front_door").state == STATE_UNAVAILABLE
+
+
+async def test_sweep_auth_failure_starts_reauth(
+    hass: HomeAssistant,
+    cloud: Cloud,
+    setup_entry: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """Credentials refused in the middle of the sweep start re-authentication."""
+    for endpoint in ("lock/queryOpenState", "lock/detail", "gateway/listByLock"):
+        cloud.world.faults.fail_next(endpoint, errcode=10007, times=5)
+    await poll(hass, freezer)
+    flows = hass.config_entries.flow.async_progress_by_handler(DOMAIN)
+    assert [f["context"]["source"] for f in flows] == [SOURCE_REAUTH]
+
+
+async def test_usage_resets_with_the_month(
+    hass: HomeAssistant,
+    cloud: Cloud,
+    setup_entry: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """The API call count starts again at zero in a new calendar month."""
+    usage = setup_entry.runtime_data.usage
+    assert usage.calls > 0
+    usage.quota_exhausted = True
+    await advance(hass, freezer, 32 * 86400)
+    # the poll of the new month has made a few calls, counted from zero
+    assert 0 < usage.calls < 10
+    assert not usage.quota_exhausted
