@@ -9,6 +9,7 @@ from homeassistant.components.diagnostics import async_redact_data
 from homeassistant.const import CONF_USERNAME
 from homeassistant.core import HomeAssistant
 
+from . import native
 from .const import CONF_CLIENT_SECRET, CONF_PASSWORD_MD5, CONF_TOKEN
 from .coordinator import TTLockConfigEntry
 
@@ -59,6 +60,7 @@ async def async_get_config_entry_diagnostics(
                 "sweep_calls": coordinator.sweep_calls,
                 "last_update_success": coordinator.last_update_success,
             },
+            "native_backend": native.BACKEND,
             "gateways": [asdict(gw) for gw in coordinator.data.gateways.values()],
             "locks": locks,
         },

@@ -39,6 +39,7 @@ async def test_diagnostics_redact_every_secret(
     for secret in secrets:
         assert secret not in text
     assert diag["api"]["calls_this_month"] > 0
+    assert diag["native_backend"] in ("c", "python")
     names = {lock["lock"]["name"] for lock in diag["locks"]}
     assert names == {"Front Door", "Garage", "Back Door"}
     front = next(lock for lock in diag["locks"] if lock["lock"]["name"] == "Front Door")
