@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from homeassistant.const import CONF_USERNAME, Platform
+from homeassistant.const import CONF_ADDRESS, CONF_NAME, CONF_USERNAME, Platform
 from homeassistant.core import HomeAssistant, callback
+from homeassistant.exceptions import ConfigEntryAuthFailed
 from homeassistant.helpers import config_validation as cv
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from homeassistant.helpers.device_registry import DeviceEntry
@@ -15,10 +16,13 @@ from .const import (
     CONF_BASE_URL,
     CONF_CLIENT_ID,
     CONF_CLIENT_SECRET,
+    CONF_ENTRY_TYPE,
+    CONF_LOCK_DATA,
     CONF_PASSWORD_MD5,
     CONF_REGION,
     CONF_TOKEN,
     DOMAIN,
+    ENTRY_LOCK,
     REGION_CUSTOM,
 )
 from .coordinator import (
@@ -28,11 +32,13 @@ from .coordinator import (
     gateway_device_identifier,
     lock_device_identifier,
 )
+from .sdk.ble import LockKeys, TTLockBleError
 from .sdk.cloud import REGION_URLS, TTLockCloud
-from .sdk.model import Region, Tokens
+from .sdk.model import FeatureSet, Lock, Region, Tokens
 from .usage import ApiUsage
 
 PLATFORMS: list[Platform] = [Platform.BINARY_SENSOR, Platform.LOCK, Platform.SENSOR]
+LOCAL_PLATFORMS: list[Platform] = [Platform.LOCK, Platform.SENSOR]
 CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
 
 
@@ -70,8 +76,15 @@ def tokens_from_data(data: dict[str, Any] | None) -> Tokens | None:
     )
 
 
+def local_lock_id(address: str) -> int:
+    """A stable id for a lock that has no TTLock cloud id: its MAC as a number."""
+    return int(address.replace(":", ""), 16)
+
+
 async def async_setup_entry(hass: HomeAssistant, entry: TTLockConfigEntry) -> bool:
-    """Set up one TTLock account."""
+    """Set up one TTLock account, or one lock driven over Bluetooth only."""
+    if entry.data.get(CONF_ENTRY_TYPE) == ENTRY_LOCK:
+        return await _async_setup_local_lock(hass, entry)
     usage = ApiUsage(hass, entry.entry_id, 0)
     await usage.async_load()
 
@@ -99,10 +112,41 @@ async def async_setup_entry(hass: HomeAssistant, entry: TTLockConfigEntry) -> bo
     return True
 
 
+async def _async_setup_local_lock(hass: HomeAssistant, entry: TTLockConfigEntry) -> bool:
+    """A lock paired locally (or with keys entered by hand): Bluetooth is its only path."""
+    data = entry.data
+    try:
+        keys = LockKeys.from_lock_data_json(data[CONF_LOCK_DATA])
+    except (TTLockBleError, KeyError, TypeError, ValueError) as err:
+        raise ConfigEntryAuthFailed(
+            translation_domain=DOMAIN, translation_key="invalid_lock_keys"
+        ) from err
+    address = str(data[CONF_ADDRESS]).upper()
+    lock = Lock(
+        lock_id=local_lock_id(address),
+        name=str(data[CONF_NAME]),
+        lock_name=str(data[CONF_LOCK_DATA].get("lockName") or data[CONF_NAME]),
+        mac=address,
+        battery=None,
+        features=FeatureSet.from_hex(data[CONF_LOCK_DATA].get("featureValue")),
+        has_gateway=False,
+    )
+    usage = ApiUsage(hass, entry.entry_id, 0)
+    coordinator = TTLockCoordinator(hass, entry, None, usage)
+    coordinator.async_add_local_lock(lock, keys)
+    entry.runtime_data = TTLockRuntimeData(client=None, coordinator=coordinator, usage=usage)
+    await coordinator.async_config_entry_first_refresh()
+    await hass.config_entries.async_forward_entry_setups(entry, LOCAL_PLATFORMS)
+    return True
+
+
 async def async_unload_entry(hass: HomeAssistant, entry: TTLockConfigEntry) -> bool:
     """Unload an account."""
-    unloaded = await hass.config_entries.async_unload_platforms(entry, PLATFORMS)
-    if unloaded:
+    local = entry.runtime_data.client is None
+    unloaded = await hass.config_entries.async_unload_platforms(
+        entry, LOCAL_PLATFORMS if local else PLATFORMS
+    )
+    if unloaded and not local:
         await entry.runtime_data.usage.async_save()
     return unloaded
 

@@ -3,19 +3,23 @@ reconfigure and options."""
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Mapping
 from typing import Any
 
 import probatio as vol  # HA 2026.9+ validation engine (voluptuous-compatible)
+from homeassistant.components import bluetooth
+from homeassistant.components.bluetooth import BluetoothServiceInfoBleak
 from homeassistant.config_entries import (
     ConfigEntry,
+    ConfigEntryState,
     ConfigFlow,
     ConfigFlowResult,
     OptionsFlowWithReload,
 )
-from homeassistant.const import CONF_PASSWORD, CONF_USERNAME
-from homeassistant.core import callback
+from homeassistant.const import CONF_ADDRESS, CONF_NAME, CONF_PASSWORD, CONF_USERNAME
+from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from homeassistant.helpers.selector import (
     NumberSelector,
@@ -30,10 +34,13 @@ from homeassistant.helpers.selector import (
 )
 
 from . import base_url_for, tokens_to_data
+from .ble import lock_wall_time, native_passcode_table
 from .const import (
     CONF_BASE_URL,
     CONF_CLIENT_ID,
     CONF_CLIENT_SECRET,
+    CONF_ENTRY_TYPE,
+    CONF_LOCK_DATA,
     CONF_MONTHLY_BUDGET,
     CONF_PASSWORD_MD5,
     CONF_POLL_INTERVAL,
@@ -44,6 +51,7 @@ from .const import (
     DEFAULT_POLL_INTERVAL,
     DEFAULT_SWEEP_CALLS,
     DOMAIN,
+    ENTRY_LOCK,
     MAX_POLL_INTERVAL,
     MAX_SWEEP_CALLS,
     MIN_POLL_INTERVAL,
@@ -51,6 +59,23 @@ from .const import (
     REGION_EU,
     REGIONS,
 )
+from .sdk.ble import (
+    DecryptError,
+    DeviceKind,
+    LockError,
+    LockKeys,
+    NotInSettingModeError,
+    Pair,
+    TTLockAdvertisement,
+    TTLockBleError,
+    decode_lock_data,
+    encode_credential,
+    format_aes_key_str,
+    parse_advertisement,
+    parse_aes_key_str,
+)
+from .sdk.ble import GetStatus as BleGetStatus
+from .sdk.ble.transport import BleDeviceNotFoundError, BleLockLink, BleOutOfSlotsError
 from .sdk.cloud import TTLockCloud, md5_password
 from .sdk.cloud.errors import (
     ClockSkewError,
@@ -64,6 +89,54 @@ from .sdk.cloud.errors import (
 from .sdk.model import Tokens
 
 _LOGGER = logging.getLogger(__name__)
+
+CONF_AES_KEY = "aes_key"
+CONF_UNLOCK_KEY = "unlock_key"
+CONF_ADMIN_PS = "admin_ps"
+
+
+def _link(hass: HomeAssistant, address: str, name: str) -> BleLockLink:
+    return BleLockLink(
+        address, name, lambda: bluetooth.async_ble_device_from_address(hass, address, True)
+    )
+
+
+def _ble_error_key(err: TTLockBleError) -> str:
+    if isinstance(err, BleDeviceNotFoundError):
+        return "not_in_range"
+    if isinstance(err, BleOutOfSlotsError):
+        return "no_slots"
+    return "ble_failed"
+
+
+def _lock_data_from_input(address: str, name: str, user_input: Mapping[str, Any]) -> dict[str, Any]:
+    """lockData as pasted (the Base64 string of the TTLock cloud/SDK, or its JSON), or built
+    from the separate key fields (AES key as hex or as the cloud's ``aesKeyStr``)."""
+    pasted = str(user_input.get(CONF_LOCK_DATA) or "").strip()
+    if not address or len(address.replace(":", "")) != 12:
+        raise ValueError("address")
+    if pasted:
+        data = dict(json.loads(pasted)) if pasted.startswith("{") else decode_lock_data(pasted)
+        data.setdefault("lockMac", address)
+        data.setdefault("lockName", name)
+        return data
+    aes = str(user_input.get(CONF_AES_KEY) or "").strip().replace(" ", "")
+    unlock_key = str(user_input.get(CONF_UNLOCK_KEY) or "").strip()
+    if not aes or not unlock_key:
+        raise ValueError("missing keys")
+    aes_bytes = parse_aes_key_str(aes) if "," in aes else bytes.fromhex(aes)
+    data = {
+        "lockMac": address,
+        "lockName": name,
+        "aesKeyStr": format_aes_key_str(aes_bytes),
+        "lockKey": encode_credential(unlock_key.zfill(10)),
+        "lockFlagPos": 0,
+    }
+    admin = str(user_input.get(CONF_ADMIN_PS) or "").strip()
+    if admin:
+        data["adminPwd"] = encode_credential(admin.zfill(10))
+    return data
+
 
 _TEXT = TextSelector()
 _PASSWORD = TextSelector(TextSelectorConfig(type=TextSelectorType.PASSWORD))
@@ -96,6 +169,9 @@ class TTLockConfigFlow(ConfigFlow, domain=DOMAIN):
 
     def __init__(self) -> None:
         self._pending: dict[str, Any] = {}
+        self._address = ""
+        self._name = ""
+        self._advert: TTLockAdvertisement | None = None
 
     @staticmethod
     @callback
@@ -141,15 +217,23 @@ class TTLockConfigFlow(ConfigFlow, domain=DOMAIN):
 
     # ------------------------------------------------------------------ user
     async def async_step_user(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
+        """Choose: a TTLock account, pairing a new lock, or a lock's keys."""
+        return self.async_show_menu(
+            step_id="user", menu_options=["account", "pair_lock", "lock_keys"]
+        )
+
+    async def async_step_account(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
         """Ask for the region, the developer app and the TTLock account."""
         errors: dict[str, str] = {}
         if user_input is not None:
             self._pending = dict(user_input)
             if user_input[CONF_REGION] == REGION_CUSTOM:
                 return await self.async_step_custom_server()
-            return await self._finish_account(errors, "user")
+            return await self._finish_account(errors, "account")
         return self.async_show_form(
-            step_id="user", data_schema=_account_schema(self._pending), errors=errors
+            step_id="account", data_schema=_account_schema(self._pending), errors=errors
         )
 
     async def async_step_custom_server(
@@ -197,6 +281,177 @@ class TTLockConfigFlow(ConfigFlow, domain=DOMAIN):
             )
         self._abort_if_unique_id_configured()
         return self.async_create_entry(title=data[CONF_USERNAME], data=entry_data)
+
+    # ------------------------------------------------------------------ Bluetooth
+    async def async_step_bluetooth(
+        self, discovery_info: BluetoothServiceInfoBleak
+    ) -> ConfigFlowResult:
+        """A TTLock device advertises nearby (service 0x1910 is shared: validate it)."""
+        advert = parse_advertisement(
+            discovery_info.manufacturer_data, address=discovery_info.address
+        )
+        if advert is None or advert.kind is not DeviceKind.LOCK:
+            return self.async_abort(reason="not_supported")
+        address = discovery_info.address.upper()
+        await self.async_set_unique_id(address)
+        self._abort_if_unique_id_configured()
+        if self._account_owning(address) is not None:
+            return self.async_abort(reason="already_in_account")
+        self._address = address
+        self._advert = advert
+        self._name = discovery_info.name or address
+        self.context["title_placeholders"] = {"name": self._name}
+        if advert.setting_mode:
+            return await self.async_step_pair_confirm()
+        return await self.async_step_lock_keys()
+
+    def _account_owning(self, address: str) -> ConfigEntry | None:
+        """The loaded account entry that has this lock, if any."""
+        for entry in self._async_current_entries(include_ignore=False):
+            runtime = getattr(entry, "runtime_data", None)
+            if entry.state is not ConfigEntryState.LOADED or runtime is None:
+                continue
+            if any(rt.lock.mac == address for rt in runtime.coordinator.data.locks.values()):
+                return entry
+        return None
+
+    def _unpaired_nearby(self) -> dict[str, str]:
+        """Locks in pairing (setting) mode that HA hears, address → label."""
+        found: dict[str, str] = {}
+        current = self._async_current_ids(include_ignore=False)
+        for info in bluetooth.async_discovered_service_info(self.hass, connectable=True):
+            advert = parse_advertisement(info.manufacturer_data, address=info.address)
+            address = info.address.upper()
+            if advert is None or advert.kind is not DeviceKind.LOCK or address in current:
+                continue
+            if advert.setting_mode:
+                found[address] = f"{info.name or address} ({address})"
+        return found
+
+    async def async_step_pair_lock(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Pick a factory-fresh lock in pairing mode (touch its keypad to wake it)."""
+        nearby = self._unpaired_nearby()
+        if user_input is not None:
+            address = user_input[CONF_ADDRESS]
+            info = bluetooth.async_last_service_info(self.hass, address, True)
+            advert = parse_advertisement(info.manufacturer_data, address=address) if info else None
+            if info is None or advert is None:
+                return self.async_abort(reason="no_unpaired_locks")
+            await self.async_set_unique_id(address, raise_on_progress=False)
+            self._abort_if_unique_id_configured()
+            self._address, self._advert, self._name = address, advert, info.name or address
+            return await self.async_step_pair_confirm()
+        if not nearby:
+            return self.async_abort(reason="no_unpaired_locks")
+        return self.async_show_form(
+            step_id="pair_lock",
+            data_schema=vol.Schema({vol.Required(CONF_ADDRESS): vol.In(nearby)}),
+        )
+
+    async def async_step_pair_confirm(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Pair the lock: it gets new keys that only this Home Assistant holds."""
+        errors: dict[str, str] = {}
+        assert self._advert is not None
+        if user_input is not None:
+            name = user_input[CONF_NAME]
+            link = _link(self.hass, self._address, name)
+            now = lock_wall_time(0)
+            try:
+                result = await link.run(
+                    lambda: Pair(
+                        self._advert.send_header(),  # type: ignore[union-attr]
+                        now,
+                        passcode_table=lambda: native_passcode_table(now),
+                    ),
+                    retry=False,
+                )
+            except NotInSettingModeError:
+                errors["base"] = "not_in_setting_mode"
+            except TTLockBleError as err:
+                errors["base"] = _ble_error_key(err)
+            else:
+                lock_data = result.lock_data_json(mac=self._address, lock_name=self._name)
+                return self.async_create_entry(
+                    title=name,
+                    data={
+                        CONF_ENTRY_TYPE: ENTRY_LOCK,
+                        CONF_ADDRESS: self._address,
+                        CONF_NAME: name,
+                        CONF_LOCK_DATA: lock_data,
+                    },
+                )
+            finally:
+                await link.close()
+        return self.async_show_form(
+            step_id="pair_confirm",
+            data_schema=vol.Schema({vol.Required(CONF_NAME, default=self._name): _TEXT}),
+            description_placeholders={"name": self._name, "address": self._address},
+            errors=errors,
+        )
+
+    async def async_step_lock_keys(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Add a paired lock by its key material (lockData, or the key fields)."""
+        errors: dict[str, str] = {}
+        if user_input is not None:
+            address = str(user_input.get(CONF_ADDRESS) or self._address).strip().upper()
+            name = user_input[CONF_NAME]
+            try:
+                lock_data = _lock_data_from_input(address, name, user_input)
+                keys = LockKeys.from_lock_data_json(lock_data)
+            except (TTLockBleError, ValueError, TypeError):
+                errors["base"] = "invalid_lock_keys"
+            else:
+                await self.async_set_unique_id(address, raise_on_progress=False)
+                self._abort_if_unique_id_configured()
+                if self._account_owning(address) is not None:
+                    return self.async_abort(reason="already_in_account")
+                error = await self._validate_keys(address, name, keys)
+                if error is None:
+                    return self.async_create_entry(
+                        title=name,
+                        data={
+                            CONF_ENTRY_TYPE: ENTRY_LOCK,
+                            CONF_ADDRESS: address,
+                            CONF_NAME: name,
+                            CONF_LOCK_DATA: lock_data,
+                        },
+                    )
+                errors["base"] = error
+        fields: dict[Any, Any] = {}
+        if not self._address:
+            fields[vol.Required(CONF_ADDRESS)] = _TEXT
+        fields[vol.Required(CONF_NAME, default=self._name or "")] = _TEXT
+        fields[vol.Optional(CONF_LOCK_DATA)] = _PASSWORD
+        fields[vol.Optional(CONF_AES_KEY)] = _PASSWORD
+        fields[vol.Optional(CONF_UNLOCK_KEY)] = _PASSWORD
+        fields[vol.Optional(CONF_ADMIN_PS)] = _PASSWORD
+        return self.async_show_form(
+            step_id="lock_keys",
+            data_schema=vol.Schema(fields),
+            description_placeholders={"address": self._address or "-"},
+            errors=errors,
+        )
+
+    async def _validate_keys(self, address: str, name: str, keys: LockKeys) -> str | None:
+        """Talk to the lock with the keys (test before configure); None when they work."""
+        if bluetooth.async_ble_device_from_address(self.hass, address, True) is None:
+            return "not_in_range"
+        link = _link(self.hass, address, name)
+        try:
+            await link.run(lambda: BleGetStatus(keys))
+        except (LockError, DecryptError):
+            return "invalid_lock_keys"
+        except TTLockBleError as err:
+            return _ble_error_key(err)
+        finally:
+            await link.close()
+        return None
 
     # ------------------------------------------------------------------ reauth
     async def async_step_reauth(self, entry_data: Mapping[str, Any]) -> ConfigFlowResult:

@@ -20,6 +20,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from enum import StrEnum
 
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
@@ -30,6 +31,7 @@ from homeassistant.helpers.event import async_call_later
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, UpdateFailed
 from homeassistant.util import dt as dt_util
 
+from .ble import ADVERT_FRESH, LockBluetooth, translate_ble_error
 from .const import (
     CONF_MONTHLY_BUDGET,
     CONF_POLL_INTERVAL,
@@ -46,6 +48,9 @@ from .const import (
     SIGNAL_MAX_AGE,
 )
 from .errors import translate_error
+from .sdk.ble import Lock as BleLockOp
+from .sdk.ble import LockKeys, TTLockBleError
+from .sdk.ble import Unlock as BleUnlockOp
 from .sdk.cloud import TTLockCloud
 from .sdk.cloud.errors import (
     AuthError,
@@ -59,6 +64,14 @@ from .usage import ApiUsage, seconds_to_next_month
 _LOGGER = logging.getLogger(__name__)
 
 type TTLockConfigEntry = ConfigEntry[TTLockRuntimeData]
+
+
+class Path(StrEnum):
+    """How a command reaches a lock."""
+
+    BLUETOOTH = "bluetooth"
+    GATEWAY = "gateway"
+    WIFI = "wifi"
 
 
 @dataclass(slots=True)
@@ -76,6 +89,24 @@ class LockRuntime:
     state_source: str | None = None
     sightings: list[GatewaySighting] | None = None
     signal_at: datetime | None = None
+    ble_seen_at: datetime | None = None
+    ble_rssi: int | None = None
+    ble_battery: int | None = None
+    ble_has_events: bool = False
+    last_path: Path | None = None
+    """The path the last command took."""
+
+    @property
+    def battery(self) -> int | None:
+        """The freshest battery level: a recent advertisement, else the cloud's."""
+        if self.ble_battery is not None and self.ble_fresh:
+            return self.ble_battery
+        return self.lock.battery if self.lock.battery is not None else self.ble_battery
+
+    @property
+    def ble_fresh(self) -> bool:
+        """Whether an advertisement arrived recently."""
+        return self.ble_seen_at is not None and dt_util.utcnow() - self.ble_seen_at < ADVERT_FRESH
 
     @property
     def best_sighting(self) -> GatewaySighting | None:
@@ -97,7 +128,8 @@ class AccountData:
 class TTLockRuntimeData:
     """``entry.runtime_data``."""
 
-    client: TTLockCloud
+    client: TTLockCloud | None
+    """None for a local (Bluetooth-only) lock entry."""
     coordinator: TTLockCoordinator
     usage: ApiUsage
 
@@ -121,7 +153,7 @@ class TTLockCoordinator(DataUpdateCoordinator[AccountData]):
         self,
         hass: HomeAssistant,
         entry: TTLockConfigEntry,
-        client: TTLockCloud,
+        client: TTLockCloud | None,
         usage: ApiUsage,
     ) -> None:
         minutes = entry.options.get(CONF_POLL_INTERVAL, DEFAULT_POLL_INTERVAL)
@@ -130,7 +162,8 @@ class TTLockCoordinator(DataUpdateCoordinator[AccountData]):
             _LOGGER,
             config_entry=entry,
             name=DOMAIN,
-            update_interval=timedelta(minutes=minutes),
+            # a local lock has nothing to poll: advertisements and commands update it
+            update_interval=timedelta(minutes=minutes) if client else None,
             always_update=True,
         )
         self.client = client
@@ -138,20 +171,36 @@ class TTLockCoordinator(DataUpdateCoordinator[AccountData]):
         self.sweep_calls: int = entry.options.get(CONF_SWEEP_CALLS, DEFAULT_SWEEP_CALLS)
         self.usage.budget = entry.options.get(CONF_MONTHLY_BUDGET, DEFAULT_MONTHLY_BUDGET)
         self.data = AccountData()
+        self.ble = LockBluetooth(hass, self)
         self._auto_lock_timers: dict[int, CALLBACK_TYPE] = {}
         self._new_lock_callbacks: list[Callable[[set[int]], None]] = []
         self._new_gateway_callbacks: list[Callable[[set[int]], None]] = []
 
+    @property
+    def cloud(self) -> TTLockCloud:
+        """The cloud client (account entries only)."""
+        assert self.client is not None, "a local lock entry has no cloud"
+        return self.client
+
+    @callback
+    def async_add_local_lock(self, lock: Lock, keys: LockKeys) -> None:
+        """Set up the single lock of a local (Bluetooth-only) entry."""
+        self.data.locks[lock.lock_id] = LockRuntime(lock=lock)
+        self.ble.extra_keys[lock.lock_id] = keys
+        self.ble.async_track({lock.lock_id})
+
     # ------------------------------------------------------------------ polling
     async def _async_update_data(self) -> AccountData:
+        if self.client is None:
+            return self.data
         if self.usage.exhausted and not self.usage.quota_exhausted:
             # Our own budget is spent: keep the last known data, spend nothing more.
             self._set_issue(ISSUE_BUDGET_EXHAUSTED, True)
             return self.data
         self._set_issue(ISSUE_BUDGET_EXHAUSTED, False)
         try:
-            locks = await self.client.list_locks()
-            gateways = await self.client.list_gateways()
+            locks = await self.cloud.list_locks()
+            gateways = await self.cloud.list_gateways()
         except TTLockError as err:
             raise self._update_failed(err) from err
         self._set_issue(ISSUE_QUOTA_EXHAUSTED, False)
@@ -217,6 +266,8 @@ class TTLockCoordinator(DataUpdateCoordinator[AccountData]):
         for lock_id in gone_locks:
             del data.locks[lock_id]
             self._cancel_auto_lock(lock_id)
+        self.ble.async_untrack(gone_locks)
+        self.ble.async_track(new_locks)
         seen_gw = {gw.gateway_id for gw in gateways}
         new_gateways = seen_gw - data.gateways.keys()
         gone_gateways = data.gateways.keys() - seen_gw
@@ -280,7 +331,8 @@ class TTLockCoordinator(DataUpdateCoordinator[AccountData]):
         never = datetime.min.replace(tzinfo=now.tzinfo)
         ranked: list[tuple[int, datetime, str, int]] = []
         for lock_id, rt in self.data.locks.items():
-            remote = rt.lock.is_remote
+            # a lock heard over Bluetooth tells its state for free: no gateway query
+            remote = rt.lock.is_remote and not rt.ble_fresh
             if remote and rt.state_checked_at is None:
                 ranked.append((0, never, "state", lock_id))
             if rt.detail_at is None:
@@ -303,17 +355,17 @@ class TTLockCoordinator(DataUpdateCoordinator[AccountData]):
             now = dt_util.utcnow()
             try:
                 if kind == "detail":
-                    rt.detail = await self.client.get_lock_detail(lock_id)
+                    rt.detail = await self.cloud.get_lock_detail(lock_id)
                     rt.detail_at = now
                     self._update_device_info(rt)
                 elif kind == "signal":
                     rt.signal_at = now
-                    rt.sightings = await self.client.list_gateways_by_lock(lock_id)
+                    rt.sightings = await self.cloud.list_gateways_by_lock(lock_id)
                     self._update_device_info(rt)
                 else:
                     rt.state_checked_at = now
-                    open_state = await self.client.query_open_state(lock_id)
-                    self._set_state(rt, open_state.state, "gateway", door=open_state.door)
+                    open_state = await self.cloud.query_open_state(lock_id)
+                    self.async_set_state(rt, open_state.state, "gateway", door=open_state.door)
             except AuthError as err:
                 raise self._update_failed(err) from err
             except (MonthlyQuotaExceededError, RateLimitedError) as err:
@@ -350,7 +402,8 @@ class TTLockCoordinator(DataUpdateCoordinator[AccountData]):
         registry.async_update_device(device.id, **changes)  # type: ignore[arg-type]
 
     # ------------------------------------------------------------------ state
-    def _set_state(
+    @callback
+    def async_set_state(
         self,
         rt: LockRuntime,
         state: OpenState,
@@ -381,7 +434,7 @@ class TTLockCoordinator(DataUpdateCoordinator[AccountData]):
             self._auto_lock_timers.pop(lock_id, None)
             current = self.data.locks.get(lock_id)
             if current is not None and current.state is OpenState.UNLOCKED:
-                self._set_state(current, OpenState.LOCKED, "auto_lock")
+                self.async_set_state(current, OpenState.LOCKED, "auto_lock")
                 self.async_update_listeners()
 
         self._auto_lock_timers[lock_id] = async_call_later(self.hass, seconds, _relocked)
@@ -390,23 +443,58 @@ class TTLockCoordinator(DataUpdateCoordinator[AccountData]):
         """Cancel timers when the entry unloads."""
         for lock_id in list(self._auto_lock_timers):
             self._cancel_auto_lock(lock_id)
+        await self.ble.async_stop()
         await super().async_shutdown()
 
     # ------------------------------------------------------------------ commands
+    def paths(self, rt: LockRuntime) -> list[Path]:
+        """Paths to a lock, best first: Bluetooth in range, then gateway or Wi-Fi."""
+        paths: list[Path] = []
+        if self.ble.in_range(rt):
+            paths.append(Path.BLUETOOTH)
+        if rt.lock.is_wifi:
+            paths.append(Path.WIFI)
+        elif rt.lock.has_gateway:
+            paths.append(Path.GATEWAY)
+        return paths
+
     async def async_set_locked(self, lock_id: int, locked: bool) -> None:
-        """Lock or unlock over the best available path."""
+        """Lock or unlock over the best available path, falling back to the next one."""
         rt = self.data.locks[lock_id]  # entities of removed locks are gone / unavailable
-        if not rt.lock.is_remote:
+        paths = self.paths(rt)
+        if not paths:
             raise HomeAssistantError(
                 translation_domain=DOMAIN,
                 translation_key="no_path",
                 translation_placeholders={"name": rt.lock.name},
             )
+        for path in paths:
+            if path is Path.BLUETOOTH:
+                try:
+                    op: type[BleLockOp | BleUnlockOp] = BleLockOp if locked else BleUnlockOp
+                    await self.ble.async_run(rt, op)
+                except TTLockBleError as err:
+                    if path is paths[-1]:
+                        raise translate_ble_error(err, rt.lock.name) from err
+                    _LOGGER.debug(
+                        "%s over Bluetooth failed (%s); using the gateway", rt.lock.name, err
+                    )
+                    continue
+            else:
+                await self._async_cloud_set_locked(rt, locked)
+            rt.last_path = path
+            break
+        self.async_set_state(rt, OpenState.LOCKED if locked else OpenState.UNLOCKED, "command")
+        if not locked:
+            self._schedule_auto_lock(rt)
+        self.async_update_listeners()
+
+    async def _async_cloud_set_locked(self, rt: LockRuntime, locked: bool) -> None:
         try:
             if locked:
-                await self.client.lock(lock_id)
+                await self.cloud.lock(rt.lock.lock_id)
             else:
-                await self.client.unlock(lock_id)
+                await self.cloud.unlock(rt.lock.lock_id)
         except TTLockError as err:
             if isinstance(err, AuthError):
                 self.config_entry.async_start_reauth(self.hass)
@@ -414,7 +502,3 @@ class TTLockCoordinator(DataUpdateCoordinator[AccountData]):
                 self.usage.quota_exhausted = True
                 self._set_issue(ISSUE_QUOTA_EXHAUSTED, True)
             raise translate_error(err, rt.lock.name) from err
-        self._set_state(rt, OpenState.LOCKED if locked else OpenState.UNLOCKED, "command")
-        if not locked:
-            self._schedule_auto_lock(rt)
-        self.async_update_listeners()

@@ -10,7 +10,7 @@ from homeassistant.const import CONF_USERNAME
 from homeassistant.core import HomeAssistant
 
 from . import native
-from .const import CONF_CLIENT_SECRET, CONF_PASSWORD_MD5, CONF_TOKEN
+from .const import CONF_CLIENT_SECRET, CONF_LOCK_DATA, CONF_PASSWORD_MD5, CONF_TOKEN
 from .coordinator import TTLockConfigEntry
 
 TO_REDACT = {
@@ -25,6 +25,8 @@ TO_REDACT = {
     "mac",
     "network_mac",
     "network_name",
+    CONF_LOCK_DATA,
+    "address",
 }
 
 
@@ -47,6 +49,15 @@ async def async_get_config_entry_diagnostics(
                 "state_at": rt.state_at.isoformat() if rt.state_at else None,
                 "door": rt.door.name if rt.door is not None else None,
                 "sightings": [asdict(s) for s in rt.sightings or []],
+                "bluetooth": {
+                    "keys": coordinator.ble.keys(rt) is not None,
+                    "in_range": coordinator.ble.in_range(rt),
+                    "rssi": rt.ble_rssi,
+                    "battery": rt.ble_battery,
+                    "seen_at": rt.ble_seen_at.isoformat() if rt.ble_seen_at else None,
+                },
+                "paths": [path.value for path in coordinator.paths(rt)],
+                "last_path": rt.last_path.value if rt.last_path else None,
             }
         )
     return async_redact_data(
@@ -56,7 +67,7 @@ async def async_get_config_entry_diagnostics(
                 "calls_this_month": runtime.usage.calls,
                 "budget": runtime.usage.budget,
                 "quota_exhausted": runtime.usage.quota_exhausted,
-                "client_calls_since_start": runtime.client.calls,
+                "client_calls_since_start": runtime.client.calls if runtime.client else 0,
                 "sweep_calls": coordinator.sweep_calls,
                 "last_update_success": coordinator.last_update_success,
             },

@@ -51,8 +51,13 @@ class TTLockLockEntity(TTLockEntity):
 
     @property
     def available(self) -> bool:
-        """Available while the account polls and the lock is on it."""
-        return super().available and self.lock_id in self.coordinator.data.locks
+        """Account locks: while the account polls and the lock is on it. Local locks
+        (Bluetooth only): while Home Assistant hears the lock."""
+        coordinator = self.coordinator
+        rt = coordinator.data.locks.get(self.lock_id)
+        if rt is None or not super().available:
+            return False
+        return coordinator.client is not None or rt.ble_fresh or coordinator.ble.in_range(rt)
 
 
 class TTLockGatewayEntity(TTLockEntity):

@@ -27,7 +27,7 @@ PARALLEL_UPDATES = 0
 class LockSensorDescription(SensorEntityDescription):
     """A sensor of a lock."""
 
-    value_fn: Callable[[LockRuntime], int | None]
+    value_fn: Callable[[LockRuntime], int | str | None]
     exists_fn: Callable[[LockRuntime], bool] = lambda _rt: True
 
 
@@ -52,7 +52,7 @@ LOCK_SENSORS: tuple[LockSensorDescription, ...] = (
         native_unit_of_measurement=PERCENTAGE,
         state_class=SensorStateClass.MEASUREMENT,
         entity_category=EntityCategory.DIAGNOSTIC,
-        value_fn=lambda rt: rt.lock.battery,
+        value_fn=lambda rt: rt.battery,
     ),
     LockSensorDescription(
         key="gateway_signal",
@@ -66,6 +66,7 @@ LOCK_SENSORS: tuple[LockSensorDescription, ...] = (
         exists_fn=lambda rt: rt.lock.has_gateway,
     ),
 )
+
 
 GATEWAY_SENSORS: tuple[GatewaySensorDescription, ...] = (
     GatewaySensorDescription(
@@ -110,6 +111,7 @@ async def async_setup_entry(
             for description in LOCK_SENSORS
             if description.exists_fn(coordinator.data.locks[lock_id])
         )
+        async_add_entities(TTLockPathSensor(coordinator, lock_id) for lock_id in sorted(lock_ids))
 
     @callback
     def _add_gateways(gateway_ids: set[int]) -> None:
@@ -119,7 +121,8 @@ async def async_setup_entry(
             for description in GATEWAY_SENSORS
         )
 
-    async_add_entities(TTLockAccountSensor(coordinator, d) for d in ACCOUNT_SENSORS)
+    if entry.runtime_data.client is not None:
+        async_add_entities(TTLockAccountSensor(coordinator, d) for d in ACCOUNT_SENSORS)
     _add_gateways(set(coordinator.data.gateways))
     _add_locks(set(coordinator.data.locks))
     entry.async_on_unload(coordinator.async_add_gateway_listener(_add_gateways))
@@ -138,9 +141,33 @@ class TTLockLockSensor(TTLockLockEntity, SensorEntity):
         self.entity_description = description
 
     @property
-    def native_value(self) -> int | None:
+    def native_value(self) -> int | str | None:
         """The current value."""
         return self.entity_description.value_fn(self.runtime)
+
+
+class TTLockPathSensor(TTLockLockEntity, SensorEntity):
+    """How the next command would reach the lock: Bluetooth, gateway, Wi-Fi or nothing."""
+
+    _attr_device_class = SensorDeviceClass.ENUM
+    _attr_entity_category = EntityCategory.DIAGNOSTIC
+    _attr_options = ["bluetooth", "gateway", "wifi", "none"]
+    _attr_translation_key = "path"
+
+    def __init__(self, coordinator: TTLockCoordinator, lock_id: int) -> None:
+        super().__init__(coordinator, lock_id, "path")
+
+    @property
+    def native_value(self) -> str:
+        """The best path right now."""
+        paths = self.coordinator.paths(self.runtime)
+        return paths[0].value if paths else "none"
+
+    @property
+    def extra_state_attributes(self) -> dict[str, str | None]:
+        """The path the last command actually took."""
+        last = self.runtime.last_path
+        return {"last_command_path": last.value if last else None}
 
 
 class TTLockGatewaySensor(TTLockGatewayEntity, SensorEntity):

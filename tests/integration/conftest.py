@@ -14,9 +14,12 @@ from tests.integration.helpers import Cloud, entry_data
 
 
 @pytest.fixture(autouse=True)
-def auto_enable_custom_integrations(enable_custom_integrations: None) -> None:
-    """Let Home Assistant load custom_components/ttlock_access in every test."""
+def auto_enable_custom_integrations(
+    enable_bluetooth: None, enable_custom_integrations: None
+) -> None:
+    """Load custom_components/ttlock_access (and a mocked Bluetooth stack) in every test."""
     return
+
 
 
 @pytest.fixture

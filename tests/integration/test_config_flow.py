@@ -36,8 +36,13 @@ async def _start(hass: HomeAssistant) -> str:
     result = await hass.config_entries.flow.async_init(
         DOMAIN, context={"source": config_entries.SOURCE_USER}
     )
-    assert result["type"] is FlowResultType.FORM
+    assert result["type"] is FlowResultType.MENU
     assert result["step_id"] == "user"
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {"next_step_id": "account"}
+    )
+    assert result["type"] is FlowResultType.FORM
+    assert result["step_id"] == "account"
     return result["flow_id"]
 
 
@@ -127,7 +132,7 @@ async def test_region_error_shows_user_form(hass: HomeAssistant, cloud: Cloud) -
             flow_id, {**USER_INPUT, "region": "eu", "password": "bad"}
         )
         assert result["type"] is FlowResultType.FORM
-        assert result["step_id"] == "user"
+        assert result["step_id"] == "account"
         assert result["errors"] == {"base": "invalid_auth"}
         with patch("custom_components.ttlock_access.async_setup_entry", return_value=True):
             result = await hass.config_entries.flow.async_configure(
