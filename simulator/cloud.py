@@ -18,7 +18,9 @@ Endpoints (§1.2, §2.1, §2.6, §2.7, §2.8)
     ``type`` 2 lists lift controllers), ``lock/detail``, ``lock/queryOpenState``,
     ``lock/queryElectricQuantity``, ``lock/unlock``, ``lock/lock``, ``wifiLock/detail``,
     ``gateway/list`` (≤ 200), ``gateway/listByLock``, ``lockRecord/list`` (≤ 200),
-    ``electricMeter/list``, ``waterMeter/list``.
+    ``electricMeter/list``, ``waterMeter/list``. Passcodes, IC cards, fingerprints, faces
+    and eKeys (§2.2–§2.5), their ``/sim/`` controls and the eKey unlock-link page live in
+    :mod:`simulator.credentials` (imported at the end of this module).
 
 Order of checks for every call: clientId (10000 missing; 10001 unknown or registered in
 another region) → the call is counted for the app and month, 30007 when the monthly quota
@@ -164,6 +166,8 @@ class ApiRequest:
     params: Mapping[str, str]
     app: DeveloperApp
     token: Token | None = None
+    origin: str = ""
+    """``scheme://host:port`` the request was sent to (for links the cloud hands out)."""
 
     @property
     def account(self) -> Account:
@@ -569,7 +573,15 @@ class _Dispatcher:
                     content_type="application/json",
                 )
             result = await spec.handler(
-                ApiRequest(self.world, self.region, spec.path, params, app, token)
+                ApiRequest(
+                    self.world,
+                    self.region,
+                    spec.path,
+                    params,
+                    app,
+                    token,
+                    origin=str(request.url.origin()),
+                )
             )
         except CloudError as error:
             result = error.to_json()
@@ -884,6 +896,10 @@ def _add_controls(app: web.Application, world: World) -> None:
 
 WORLD_KEY: web.AppKey[World] = web.AppKey("world", World)
 
+#: Extra (non-``/v3``, non-``/sim``) routes contributed by endpoint modules, e.g. the eKey
+#: unlock-link page of :mod:`simulator.credentials`; each is called as ``hook(app, world)``.
+ROUTE_HOOKS: list[Callable[[web.Application, World], None]] = []
+
 
 def create_app(world: World, *, region: str = "eu", controls: bool = True) -> web.Application:
     """The aiohttp application serving ``world`` as the ``region`` cloud."""
@@ -898,6 +914,8 @@ def create_app(world: World, *, region: str = "eu", controls: bool = True) -> we
 
         for method in spec.methods:
             app.router.add_route(method, spec.url, handle)
+    for hook in ROUTE_HOOKS:
+        hook(app, world)
     if controls:
         _add_controls(app, world)
     return app
@@ -953,3 +971,8 @@ class CloudServer:
 
     async def __aexit__(self, *exc_info: object) -> None:
         await self.stop()
+
+
+# --- endpoint modules (registered on import) -----------------------------------------------
+
+from . import credentials as _credentials  # noqa: E402, F401 — passcodes, cards, eKeys …

@@ -37,6 +37,9 @@ Fault-injection knobs (Python; the same are served as HTTP under ``/sim/``, see
   :meth:`World.usage`, :meth:`World.set_rate_limit` (30006);
 * forced errors: ``world.faults.fail_next("lock/unlock", errcode=1, times=1)`` (also
   ``http_status=502`` and the ``"*"`` wildcard), ``world.faults.clear()``;
+* credentials used at the lock (:mod:`simulator.credentials`): :meth:`World.enter_code`
+  (keypad, anti-peep, STAND-IN offline codes), :meth:`World.present_card`,
+  :meth:`World.present_fingerprint`;
 * time: ``world.clock`` (:meth:`Clock.freeze`, :meth:`Clock.advance`,
   :meth:`Clock.unfreeze`), :meth:`World.set_time_skew` (client ``date`` → 80000);
 * accounts: :meth:`World.change_password` (revokes the account's tokens),
@@ -392,6 +395,10 @@ class Lock:
     fingerprints: dict[int, Any] = field(default_factory=dict)
     faces: dict[int, Any] = field(default_factory=dict)
     ekeys: dict[int, Any] = field(default_factory=dict)
+    # lock-side keypad memory (simulator.offline_codes.KeypadMemory, created on first use)
+    keypad: Any = field(default=None, init=False, repr=False)
+    # cloud-side history of every offline code issued, deleted ones included (credentials)
+    offline_issued: list[Any] = field(default_factory=list, init=False, repr=False)
     _lock_data: str | None = field(default=None, init=False, repr=False)
 
     @property
@@ -736,6 +743,7 @@ class World:
         self._next_record_id = 1
         self._mac_counter = 0
         self._record_listeners: list[Callable[[LockRecord], None]] = []
+        self._next_ids: dict[str, int] = {}
         #: Plain-text passwords of scenario accounts, only for printing demo credentials.
         self.scenario_passwords: dict[str, str] = {}
 
@@ -1265,6 +1273,31 @@ class World:
     def remote_query_battery(self, lock: Lock) -> int:
         self._after_remote(lock)
         return lock.electric_quantity
+
+    # --- credentials on the lock (simulator.credentials) ---------------------------------
+    def next_id(self, kind: str, start: int) -> int:
+        """A fresh id of one kind (``"passcode"``, ``"card"`` …), never reused."""
+        value = self._next_ids.get(kind, start) + 1
+        self._next_ids[kind] = value
+        return value
+
+    def enter_code(self, lock_id: int, digits: str) -> Any:
+        """Type ``digits`` on the lock's keypad; see :func:`simulator.credentials.enter_code`."""
+        from .credentials import enter_code
+
+        return enter_code(self, lock_id, digits)
+
+    def present_card(self, lock_id: int, number: str | int) -> Any:
+        """Hold an IC card to the lock; see :func:`simulator.credentials.present_card`."""
+        from .credentials import present_card
+
+        return present_card(self, lock_id, number)
+
+    def present_fingerprint(self, lock_id: int, number: str | int) -> Any:
+        """Touch the reader; see :func:`simulator.credentials.present_fingerprint`."""
+        from .credentials import present_fingerprint
+
+        return present_fingerprint(self, lock_id, number)
 
     # --- records (§2.7) ------------------------------------------------------------------
     def add_record(

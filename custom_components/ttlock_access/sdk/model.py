@@ -236,3 +236,187 @@ class Page[T]:
     page_size: int
     pages: int
     total: int
+
+
+# --------------------------------------------------------------------------------------------
+# Credentials: passcodes, IC cards, fingerprints, faces, eKeys (research §2.2–§2.5)
+# --------------------------------------------------------------------------------------------
+
+
+class PasscodeType(IntEnum):
+    """``keyboardPwdType`` (research §2.2).
+
+    Offline ("random") codes from ``keyboardPwd/get`` use all 14 values; custom codes from
+    ``keyboardPwd/add`` are :attr:`PERMANENT` or :attr:`PERIOD` with ``Passcode.is_custom``.
+    """
+
+    ONE_TIME = 1
+    """Single use, within 6 h of the start."""
+    PERMANENT = 2
+    """Offline: must be used once within 24 h of the start, else void."""
+    PERIOD = 3
+    """Start → end; offline: must be used once within 24 h of the start."""
+    ERASE = 4
+    """Offline: entering it deletes every other passcode on the lock."""
+    WEEKEND = 5
+    DAILY = 6
+    WORKDAY = 7
+    MONDAY = 8
+    TUESDAY = 9
+    WEDNESDAY = 10
+    THURSDAY = 11
+    FRIDAY = 12
+    SATURDAY = 13
+    SUNDAY = 14
+
+    @property
+    def is_cyclic(self) -> bool:
+        """A weekly recurring window (types 5–14; the start/end clock times are the window)."""
+        return self >= PasscodeType.WEEKEND
+
+    @property
+    def custom_allowed(self) -> bool:
+        """Whether a custom code (``keyboardPwd/add``) can have this type."""
+        return self in (PasscodeType.PERMANENT, PasscodeType.PERIOD)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class CyclicPeriod:
+    """A weekly window (``cyclicConfig``): the same minutes of the day on each listed weekday."""
+
+    weekdays: tuple[int, ...]
+    """ISO weekdays, 1 Monday … 7 Sunday."""
+    start_minute: int
+    """Minutes after midnight, lock local time (480 = 08:00)."""
+    end_minute: int
+    """Minutes after midnight, exclusive (1080 = 18:00; at most 1440)."""
+
+    def __post_init__(self) -> None:
+        if not self.weekdays or any(not 1 <= day <= 7 for day in self.weekdays):
+            raise ValueError("weekdays must be 1 (Monday) … 7 (Sunday)")
+        if not 0 <= self.start_minute < self.end_minute <= 1440:
+            raise ValueError("need 0 <= start_minute < end_minute <= 1440")
+
+    def to_json(self) -> list[dict[str, int]]:
+        """The ``cyclicConfig`` list (send it JSON-encoded as a string)."""
+        return [
+            {"weekDay": day, "startTime": self.start_minute, "endTime": self.end_minute}
+            for day in sorted(set(self.weekdays))
+        ]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Passcode:
+    """One keypad passcode of a lock (``lock/listKeyboardPwd`` or just issued)."""
+
+    passcode_id: int
+    lock_id: int
+    keyboard_pwd: str = field(repr=False)
+    """The code itself (the cloud returns it in clear): a secret."""
+    name: str
+    type: PasscodeType | None
+    """``None`` for a type this SDK does not know."""
+    is_custom: bool
+    start_date: int | None = None
+    """Epoch ms (offline codes: rounded down to the hour by the cloud)."""
+    end_date: int | None = None
+    """Epoch ms; 0 or ``None`` = no end."""
+    send_date: int | None = None
+    sender_username: str | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Card:
+    """An IC card of a lock (``identityCard/list``)."""
+
+    card_id: int
+    lock_id: int
+    card_number: str = field(repr=False)
+    """As the cloud stores it (byte-reversed when added with ``reversed=True``)."""
+    name: str
+    start_date: int
+    """Epoch ms; 0 together with ``end_date`` 0 = permanent."""
+    end_date: int
+    cyclic: CyclicPeriod | None = None
+    create_date: int | None = None
+    sender_username: str | None = None
+
+    @property
+    def is_permanent(self) -> bool:
+        return not self.start_date and not self.end_date
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Fingerprint:
+    """An enrolled fingerprint (``fingerprint/list``)."""
+
+    fingerprint_id: int
+    lock_id: int
+    fingerprint_number: str = field(repr=False)
+    name: str
+    start_date: int
+    end_date: int
+    cyclic: CyclicPeriod | None = None
+    create_date: int | None = None
+    sender_username: str | None = None
+
+    @property
+    def is_permanent(self) -> bool:
+        return not self.start_date and not self.end_date
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Face:
+    """An enrolled face (``face/list``)."""
+
+    face_id: int
+    lock_id: int
+    face_number: str = field(repr=False)
+    name: str
+    start_date: int
+    end_date: int
+    cyclic: CyclicPeriod | None = None
+    status: int | None = None
+    """1 normal, 2 invalidated, 3 to be validated."""
+    create_date: int | None = None
+    sender_username: str | None = None
+
+    @property
+    def is_permanent(self) -> bool:
+        return not self.start_date and not self.end_date
+
+
+class EKeyStatus(IntEnum):
+    """``keyStatus`` values this SDK acts on (others are kept as plain ints)."""
+
+    NORMAL = 110401
+    FROZEN = 110405
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class EKey:
+    """An app key (``lock/listKey``)."""
+
+    key_id: int
+    lock_id: int
+    username: str
+    """The receiver's TTLock account."""
+    uid: int | None
+    name: str
+    status: int
+    """``keyStatus`` (see :class:`EKeyStatus`)."""
+    start_date: int
+    """Epoch ms; 0 together with ``end_date`` 0 = permanent."""
+    end_date: int
+    authorized: bool
+    """``keyRight`` 1: an authorised administrator."""
+    remote_unlock: bool
+    """``remoteEnable`` 1."""
+    sender_username: str | None = None
+    remarks: str | None = None
+    date: int | None = None
+    """When it was sent, epoch ms."""
+
+    @property
+    def frozen(self) -> bool:
+        return self.status == EKeyStatus.FROZEN

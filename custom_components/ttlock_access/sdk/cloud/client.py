@@ -26,8 +26,13 @@ from typing import Any, Final
 import aiohttp
 
 from ..model import (
+    Card,
+    CyclicPeriod,
     DoorState,
+    EKey,
+    Face,
     FeatureSet,
+    Fingerprint,
     Gateway,
     GatewaySighting,
     Lock,
@@ -37,6 +42,8 @@ from ..model import (
     LockVersion,
     OpenState,
     Page,
+    Passcode,
+    PasscodeType,
     Region,
     Tokens,
 )
@@ -373,6 +380,501 @@ class TTLockCloud:
             "lockRecord/list", params, page_size, parse_lock_record, max_pages=max_pages
         )
 
+    # ================================================================== credentials
+    # Passcodes, IC cards, fingerprints, faces and eKeys (research §2.2–§2.5).
+    #
+    # Commands that change what a lock holds take ``via_gateway``: True sends the method
+    # selector (addType / deleteType / changeType; faces: type) = 2 — the cloud relays the
+    # change through the gateway or Wi-Fi lock, so the call is serialised and busy gateways
+    # are retried like lock/unlock; False sends 1 — cloud bookkeeping only, after the same
+    # change was made over Bluetooth. The default is True: forgetting it then fails loudly
+    # (-2012 without a gateway) instead of only changing the cloud's records.
+    # ``cyclicConfig`` (a JSON array) is sent as a JSON string.
+
+    async def _lock_change(
+        self, path: str, params: Mapping[str, Any], *, via_gateway: bool, selector: str
+    ) -> JSON:
+        if via_gateway:
+            return await self._gateway_call(path, {**params, selector: 2})
+        return await self._call(path, {**params, selector: 1}, method="POST")
+
+    async def _post(self, path: str, params: Mapping[str, Any]) -> JSON:
+        return await self._call(path, params, method="POST")
+
+    # ------------------------------------------------------------------ passcodes
+    async def get_offline_passcode(
+        self,
+        lock_id: int,
+        passcode_type: PasscodeType,
+        *,
+        start_ms: int,
+        end_ms: int | None = None,
+        name: str | None = None,
+    ) -> Passcode:
+        """Have the cloud compute an offline ("random") code (``keyboardPwd/get``).
+
+        Works without a gateway. The cloud rounds start/end down to the hour (periods over
+        a year to whole months); cyclic types take the clock times of ``start_ms`` and
+        ``end_ms`` (on the nearest matching day) as the daily window. The returned dates are
+        the requested ones; :meth:`list_passcodes` shows the effective ones.
+        """
+        passcode_type = PasscodeType(passcode_type)
+        if end_ms is None and (passcode_type.is_cyclic or passcode_type is PasscodeType.PERIOD):
+            raise ValueError(f"{passcode_type.name} passcodes need end_ms")
+        body = await self._post(
+            "keyboardPwd/get",
+            {
+                "lockId": lock_id,
+                "keyboardPwdType": int(passcode_type),
+                "keyboardPwdName": name,
+                "startDate": start_ms,
+                "endDate": end_ms,
+            },
+        )
+        code = body.get("keyboardPwd")
+        if code is None:
+            raise TTLockConnectionError("keyboardPwd/get answered without a passcode")
+        return Passcode(
+            passcode_id=_required_id(body, "keyboardPwdId"),
+            lock_id=lock_id,
+            keyboard_pwd=str(code),
+            name=name or "",
+            type=passcode_type,
+            is_custom=False,
+            start_date=start_ms,
+            end_date=end_ms,
+        )
+
+    async def add_passcode(
+        self,
+        lock_id: int,
+        code: str,
+        *,
+        name: str | None = None,
+        start_ms: int | None = None,
+        end_ms: int | None = None,
+        via_gateway: bool = True,
+        asynchronous: bool = False,
+    ) -> int:
+        """Write a custom code (4–9 digits) into the lock; returns its ``keyboardPwdId``.
+
+        Permanent without ``end_ms``, else a period code (``start_ms`` required).
+        ``asynchronous`` (addType 4) is for Wi-Fi locks in power-saving mode.
+        Errors: -3006 length, -3007 the code exists, -3009 the lock holds 250 codes.
+        """
+        _check_code(code)
+        if end_ms is not None and start_ms is None:
+            raise ValueError("a period passcode needs start_ms")
+        params: dict[str, Any] = {
+            "lockId": lock_id,
+            "keyboardPwd": code,
+            "keyboardPwdName": name,
+            "keyboardPwdType": int(
+                PasscodeType.PERMANENT if end_ms is None else PasscodeType.PERIOD
+            ),
+            "startDate": start_ms,
+            "endDate": end_ms,
+        }
+        if asynchronous:
+            body = await self._post("keyboardPwd/add", {**params, "addType": 4})
+        else:
+            body = await self._lock_change(
+                "keyboardPwd/add", params, via_gateway=via_gateway, selector="addType"
+            )
+        return _required_id(body, "keyboardPwdId")
+
+    async def change_passcode(
+        self,
+        lock_id: int,
+        passcode_id: int,
+        *,
+        name: str | None = None,
+        new_code: str | None = None,
+        start_ms: int | None = None,
+        end_ms: int | None = None,
+        via_gateway: bool = True,
+    ) -> None:
+        """Rename a passcode and/or change its code or validity (``keyboardPwd/change``).
+
+        A rename alone is cloud-only (no ``changeType``). An offline code never used on the
+        lock cannot change code or validity (-3008).
+        """
+        if new_code is not None:
+            _check_code(new_code)
+        if (start_ms is None) != (end_ms is None):
+            raise ValueError("give start_ms and end_ms together")
+        params: dict[str, Any] = {
+            "lockId": lock_id,
+            "keyboardPwdId": passcode_id,
+            "keyboardPwdName": name,
+            "newKeyboardPwd": new_code,
+            "startDate": start_ms,
+            "endDate": end_ms,
+        }
+        if new_code is None and start_ms is None:
+            if name is None:
+                raise ValueError("nothing to change")
+            await self._post("keyboardPwd/change", params)
+            return
+        await self._lock_change(
+            "keyboardPwd/change", params, via_gateway=via_gateway, selector="changeType"
+        )
+
+    async def delete_passcode(
+        self, lock_id: int, passcode_id: int, *, via_gateway: bool = True
+    ) -> None:
+        """Delete a passcode (``keyboardPwd/delete``)."""
+        await self._lock_change(
+            "keyboardPwd/delete",
+            {"lockId": lock_id, "keyboardPwdId": passcode_id},
+            via_gateway=via_gateway,
+            selector="deleteType",
+        )
+
+    async def list_passcodes(self, lock_id: int, *, search: str | None = None) -> list[Passcode]:
+        """Every passcode of a lock, offline and custom, newest first (plaintext codes)."""
+        params = {"lockId": lock_id, "orderBy": 1, "searchStr": search}
+        return await self._paged(
+            "lock/listKeyboardPwd",
+            params,
+            CREDENTIAL_PAGE_SIZE,
+            lambda item: parse_passcode(item, lock_id),
+        )
+
+    # ------------------------------------------------------------------ IC cards
+    async def add_card(
+        self,
+        lock_id: int,
+        card_number: str,
+        *,
+        name: str | None = None,
+        start_ms: int = 0,
+        end_ms: int = 0,
+        cyclic: CyclicPeriod | None = None,
+        reversed: bool = False,
+        via_gateway: bool = True,
+    ) -> int:
+        """Add an IC card; returns its ``cardId``. ``start_ms`` = ``end_ms`` = 0: permanent.
+
+        ``reversed`` uses ``identityCard/addForReversedCardNumber`` (the docs' choice for
+        remote adds): the cloud then stores the number byte-reversed. If such a card does
+        not open the lock, delete it and add it again without ``reversed``.
+        """
+        path = "identityCard/addForReversedCardNumber" if reversed else "identityCard/add"
+        params = {
+            "lockId": lock_id,
+            "cardNumber": card_number,
+            "cardName": name,
+            **_validity(start_ms, end_ms),
+            **_cyclic_params(cyclic, "cardType"),
+        }
+        body = await self._lock_change(path, params, via_gateway=via_gateway, selector="addType")
+        return _required_id(body, "cardId")
+
+    async def list_cards(self, lock_id: int, *, search: str | None = None) -> list[Card]:
+        """Every IC card of a lock (``identityCard/list``)."""
+        params = {"lockId": lock_id, "orderBy": 1, "searchStr": search}
+        return await self._paged(
+            "identityCard/list",
+            params,
+            CREDENTIAL_PAGE_SIZE,
+            lambda item: parse_card(item, lock_id),
+        )
+
+    async def delete_card(self, lock_id: int, card_id: int, *, via_gateway: bool = True) -> None:
+        """Delete an IC card (-1021 when it does not exist)."""
+        await self._lock_change(
+            "identityCard/delete",
+            {"lockId": lock_id, "cardId": card_id},
+            via_gateway=via_gateway,
+            selector="deleteType",
+        )
+
+    async def change_card_period(
+        self,
+        lock_id: int,
+        card_id: int,
+        *,
+        start_ms: int,
+        end_ms: int,
+        cyclic: CyclicPeriod | None = None,
+        via_gateway: bool = True,
+    ) -> None:
+        """Change a card's validity (it cannot become permanent) and weekly window."""
+        _check_window(start_ms, end_ms)
+        params = {
+            "lockId": lock_id,
+            "cardId": card_id,
+            "startDate": start_ms,
+            "endDate": end_ms,
+            "cyclicConfig": None if cyclic is None else _cyclic_json(cyclic),
+        }
+        await self._lock_change(
+            "identityCard/changePeriod", params, via_gateway=via_gateway, selector="changeType"
+        )
+
+    async def rename_card(self, lock_id: int, card_id: int, name: str) -> None:
+        """Rename an IC card (cloud only)."""
+        await self._post(
+            "identityCard/rename", {"lockId": lock_id, "cardId": card_id, "cardName": name}
+        )
+
+    async def clear_cards(self, lock_id: int) -> None:
+        """Forget every card of the lock in the cloud (clear the lock over Bluetooth first;
+        clearing through a gateway is not supported)."""
+        await self._post("identityCard/clear", {"lockId": lock_id})
+
+    # ------------------------------------------------------------------ fingerprints
+    async def add_fingerprint(
+        self,
+        lock_id: int,
+        fingerprint_number: str,
+        *,
+        name: str | None = None,
+        start_ms: int = 0,
+        end_ms: int = 0,
+        cyclic: CyclicPeriod | None = None,
+    ) -> int:
+        """Record a fingerprint enrolled over Bluetooth; returns its ``fingerprintId``.
+
+        Enrolment through a gateway is not supported by the API.
+        """
+        params = {
+            "lockId": lock_id,
+            "fingerprintNumber": fingerprint_number,
+            "fingerprintName": name,
+            **_validity(start_ms, end_ms),
+            **_cyclic_params(cyclic, "fingerprintType"),
+        }
+        return _required_id(await self._post("fingerprint/add", params), "fingerprintId")
+
+    async def list_fingerprints(
+        self, lock_id: int, *, search: str | None = None
+    ) -> list[Fingerprint]:
+        """Every fingerprint of a lock (``fingerprint/list``)."""
+        params = {"lockId": lock_id, "orderBy": 1, "searchStr": search}
+        return await self._paged(
+            "fingerprint/list",
+            params,
+            CREDENTIAL_PAGE_SIZE,
+            lambda item: parse_fingerprint(item, lock_id),
+        )
+
+    async def delete_fingerprint(
+        self, lock_id: int, fingerprint_id: int, *, via_gateway: bool = True
+    ) -> None:
+        """Delete a fingerprint (-1023 when it does not exist)."""
+        await self._lock_change(
+            "fingerprint/delete",
+            {"lockId": lock_id, "fingerprintId": fingerprint_id},
+            via_gateway=via_gateway,
+            selector="deleteType",
+        )
+
+    async def change_fingerprint_period(
+        self,
+        lock_id: int,
+        fingerprint_id: int,
+        *,
+        start_ms: int,
+        end_ms: int,
+        cyclic: CyclicPeriod | None = None,
+        via_gateway: bool = True,
+    ) -> None:
+        """Change a fingerprint's validity (not to permanent) and weekly window."""
+        _check_window(start_ms, end_ms)
+        params = {
+            "lockId": lock_id,
+            "fingerprintId": fingerprint_id,
+            "startDate": start_ms,
+            "endDate": end_ms,
+            "cyclicConfig": None if cyclic is None else _cyclic_json(cyclic),
+        }
+        await self._lock_change(
+            "fingerprint/changePeriod", params, via_gateway=via_gateway, selector="changeType"
+        )
+
+    async def rename_fingerprint(self, lock_id: int, fingerprint_id: int, name: str) -> None:
+        """Rename a fingerprint (cloud only)."""
+        await self._post(
+            "fingerprint/rename",
+            {"lockId": lock_id, "fingerprintId": fingerprint_id, "fingerprintName": name},
+        )
+
+    async def clear_fingerprints(self, lock_id: int) -> None:
+        """Forget every fingerprint of the lock in the cloud (clear it over Bluetooth first)."""
+        await self._post("fingerprint/clear", {"lockId": lock_id})
+
+    # ------------------------------------------------------------------ faces
+    async def add_face(
+        self,
+        lock_id: int,
+        *,
+        feature_data: str | None = None,
+        face_number: str | None = None,
+        name: str | None = None,
+        start_ms: int = 0,
+        end_ms: int = 0,
+        cyclic: CyclicPeriod | None = None,
+        via_gateway: bool = True,
+    ) -> int:
+        """Add a face; returns its ``faceId``.
+
+        Through the gateway (``via_gateway``) the lock enrols ``feature_data`` (from the
+        "get feature data by photo" API); otherwise record the ``face_number`` the App SDK
+        returned after a Bluetooth enrolment.
+        """
+        if via_gateway and not feature_data:
+            raise ValueError("a remote face add needs feature_data")
+        if not via_gateway and not face_number:
+            raise ValueError("recording a Bluetooth enrolment needs face_number")
+        params = {
+            "lockId": lock_id,
+            "name": name,
+            "featureData": feature_data if via_gateway else None,
+            "faceNumber": None if via_gateway else face_number,
+            **_validity(start_ms, end_ms),
+            **_cyclic_params(cyclic, "type"),
+        }
+        body = await self._lock_change(
+            "face/add", params, via_gateway=via_gateway, selector="addType"
+        )
+        return _required_id(body, "faceId")
+
+    async def list_faces(self, lock_id: int, *, search: str | None = None) -> list[Face]:
+        """Every face of a lock (``face/list``)."""
+        params = {"lockId": lock_id, "searchStr": search}
+        return await self._paged(
+            "face/list", params, CREDENTIAL_PAGE_SIZE, lambda item: parse_face(item, lock_id)
+        )
+
+    async def delete_face(self, lock_id: int, face_id: int, *, via_gateway: bool = True) -> None:
+        """Delete a face (the face pages name the method selector ``type``)."""
+        await self._lock_change(
+            "face/delete",
+            {"lockId": lock_id, "faceId": face_id},
+            via_gateway=via_gateway,
+            selector="type",
+        )
+
+    async def change_face_period(
+        self,
+        lock_id: int,
+        face_id: int,
+        *,
+        start_ms: int,
+        end_ms: int,
+        cyclic: CyclicPeriod | None = None,
+        via_gateway: bool = True,
+    ) -> None:
+        """Change a face's validity (not to permanent) and weekly window."""
+        _check_window(start_ms, end_ms)
+        params = {
+            "lockId": lock_id,
+            "faceId": face_id,
+            "startDate": start_ms,
+            "endDate": end_ms,
+            "cyclicConfig": None if cyclic is None else _cyclic_json(cyclic),
+        }
+        await self._lock_change(
+            "face/changePeriod", params, via_gateway=via_gateway, selector="type"
+        )
+
+    async def rename_face(self, lock_id: int, face_id: int, name: str) -> None:
+        """Rename a face (cloud only)."""
+        await self._post("face/rename", {"lockId": lock_id, "faceId": face_id, "name": name})
+
+    async def clear_faces(self, lock_id: int) -> None:
+        """Forget every face of the lock in the cloud (clear it over Bluetooth first)."""
+        await self._post("face/clear", {"lockId": lock_id})
+
+    # ------------------------------------------------------------------ eKeys
+    async def send_ekey(
+        self,
+        lock_id: int,
+        receiver: str,
+        *,
+        name: str,
+        start_ms: int = 0,
+        end_ms: int = 0,
+        remarks: str | None = None,
+        remote_unlock: bool | None = None,
+        authorized: bool = False,
+        create_user: bool = False,
+    ) -> int:
+        """Send an eKey to a TTLock account; returns its ``keyId``.
+
+        One key per user and lock: sending again replaces the old key. ``create_user``
+        registers an unknown phone number / e-mail (password: its last six characters).
+        Errors: -2019 to yourself, -2020 to the administrator, -4064 unregistered receiver.
+        """
+        params: dict[str, Any] = {
+            "lockId": lock_id,
+            "receiverUsername": receiver,
+            "keyName": name,
+            **_validity(start_ms, end_ms),
+            "remarks": remarks,
+            "remoteEnable": None if remote_unlock is None else (1 if remote_unlock else 2),
+            "keyRight": 1 if authorized else 0,
+            "createUser": 1 if create_user else 2,
+        }
+        return _required_id(await self._post("key/send", params), "keyId")
+
+    async def list_lock_ekeys(self, lock_id: int, *, search: str | None = None) -> list[EKey]:
+        """The common and authorised eKeys of a lock (never the administrator's own)."""
+        params = {"lockId": lock_id, "orderBy": 1, "searchStr": search}
+        return await self._paged(
+            "lock/listKey", params, CREDENTIAL_PAGE_SIZE, lambda item: parse_ekey(item, lock_id)
+        )
+
+    async def delete_ekey(self, key_id: int) -> None:
+        """Delete an eKey. Never pass the administrator's own key: that unbinds the lock."""
+        await self._post("key/delete", {"keyId": key_id})
+
+    async def freeze_ekey(self, key_id: int) -> None:
+        """Suspend an eKey (``keyStatus`` 110405)."""
+        await self._post("key/freeze", {"keyId": key_id})
+
+    async def unfreeze_ekey(self, key_id: int) -> None:
+        """Reactivate a frozen eKey (``keyStatus`` 110401)."""
+        await self._post("key/unfreeze", {"keyId": key_id})
+
+    async def change_ekey_period(self, key_id: int, *, start_ms: int, end_ms: int) -> None:
+        """Change an eKey's validity (0 and 0: permanent)."""
+        await self._post("key/changePeriod", {"keyId": key_id, **_validity(start_ms, end_ms)})
+
+    async def update_ekey(
+        self, key_id: int, *, name: str | None = None, remote_unlock: bool | None = None
+    ) -> None:
+        """Rename an eKey and/or switch its remote unlock."""
+        if name is None and remote_unlock is None:
+            raise ValueError("nothing to change")
+        params = {
+            "keyId": key_id,
+            "keyName": name,
+            "remoteEnable": None if remote_unlock is None else (1 if remote_unlock else 2),
+        }
+        await self._post("key/update", params)
+
+    async def authorize_ekey(self, lock_id: int, key_id: int) -> None:
+        """Make the key's holder an authorised administrator of the lock."""
+        await self._post("key/authorize", {"lockId": lock_id, "keyId": key_id})
+
+    async def unauthorize_ekey(self, lock_id: int, key_id: int) -> None:
+        """Take the administrator rights back."""
+        await self._post("key/unauthorize", {"lockId": lock_id, "keyId": key_id})
+
+    async def get_ekey_unlock_link(self, key_id: int) -> str:
+        """A web link that unlocks remotely while lock and key allow remote unlock.
+
+        The link is as secret as a passcode: hand it to its guest only.
+        """
+        body = await self._post("key/getUnlockLink", {"keyId": key_id})
+        link = body.get("link")
+        if not isinstance(link, str) or not link:
+            raise TTLockConnectionError("key/getUnlockLink answered without a link")
+        return link
+
 
 # ---------------------------------------------------------------------- parsers
 def _str(value: Any) -> str | None:
@@ -480,4 +982,169 @@ def parse_lock_record(item: JSON, lock_id: int | None = None) -> LockRecord:
         lock_date=_int(item.get("lockDate"), 0) or 0,
         server_date=_int(item.get("serverDate")),
         battery=_battery(item.get("electricQuantity")),
+    )
+
+
+# ---------------------------------------------------------------------- credential parsers
+CREDENTIAL_PAGE_SIZE: Final = 200  # passcode, card, fingerprint, face and lock-key lists
+
+
+def _required_id(body: JSON, key: str) -> int:
+    value = _int(body.get(key))
+    if value is None:
+        raise TTLockConnectionError(f"the answer has no {key}")
+    return value
+
+
+def _check_code(code: str) -> None:
+    if not code.isdigit() or not 4 <= len(code) <= 9:
+        raise ValueError("a custom passcode has 4–9 digits")
+
+
+def _check_window(start_ms: int, end_ms: int) -> None:
+    if not start_ms or not end_ms or end_ms <= start_ms:
+        raise ValueError("need 0 < start_ms < end_ms (a validity cannot become permanent)")
+
+
+def _validity(start_ms: int, end_ms: int) -> dict[str, int]:
+    """``startDate``/``endDate``: both 0 = permanent, else a real window."""
+    if (start_ms or end_ms) and not (start_ms and end_ms and start_ms < end_ms):
+        raise ValueError("need start_ms < end_ms, or both 0 for permanent")
+    return {"startDate": start_ms, "endDate": end_ms}
+
+
+def _cyclic_json(cyclic: CyclicPeriod) -> str:
+    return json.dumps(cyclic.to_json(), separators=(",", ":"))
+
+
+def _cyclic_params(cyclic: CyclicPeriod | None, type_field: str) -> dict[str, Any]:
+    """Type 1 normal / 4 cyclic plus ``cyclicConfig`` as a JSON string."""
+    if cyclic is None:
+        return {type_field: 1}
+    return {type_field: 4, "cyclicConfig": _cyclic_json(cyclic)}
+
+
+def parse_cyclic_config(value: Any) -> CyclicPeriod | None:
+    """``cyclicConfig`` (a list, or a JSON string of one) → :class:`CyclicPeriod`.
+
+    The API requires the same window on every listed day; should a reply mix windows,
+    the first entry's window and the days sharing it are kept.
+    """
+    if isinstance(value, str):
+        try:
+            value = json.loads(value) if value.strip() else None
+        except ValueError:
+            return None
+    if not isinstance(value, list):
+        return None
+    entries = [item for item in value if isinstance(item, dict)]
+    if not entries:
+        return None
+    start, end = _int(entries[0].get("startTime")), _int(entries[0].get("endTime"))
+    days = tuple(
+        day
+        for item in entries
+        if (day := _int(item.get("weekDay"))) is not None
+        and (_int(item.get("startTime")), _int(item.get("endTime"))) == (start, end)
+    )
+    try:
+        return CyclicPeriod(weekdays=days, start_minute=start or 0, end_minute=end or 0)
+    except ValueError:
+        return None
+
+
+def _item_id(item: JSON, key: str, what: str) -> int:
+    value = _int(item.get(key))
+    if value is None:
+        raise TTLockApiError(-3, f"malformed {what}", f"{what} without {key}")
+    return value
+
+
+def _passcode_type(value: Any) -> PasscodeType | None:
+    number = _int(value)
+    try:
+        return PasscodeType(number) if number is not None else None
+    except ValueError:
+        return None
+
+
+def parse_passcode(item: JSON, lock_id: int | None = None) -> Passcode:
+    """A ``lock/listKeyboardPwd`` item."""
+    end = _int(item.get("endDate"))
+    return Passcode(
+        passcode_id=_item_id(item, "keyboardPwdId", "passcode"),
+        lock_id=_int(item.get("lockId"), lock_id or 0) or 0,
+        keyboard_pwd=str(item.get("keyboardPwd") or ""),
+        name=str(item.get("keyboardPwdName") or ""),
+        type=_passcode_type(item.get("keyboardPwdType")),
+        is_custom=_int(item.get("isCustom"), 0) == 1,
+        start_date=_int(item.get("startDate")),
+        end_date=end,
+        send_date=_int(item.get("sendDate")),
+        sender_username=_str(item.get("senderUsername")),
+    )
+
+
+def parse_card(item: JSON, lock_id: int | None = None) -> Card:
+    """An ``identityCard/list`` item."""
+    return Card(
+        card_id=_item_id(item, "cardId", "card"),
+        lock_id=_int(item.get("lockId"), lock_id or 0) or 0,
+        card_number=str(item.get("cardNumber") or ""),
+        name=str(item.get("cardName") or ""),
+        start_date=_int(item.get("startDate"), 0) or 0,
+        end_date=_int(item.get("endDate"), 0) or 0,
+        cyclic=parse_cyclic_config(item.get("cyclicConfig")),
+        create_date=_int(item.get("createDate")),
+        sender_username=_str(item.get("senderUsername")),
+    )
+
+
+def parse_fingerprint(item: JSON, lock_id: int | None = None) -> Fingerprint:
+    """A ``fingerprint/list`` item."""
+    return Fingerprint(
+        fingerprint_id=_item_id(item, "fingerprintId", "fingerprint"),
+        lock_id=_int(item.get("lockId"), lock_id or 0) or 0,
+        fingerprint_number=str(item.get("fingerprintNumber") or ""),
+        name=str(item.get("fingerprintName") or ""),
+        start_date=_int(item.get("startDate"), 0) or 0,
+        end_date=_int(item.get("endDate"), 0) or 0,
+        cyclic=parse_cyclic_config(item.get("cyclicConfig")),
+        create_date=_int(item.get("createDate")),
+        sender_username=_str(item.get("senderUsername")),
+    )
+
+
+def parse_face(item: JSON, lock_id: int | None = None) -> Face:
+    """A ``face/list`` item (the docs' table says ``name``, their example ``faceName``)."""
+    return Face(
+        face_id=_item_id(item, "faceId", "face"),
+        lock_id=_int(item.get("lockId"), lock_id or 0) or 0,
+        face_number=str(item.get("faceNumber") or ""),
+        name=str(item.get("name") or item.get("faceName") or ""),
+        start_date=_int(item.get("startDate"), 0) or 0,
+        end_date=_int(item.get("endDate"), 0) or 0,
+        cyclic=parse_cyclic_config(item.get("cyclicConfig")),
+        status=_int(item.get("status")),
+        create_date=_int(item.get("createDate")),
+        sender_username=_str(item.get("nickname") or item.get("senderUsername")),
+    )
+
+
+def parse_ekey(item: JSON, lock_id: int | None = None) -> EKey:
+    """A ``lock/listKey`` item (``keyStatus`` may come as a string)."""
+    return EKey(
+        key_id=_item_id(item, "keyId", "eKey"),
+        lock_id=_int(item.get("lockId"), lock_id or 0) or 0,
+        username=str(item.get("username") or ""),
+        uid=_int(item.get("uid")),
+        name=str(item.get("keyName") or ""),
+        status=_int(item.get("keyStatus"), 0) or 0,
+        start_date=_int(item.get("startDate"), 0) or 0,
+        end_date=_int(item.get("endDate"), 0) or 0,
+        authorized=_int(item.get("keyRight"), 0) == 1,
+        remote_unlock=_int(item.get("remoteEnable"), 0) == 1,
+        sender_username=_str(item.get("senderUsername")),
+        remarks=_str(item.get("remarks")),
+        date=_int(item.get("date")),
     )
