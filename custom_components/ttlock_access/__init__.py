@@ -10,8 +10,10 @@ from homeassistant.exceptions import ConfigEntryAuthFailed
 from homeassistant.helpers import config_validation as cv
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from homeassistant.helpers.device_registry import DeviceEntry
+from homeassistant.helpers.storage import Store
 from homeassistant.helpers.typing import ConfigType
 
+from .access import AccessManager
 from .const import (
     CONF_BASE_URL,
     CONF_CLIENT_ID,
@@ -35,6 +37,7 @@ from .coordinator import (
 from .sdk.ble import LockKeys, TTLockBleError
 from .sdk.cloud import REGION_URLS, TTLockCloud
 from .sdk.model import FeatureSet, Lock, Region, Tokens
+from .services import async_setup_services
 from .usage import ApiUsage
 
 PLATFORMS: list[Platform] = [Platform.BINARY_SENSOR, Platform.LOCK, Platform.SENSOR]
@@ -43,7 +46,8 @@ CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
 
 
 async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
-    """Set up the integration (services are registered here in later versions)."""
+    """Register the service actions (once, so that automations validate without entries)."""
+    async_setup_services(hass)
     return True
 
 
@@ -106,9 +110,15 @@ async def async_setup_entry(hass: HomeAssistant, entry: TTLockConfigEntry) -> bo
         on_tokens=_store_tokens,
     )
     coordinator = TTLockCoordinator(hass, entry, client, usage)
-    entry.runtime_data = TTLockRuntimeData(client=client, coordinator=coordinator, usage=usage)
+    access = AccessManager(hass, entry, coordinator)
+    await access.async_load()
+    entry.runtime_data = TTLockRuntimeData(
+        client=client, coordinator=coordinator, usage=usage, access=access
+    )
     await coordinator.async_config_entry_first_refresh()
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
+    access.async_start()
+    entry.async_on_unload(access.async_stop)
     return True
 
 
@@ -134,9 +144,15 @@ async def _async_setup_local_lock(hass: HomeAssistant, entry: TTLockConfigEntry)
     usage = ApiUsage(hass, entry.entry_id, 0)
     coordinator = TTLockCoordinator(hass, entry, None, usage)
     coordinator.async_add_local_lock(lock, keys)
-    entry.runtime_data = TTLockRuntimeData(client=None, coordinator=coordinator, usage=usage)
+    access = AccessManager(hass, entry, coordinator)
+    await access.async_load()
+    entry.runtime_data = TTLockRuntimeData(
+        client=None, coordinator=coordinator, usage=usage, access=access
+    )
     await coordinator.async_config_entry_first_refresh()
     await hass.config_entries.async_forward_entry_setups(entry, LOCAL_PLATFORMS)
+    access.async_start()
+    entry.async_on_unload(access.async_stop)
     return True
 
 
@@ -152,8 +168,9 @@ async def async_unload_entry(hass: HomeAssistant, entry: TTLockConfigEntry) -> b
 
 
 async def async_remove_entry(hass: HomeAssistant, entry: TTLockConfigEntry) -> None:
-    """Forget the stored API usage of a removed account."""
+    """Forget the stored API usage and access model of a removed entry."""
     await ApiUsage(hass, entry.entry_id, 0).async_remove()
+    await Store[dict[str, Any]](hass, 1, f"{DOMAIN}.{entry.entry_id}.access").async_remove()
 
 
 async def async_remove_config_entry_device(

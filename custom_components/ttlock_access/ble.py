@@ -37,6 +37,7 @@ from .sdk.ble import (
     parse_advertisement,
     parse_lock_data,
 )
+from .sdk.ble.ops import Progress
 from .sdk.ble.transport import (
     BleAbortedError,
     BleDeviceNotFoundError,
@@ -169,6 +170,7 @@ class LockBluetooth:
         make_op: Callable[[LockKeys, datetime], Operation[T]],
         *,
         retry: bool = True,
+        on_progress: Callable[[Progress], None] | None = None,
     ) -> T:
         """Run an operation on a lock; SDK errors propagate (callers translate them)."""
         keys = self.keys(rt)

@@ -42,6 +42,7 @@ from .const import (
     CONF_ENTRY_TYPE,
     CONF_LOCK_DATA,
     CONF_MONTHLY_BUDGET,
+    CONF_PASSCODE_LIMIT,
     CONF_PASSWORD_MD5,
     CONF_POLL_INTERVAL,
     CONF_REGION,
@@ -536,6 +537,11 @@ class TTLockOptionsFlow(OptionsFlowWithReload):
                     NumberSelectorConfig(
                         min=100, max=10_000_000, step=100, mode=NumberSelectorMode.BOX
                     )
+                ),
+                vol.Required(
+                    CONF_PASSCODE_LIMIT, default=options.get(CONF_PASSCODE_LIMIT, 0)
+                ): NumberSelector(
+                    NumberSelectorConfig(min=0, max=1000, step=1, mode=NumberSelectorMode.BOX)
                 ),
             }
         )

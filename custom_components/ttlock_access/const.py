@@ -35,6 +35,8 @@ CONF_POLL_INTERVAL: Final = "poll_interval"
 CONF_SWEEP_CALLS: Final = "sweep_calls"
 """Per-lock calls (state, detail, signal) allowed per poll cycle, rotating over the locks."""
 CONF_MONTHLY_BUDGET: Final = "monthly_budget"
+CONF_PASSCODE_LIMIT: Final = "monthly_passcode_limit"
+"""Passcodes per lock per calendar month (TTLock app accounts from April 2026: 5); 0 = off."""
 """API calls per month the integration may spend."""
 
 DEFAULT_POLL_INTERVAL: Final = 10
@@ -53,3 +55,4 @@ RATE_LIMIT_RETRY: Final = 60  # seconds after errcode 30006
 
 ISSUE_QUOTA_EXHAUSTED: Final = "api_quota_exhausted"
 ISSUE_BUDGET_EXHAUSTED: Final = "api_budget_exhausted"
+ISSUE_REVOCATIONS_OVERDUE: Final = "revocations_overdue"

@@ -21,6 +21,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
@@ -30,6 +31,9 @@ from homeassistant.helpers import issue_registry as ir
 from homeassistant.helpers.event import async_call_later
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, UpdateFailed
 from homeassistant.util import dt as dt_util
+
+if TYPE_CHECKING:
+    from .access import AccessManager
 
 from .ble import ADVERT_FRESH, LockBluetooth, translate_ble_error
 from .const import (
@@ -132,6 +136,7 @@ class TTLockRuntimeData:
     """None for a local (Bluetooth-only) lock entry."""
     coordinator: TTLockCoordinator
     usage: ApiUsage
+    access: AccessManager
 
 
 def lock_device_identifier(lock_id: int) -> tuple[str, str]:

@@ -14,7 +14,10 @@ from homeassistant.components.sensor import (
 from homeassistant.const import PERCENTAGE, SIGNAL_STRENGTH_DECIBELS_MILLIWATT, EntityCategory
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
+from homeassistant.util import dt as dt_util
 
+from .access import AccessManager, OpAction, month_of
+from .const import CONF_PASSCODE_LIMIT
 from .coordinator import LockRuntime, TTLockConfigEntry, TTLockCoordinator
 from .entity import TTLockAccountEntity, TTLockGatewayEntity, TTLockLockEntity
 from .sdk.model import Gateway
@@ -112,6 +115,15 @@ async def async_setup_entry(
             if description.exists_fn(coordinator.data.locks[lock_id])
         )
         async_add_entities(TTLockPathSensor(coordinator, lock_id) for lock_id in sorted(lock_ids))
+        async_add_entities(
+            TTLockPendingAccessSensor(coordinator, entry.runtime_data.access, lock_id)
+            for lock_id in sorted(lock_ids)
+        )
+        if entry.options.get(CONF_PASSCODE_LIMIT):
+            async_add_entities(
+                TTLockPasscodesLeftSensor(coordinator, entry.runtime_data.access, lock_id)
+                for lock_id in sorted(lock_ids)
+            )
 
     @callback
     def _add_gateways(gateway_ids: set[int]) -> None:
@@ -210,3 +222,59 @@ class TTLockAccountSensor(TTLockAccountEntity, SensorEntity):
     def native_value(self) -> int:
         """The current value."""
         return self.entity_description.value_fn(self.coordinator.usage)
+
+
+class _AccessSensor(TTLockLockEntity, SensorEntity):
+    """A lock sensor fed by the access model."""
+
+    def __init__(
+        self, coordinator: TTLockCoordinator, access: AccessManager, lock_id: int, key: str
+    ) -> None:
+        super().__init__(coordinator, lock_id, key)
+        self._access = access
+
+    async def async_added_to_hass(self) -> None:
+        """Follow the access model."""
+        await super().async_added_to_hass()
+        self.async_on_remove(self._access.async_add_listener(self.async_write_ha_state))
+
+
+class TTLockPendingAccessSensor(_AccessSensor):
+    """Grants and revocations still waiting to reach this lock (retried automatically)."""
+
+    _attr_translation_key = "pending_access"
+    _attr_state_class = SensorStateClass.MEASUREMENT
+
+    def __init__(self, coordinator: TTLockCoordinator, access: AccessManager, lock_id: int) -> None:
+        super().__init__(coordinator, access, lock_id, "pending_access")
+
+    @property
+    def native_value(self) -> int:
+        """Operations queued for this lock."""
+        return sum(op.lock_id == self.lock_id for op in self._access.state.queue.values())
+
+    @property
+    def extra_state_attributes(self) -> dict[str, int]:
+        """How many of them are revocations (they run first)."""
+        return {
+            "revocations": sum(
+                op.lock_id == self.lock_id and op.action is OpAction.REMOVE
+                for op in self._access.state.queue.values()
+            )
+        }
+
+
+class TTLockPasscodesLeftSensor(_AccessSensor):
+    """Passcodes the lock may still get this calendar month (TTLock's monthly limit)."""
+
+    _attr_translation_key = "passcodes_left"
+
+    def __init__(self, coordinator: TTLockCoordinator, access: AccessManager, lock_id: int) -> None:
+        super().__init__(coordinator, access, lock_id, "passcodes_left")
+
+    @property
+    def native_value(self) -> int:
+        """Limit minus the passcodes created this month."""
+        limit = int(self.coordinator.config_entry.options.get(CONF_PASSCODE_LIMIT, 0))
+        used = self._access.passcodes_created(self.lock_id, month_of(dt_util.utcnow()))
+        return max(0, limit - used)

@@ -21,7 +21,6 @@ def auto_enable_custom_integrations(
     return
 
 
-
 @pytest.fixture
 def scenario() -> str:
     """Scenario the simulated cloud starts from (override per module)."""

@@ -274,7 +274,12 @@ async def test_options_flow(
     assert result["type"] is FlowResultType.FORM
     result = await hass.config_entries.options.async_configure(
         result["flow_id"],
-        {CONF_POLL_INTERVAL: 30, CONF_SWEEP_CALLS: 2, CONF_MONTHLY_BUDGET: 5000},
+        {
+            CONF_POLL_INTERVAL: 30,
+            CONF_SWEEP_CALLS: 2,
+            CONF_MONTHLY_BUDGET: 5000,
+            "monthly_passcode_limit": 5,
+        },
     )
     assert result["type"] is FlowResultType.CREATE_ENTRY
     await hass.async_block_till_done()
@@ -282,6 +287,7 @@ async def test_options_flow(
         CONF_POLL_INTERVAL: 30,
         CONF_SWEEP_CALLS: 2,
         CONF_MONTHLY_BUDGET: 5000,
+        "monthly_passcode_limit": 5,
     }
     coordinator = setup_entry.runtime_data.coordinator
     assert coordinator.update_interval is not None

@@ -1,0 +1,160 @@
+"""TTLock simulator inside Home Assistant (development only; never shipped by HACS).
+
+Linked into the development config as ``config/custom_components/ttlock_sim`` by
+``scripts/develop``, and configured in YAML::
+
+    ttlock_sim:
+      scenario: home          # or a path to a scenario JSON file
+      port: 8765              # the simulated TTLock cloud, on 127.0.0.1
+
+At startup it runs, in Home Assistant's own event loop:
+
+* the simulated TTLock cloud (:class:`simulator.CloudServer`) on ``host:port``, and
+* a virtual Bluetooth proxy (:class:`simulator.ble.scanner.VirtualProxyScanner`) whose air
+  holds :class:`simulator.ble.SimulatedLock` peripherals built from the *same* world — by
+  default "Front Door", "Back Door" (Bluetooth only) and "Building Lift" — plus one
+  factory-fresh lock in pairing mode for the local-pairing demo. It re-advertises every
+  ``advertise_interval`` seconds (auto-lock and cloud-side changes are applied then).
+
+A BLE unlock through the proxy changes the cloud's lock state and appears in
+``lockRecord/list``; a gateway unlock through the cloud moves the simulated bolt. Everything
+stops on ``EVENT_HOMEASSISTANT_STOP``. Recipe: ``/work/shared/research/virtual-ble-proxy.md``.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import logging
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import voluptuous as vol
+from homeassistant.const import EVENT_HOMEASSISTANT_STOP
+from homeassistant.core import Event, HomeAssistant
+from homeassistant.helpers import config_validation as cv
+from homeassistant.helpers.typing import ConfigType
+
+_LOGGER = logging.getLogger(__name__)
+
+DOMAIN = "ttlock_sim"
+DEFAULT_LOCKS = ["Front Door", "Back Door", "Building Lift"]
+DEFAULT_FRESH_MAC = "C4:7E:51:00:5E:01"
+DEFAULT_PROXY_SOURCE = "02:00:00:54:54:01"
+
+CONFIG_SCHEMA = vol.Schema(
+    {
+        DOMAIN: vol.Schema(
+            {
+                vol.Optional("scenario", default="home"): cv.string,
+                vol.Optional("host", default="127.0.0.1"): cv.string,
+                vol.Optional("port", default=8765): vol.All(vol.Coerce(int), vol.Range(0, 65535)),
+                vol.Optional("gateway_latency", default=0.3): vol.Coerce(float),
+                vol.Optional("locks", default=DEFAULT_LOCKS): vol.All(cv.ensure_list, [cv.string]),
+                vol.Optional("fresh_lock", default=True): cv.boolean,
+                vol.Optional("fresh_lock_mac", default=DEFAULT_FRESH_MAC): cv.string,
+                vol.Optional("proxy_source", default=DEFAULT_PROXY_SOURCE): cv.string,
+                vol.Optional("slots", default=3): vol.All(vol.Coerce(int), vol.Range(0, 10)),
+                vol.Optional("advertise_interval", default=10.0): vol.All(
+                    vol.Coerce(float), vol.Range(min=1, max=30)
+                ),
+            }
+        )
+    },
+    extra=vol.ALLOW_EXTRA,
+)
+
+
+@dataclass
+class SimRuntime:
+    """What the dev hook runs (``hass.data[DOMAIN]``)."""
+
+    world: Any
+    server: Any
+    air: Any
+    scanner: Any
+    remove_proxy: Any
+    locks: list[Any] = field(default_factory=list)
+    stopped: bool = False
+
+    async def async_stop(self) -> None:
+        """Unregister the proxy (timers included), detach the locks, stop the cloud."""
+        if self.stopped:
+            return
+        self.stopped = True
+        self.remove_proxy()
+        for lock in self.locks:
+            if lock.world_link is not None:
+                lock.world_link.detach()
+        await self.server.stop()
+        _LOGGER.info("TTLock simulator stopped")
+
+
+def _ensure_simulator_importable() -> None:
+    """Make the repository's ``simulator`` package importable (this folder is a symlink)."""
+    if importlib.util.find_spec("simulator") is not None:
+        return
+    root = Path(__file__).resolve().parents[3]  # simulator/ha_dev/ttlock_sim → repository
+    if (root / "simulator" / "__init__.py").is_file():
+        sys.path.insert(0, str(root))
+
+
+async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
+    """Start the simulated cloud and the virtual Bluetooth proxy."""
+    conf = config.get(DOMAIN)
+    if conf is None:
+        return True
+    _ensure_simulator_importable()
+    from simulator import CloudServer, load_scenario
+    from simulator.ble import SimulatedLock, VirtualAir
+    from simulator.ble.ha import async_register_virtual_proxy
+
+    world = await hass.async_add_executor_job(
+        lambda: load_scenario(conf["scenario"], gateway_latency_s=conf["gateway_latency"])
+    )
+    server = CloudServer(world)
+    try:
+        base_url = await server.start(conf["host"], conf["port"])
+    except OSError as err:
+        _LOGGER.error("Cannot start the simulated TTLock cloud on port %s: %s", conf["port"], err)
+        return False
+    _LOGGER.info("Simulated TTLock cloud (scenario %s) listening on %s", conf["scenario"], base_url)
+
+    air = VirtualAir()
+    locks: list[Any] = []
+    by_alias = {lock.lock_alias: lock.lock_id for lock in world.locks.values()}
+    for alias in conf["locks"]:
+        lock_id = by_alias.get(alias)
+        if lock_id is None:
+            _LOGGER.warning("Scenario %s has no lock %r", conf["scenario"], alias)
+            continue
+        locks.append(air.add(SimulatedLock.from_world(world, lock_id)))
+    if conf["fresh_lock"]:
+        fresh = SimulatedLock.factory_fresh(conf["fresh_lock_mac"], seed=f"{world.seed}|fresh")
+        locks.append(air.add(fresh))
+
+    scanner, remove = async_register_virtual_proxy(
+        hass,
+        air,
+        source=conf["proxy_source"],
+        slots=conf["slots"],
+        advertise_interval=conf["advertise_interval"],
+    )
+    runtime = SimRuntime(world, server, air, scanner, remove, locks)
+    hass.data[DOMAIN] = runtime
+    _LOGGER.info(
+        "Virtual proxy %s registered (connectable, %d slots), advertising %s",
+        scanner.name,
+        conf["slots"],
+        ", ".join(
+            f"{lock.local_name} {lock.address}{' (pairing mode)' if lock.setting_mode else ''}"
+            for lock in locks
+        ),
+    )
+
+    async def _stop(_event: Event) -> None:
+        await runtime.async_stop()
+
+    hass.bus.async_listen_once(EVENT_HOMEASSISTANT_STOP, _stop)
+    return True

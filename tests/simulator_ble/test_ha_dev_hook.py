@@ -1,0 +1,79 @@
+"""The ``ttlock_sim`` develop hook: cloud + virtual proxy from one world, inside HA.
+
+HA's loader only finds custom integrations in the repository's ``custom_components`` (one
+folder, HACS rule), so the hook module is imported directly and its ``async_setup`` called
+the way HA would, after ``bluetooth`` is set up (its manifest dependency).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import importlib
+from datetime import datetime
+
+import aiohttp
+import bleak_retry_connector
+import pytest
+from homeassistant.components import bluetooth
+from homeassistant.const import EVENT_HOMEASSISTANT_STOP
+from homeassistant.core import HomeAssistant
+from sim_ble_driver import SimLink
+
+from custom_components.ttlock_access.sdk.ble import Pair, ProtocolHeader, Unlock, parse_lock_data
+
+pytestmark = pytest.mark.usefixtures("enable_bluetooth", "enable_custom_integrations")
+
+hook = importlib.import_module("simulator.ha_dev.ttlock_sim")
+BACK_DOOR = 5001103
+
+
+async def _connect(hass: HomeAssistant, address: str) -> SimLink:
+    device = bluetooth.async_ble_device_from_address(hass, address, True)
+    assert device is not None
+    link = SimLink(client=None)  # type: ignore[arg-type]
+    link.client = await bleak_retry_connector.establish_connection(
+        bleak_retry_connector.BleakClientWithServiceCache, device, "sim", link.disconnected
+    )
+    return link
+
+
+@pytest.mark.usefixtures("socket_enabled")
+async def test_dev_hook_runs_cloud_and_proxy_from_one_world(hass: HomeAssistant) -> None:
+    config = hook.CONFIG_SCHEMA({"ttlock_sim": {"scenario": "home", "port": 0}})
+    assert await hook.async_setup(hass, config)
+    runtime = hass.data["ttlock_sim"]
+    try:
+        world = runtime.world
+        assert sorted(lock.local_name for lock in runtime.locks) == [
+            "M201_4e297c",  # Back Door (Bluetooth only)
+            "S31_015e00",  # the factory-fresh lock
+            "S31_d35b91",  # Front Door
+            "TTLift_2d9053",  # Building Lift
+        ]
+        fresh = next(lock for lock in runtime.locks if lock.setting_mode)
+        back = next(lock for lock in runtime.locks if lock.address == "D1:58:B6:7C:29:4E")
+        assert bluetooth.async_ble_device_from_address(hass, fresh.address, True) is not None
+
+        # Bluetooth unlock of "Back Door" with the cloud's own lockData → the cloud sees it
+        async with aiohttp.ClientSession() as session:
+            url = f"{runtime.server.base_url}/sim/state"
+            async with session.get(url) as response:
+                assert response.status == 200
+        keys = dataclasses.replace(parse_lock_data(world.locks[BACK_DOOR].lock_data), uid=8123456)
+        link = await _connect(hass, back.address)
+        await link.run(Unlock(keys, datetime.now()))
+        await link.client.disconnect()
+        assert world.locks[BACK_DOOR].state == 1
+        assert world.records[BACK_DOOR][-1].record_type == 1
+
+        # the factory-fresh lock pairs locally
+        link = await _connect(hass, fresh.address)
+        result = await link.run(Pair(ProtocolHeader(), datetime.now()))
+        await link.run(Unlock(result.keys(), datetime.now()))
+        await link.client.disconnect()
+        assert not fresh.setting_mode
+    finally:
+        hass.bus.async_fire(EVENT_HOMEASSISTANT_STOP)
+        await hass.async_block_till_done()
+    assert runtime.stopped
+    assert runtime.server.base_url is None
