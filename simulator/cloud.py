@@ -976,3 +976,4 @@ class CloudServer:
 # --- endpoint modules (registered on import) -----------------------------------------------
 
 from . import credentials as _credentials  # noqa: E402, F401 — passcodes, cards, eKeys …
+from . import webhook as _webhook  # noqa: E402, F401 — TTLock callbacks to apps' callback URLs

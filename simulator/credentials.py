@@ -24,11 +24,19 @@ Endpoints (registered on import; :mod:`simulator.cloud` imports this module)
     ``key/authorize``, ``key/unauthorize``, ``key/getUnlockLink``.
 
 Method selector (§2): ``addType``/``deleteType``/``changeType`` (faces: ``type``) 1 =
-record only (the app already did it over Bluetooth; the simulated lock takes the change at
-once), 2 = through the gateway or Wi-Fi lock: the same routing and busy logic as
-``lock/unlock`` (-2012 no gateway, -3002 gateway offline, -3036 Wi-Fi lock offline,
--3003/-3037 busy), 4 = asynchronous (passcode add on a Wi-Fi lock only). The default is 1.
-``cyclicConfig`` is a JSON string (80002 when it is not JSON, -3 when malformed).
+record only (the app already did it over Bluetooth), 2 = through the gateway or Wi-Fi lock:
+the same routing and busy logic as ``lock/unlock`` (-2012 no gateway, -3002 gateway offline,
+-3036 Wi-Fi lock offline, -3003/-3037 busy), 4 = asynchronous (passcode add on a Wi-Fi lock
+only). The default is 1. ``cyclicConfig`` is a JSON string (80002 when it is not JSON, -3
+when malformed).
+
+Two truths kept apart, as on a real system: the **lock's memory** (:class:`LockMemory`,
+:func:`lock_memory`: keypad codes, cards, fingerprints — what the keypad and readers check)
+and the **cloud's lists** (``lock.passcodes`` / ``cards`` / ``fingerprints``: what was
+recorded, what the list endpoints show). Methods 2 and 4 change both. Method 1 changes only
+the list when a simulated Bluetooth lock shares the memory (``simulator.ble`` — the app's
+Bluetooth step then really happened on that lock); on a lock without one it also changes the
+memory, standing in for that Bluetooth step.
 
 Who may call: the lock's top administrator or an authorised administrator (an eKey with
 ``keyRight`` 1, valid and not frozen); a plain eKey holder gets -2018, anyone else 20002.
@@ -51,13 +59,16 @@ Errcodes chosen where the research is silent (documented here and in the handler
       for other operations on the admin key, for granting admin rights as a non-top admin
       and on the unlock link when the key is frozen or outside its validity.
 
-Lock side (:func:`enter_code`, :func:`present_card`, :func:`present_fingerprint`; also
+Lock side (:func:`use_keypad` / :func:`use_reader` are the rules; :func:`enter_code`,
+:func:`present_card`, :func:`present_fingerprint` the attempts — through the Bluetooth twin
+when there is one; also
 ``World.enter_code`` …, and the controls ``POST /sim/lock/keypad {lockId, digits}``,
 ``/sim/lock/card {lockId, cardNumber}``, ``/sim/lock/fingerprint {lockId,
 fingerprintNumber}`` and ``/sim/lock/keypad_memory {lockId}``): a code opens if it
-is *contained* in the typed digits (anti-peep), custom codes by their validity window and
-offline codes by the STAND-IN rules; an erase code voids every other code on the lock (the
-cloud list is not told, as a lock without a gateway could not tell it). Each attempt
+is *contained* in the typed digits (anti-peep), the admin keypad code and the codes in the
+lock's memory by their validity window and offline codes by the STAND-IN rules; an erase
+code voids every other code on the lock (the cloud list is not told, as a lock without a
+gateway could not tell it). Each attempt
 appends a record (recordType 4/7/8, ``username`` = the credential's name, ``keyboardPwd``
 = the matched code / card / fingerprint number, or the typed digits on failure).
 
@@ -74,7 +85,7 @@ import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Protocol
 
 from aiohttp import web
 
@@ -108,13 +119,25 @@ __all__ = [
     "ADMIN_KEY_BASE",
     "CUSTOM_PASSCODE_LIMIT",
     "AccessResult",
+    "HeldCredential",
+    "HeldPasscode",
+    "KeypadVerdict",
+    "LockMemory",
+    "LockTwin",
+    "ReaderVerdict",
     "SimCredential",
     "SimEKey",
     "SimPasscode",
     "enter_code",
+    "forget_offline_code",
+    "listed_credential",
+    "listed_passcode",
+    "lock_memory",
     "present_card",
     "present_fingerprint",
     "reverse_card_number",
+    "use_keypad",
+    "use_reader",
 ]
 
 CUSTOM_PASSCODE_LIMIT = 250  # §2.2 / §3.2
@@ -235,8 +258,10 @@ class AccessResult:
     success: bool
     reason: str
     """``ok`` or why not (``unknown``, ``expired``, ``not_yet_valid``, ``used``,
-    ``void_unused``, ``outside_window``, ``erased``, ``deleted``)."""
-    record: LockRecord
+    ``void_unused``, ``outside_window``, ``erased``, ``deleted``); a Bluetooth twin may also
+    say ``enrolled`` (a card or finger taken in add mode) or ``setting_mode``."""
+    record: LockRecord | None
+    """The cloud record; None when the lock logged nothing the cloud shows (enrolment)."""
     credential_id: int | None = None
     name: str = ""
     erase: bool = False
@@ -248,7 +273,7 @@ class AccessResult:
             "credentialId": self.credential_id,
             "name": self.name,
             "erase": self.erase,
-            "record": self.record.to_json(),
+            "record": None if self.record is None else self.record.to_json(),
         }
 
 
@@ -491,10 +516,13 @@ async def keyboard_pwd_add(req: ApiRequest) -> dict[str, Any]:
     method = _method(req, "addType", (RECORD_ONLY, REMOTE, ASYNCHRONOUS))
     if method == ASYNCHRONOUS and not lock.is_wifi:
         raise CloudError(-4043, "addType 4 (asynchronous) is for Wi-Fi locks only")
+    writes = _writes_memory(lock, method)
 
     def check() -> None:
         _check_name_free(lock, name)
         _check_code_free(lock, code)
+        if writes and code in lock_memory(lock).passcodes:
+            raise CloudError(-3007, "the lock already holds this passcode (added over Bluetooth)")
         if sum(1 for p in lock.passcodes.values() if p.is_custom) >= CUSTOM_PASSCODE_LIMIT:
             raise CloudError(
                 -3009,
@@ -519,6 +547,8 @@ async def keyboard_pwd_add(req: ApiRequest) -> dict[str, Any]:
             stored_ms=now,
         )
         lock.passcodes[passcode.passcode_id] = passcode
+        if writes:
+            lock_memory(lock).hold_passcode(_held_from_passcode(passcode, now))
         return passcode
 
     check()
@@ -551,6 +581,7 @@ async def keyboard_pwd_change(req: ApiRequest) -> dict[str, Any]:
         passcode.name = name
         return dict(SUCCESS)
     method = _method(req, "changeType")
+    writes = _writes_memory(lock, method)
     if passcode.stand_in is not None and passcode.code not in keypad_memory(lock).first_used:
         raise CloudError(-3008, "A Passcode that has never been used on the Lock cannot be changed")
     if new_code:
@@ -561,9 +592,8 @@ async def keyboard_pwd_change(req: ApiRequest) -> dict[str, Any]:
 
     def apply() -> None:
         now = req.world.now_ms()
-        if passcode.stand_in is not None:
-            keypad_memory(lock).blacklist.add(passcode.code)
-            passcode.stand_in = None
+        old_code, offline = passcode.code, passcode.stand_in is not None
+        passcode.stand_in = None
         if new_code:
             passcode.code = new_code
         if start:
@@ -573,6 +603,13 @@ async def keyboard_pwd_change(req: ApiRequest) -> dict[str, Any]:
         if name is not None:
             passcode.name = name
         passcode.stored_ms = now
+        if writes:  # the lock drops the old code and stores the changed one
+            memory = lock_memory(lock)
+            if offline:
+                keypad_memory(lock).blacklist.add(old_code)
+            else:
+                memory.passcodes.pop(old_code, None)
+            memory.hold_passcode(_held_from_passcode(passcode, now))
 
     await _relay(req, lock, method, apply)
     return dict(SUCCESS)
@@ -585,11 +622,16 @@ async def keyboard_pwd_delete(req: ApiRequest) -> dict[str, Any]:
     lock = managed_lock(req)
     passcode_id = req.integer("keyboardPwdId")
     method = _method(req, "deleteType")
+    writes = _writes_memory(lock, method)
 
     def apply() -> None:
         passcode = lock.passcodes.pop(passcode_id, None)
-        if passcode is not None and passcode.stand_in is not None:
+        if passcode is None or not writes:
+            return
+        if passcode.stand_in is not None:
             keypad_memory(lock).blacklist.add(passcode.code)
+        else:
+            lock_memory(lock).passcodes.pop(passcode.code, None)
 
     await _relay(req, lock, method, apply)
     return dict(SUCCESS)
@@ -597,7 +639,8 @@ async def keyboard_pwd_delete(req: ApiRequest) -> dict[str, Any]:
 
 @api("lock/listKeyboardPwd")
 async def lock_list_keyboard_pwd(req: ApiRequest) -> dict[str, Any]:
-    """All passcodes of a lock, offline and custom, with the plaintext codes."""
+    """All passcodes the cloud recorded for a lock, offline and custom, with the plaintext
+    codes (a code added over Bluetooth and never recorded with addType 1 is not listed)."""
     lock = managed_lock(req)
     page_no, page_size = req.paging(200)
     order_by = _order_by(req)
@@ -656,6 +699,13 @@ FACE = _Kind(
 def _collection(lock: Lock, kind: _Kind) -> dict[int, SimCredential]:
     result: dict[int, SimCredential] = getattr(lock, kind.collection)
     return result
+
+
+def _held(lock: Lock, kind: _Kind) -> dict[str, HeldCredential] | None:
+    """The lock's own table for cards / fingerprints (faces: no reader is simulated)."""
+    if kind.collection not in ("cards", "fingerprints"):
+        return None
+    return lock_memory(lock).readers(kind)
 
 
 def _credential_json(kind: _Kind, item: SimCredential) -> dict[str, Any]:
@@ -729,10 +779,13 @@ async def _add_credential(
     name = req.text(kind.name_field, required=False)
     start, end = _validity(req)
     items = _collection(lock, kind)
+    held = _held(lock, kind) if _writes_memory(lock, method) else None
 
     def check() -> None:
         if any(item.number == number for item in items.values()):
             raise CloudError(-3, f"this {kind.label} is already on lock {lock.lock_id}")
+        if held is not None and number in held:
+            raise CloudError(-3, f"lock {lock.lock_id} already holds this {kind.label}")
 
     def apply() -> SimCredential:
         check()
@@ -751,6 +804,8 @@ async def _add_credential(
             sender_uid=account.uid,
         )
         items[item.credential_id] = item
+        if held is not None:
+            held[number] = _held_from_credential(item, item.create_ms)
         return item
 
     check()
@@ -778,9 +833,12 @@ def _register_common(kind: _Kind, prefix: str) -> None:
         lock = managed_lock(req)
         item = _find(lock, kind, req.integer(kind.id_field))
         method = _method(req, kind.delete_field)
+        held = _held(lock, kind) if _writes_memory(lock, method) else None
 
         def apply() -> None:
             _collection(lock, kind).pop(item.credential_id, None)
+            if held is not None:
+                held.pop(item.number, None)
 
         await _relay(req, lock, method, apply)
         return dict(SUCCESS)
@@ -795,12 +853,17 @@ def _register_common(kind: _Kind, prefix: str) -> None:
         if cyclic:
             _require_feature(lock, "cyclic_card_fingerprint")
         method = _method(req, kind.change_field)
+        held = _held(lock, kind) if _writes_memory(lock, method) else None
 
         def apply() -> None:
             item.start_ms, item.end_ms = start, end
             if cyclic is not None:
                 item.cyclic = cyclic
                 item.kind = 4 if cyclic else 1
+            entry = None if held is None else held.get(item.number)
+            if entry is not None:
+                entry.start_ms, entry.end_ms, entry.cyclic = start, end, list(item.cyclic)
+                entry.raw_start = entry.raw_end = None
 
         await _relay(req, lock, method, apply)
         return dict(SUCCESS)
@@ -815,9 +878,13 @@ def _register_common(kind: _Kind, prefix: str) -> None:
     @api(f"{prefix}/clear", methods=COMMAND)
     async def clear(req: ApiRequest) -> dict[str, Any]:
         """Cloud-only (clearing through the gateway is unsupported); the app is assumed to
-        have cleared the lock over Bluetooth first."""
+        have cleared the lock over Bluetooth first (the simulated lock too, unless a
+        simulated Bluetooth lock shares its memory: that one clears its own)."""
         lock = managed_lock(req)
         _collection(lock, kind).clear()
+        held = _held(lock, kind) if _writes_memory(lock, RECORD_ONLY) else None
+        if held is not None:
+            held.clear()
         return dict(SUCCESS)
 
 
@@ -1198,7 +1265,241 @@ def _unlock_link_routes(app: web.Application, world: World) -> None:
 ROUTE_HOOKS.append(_unlock_link_routes)
 
 
-# --- the lock side: keypad, card reader, fingerprint reader ------------------------------
+# --- the lock side: its memory, keypad, card reader, fingerprint reader ------------------
+#
+# A real lock knows only its own memory: the keypad table, the card and fingerprint tables
+# (plus what it remembers about offline codes, :class:`~simulator.offline_codes.KeypadMemory`).
+# The cloud's lists (``lock.passcodes`` / ``lock.cards`` / ``lock.fingerprints``, which
+# ``lock/listKeyboardPwd`` and ``…/list`` show) are separate bookkeeping of what was recorded.
+# Gateway operations (method 2, and 4 for Wi-Fi locks) change both. Record-only calls
+# (method 1) change only the list — except on a lock that no simulated Bluetooth lock
+# shares, where they stand in for the app's Bluetooth step and change the memory too.
+
+LOCK_PERMANENT, LOCK_ONE_TIME, LOCK_PERIOD, LOCK_CYCLIC = 1, 2, 3, 4
+"""Lock-side passcode types (research ble §5.5; the cloud's 2 permanent / 3 period differ)."""
+
+
+@dataclass
+class HeldPasscode:
+    """A keypad passcode as the lock holds it in memory (``lock_memory(lock).passcodes``).
+
+    The window is either what a gateway wrote (``start_ms``/``end_ms``, epoch ms, 0 = open)
+    or, when written over Bluetooth, the raw d5 bytes in lock wall time (``raw_start`` /
+    ``raw_end``, compared as bytes like the lock does, errata E4).
+    """
+
+    code: str = field(repr=False)
+    kind: int
+    stored_ms: int
+    start_ms: int = 0
+    end_ms: int = 0
+    raw_start: bytes | None = None
+    raw_end: bytes | None = None
+    cycle: bytes | None = None
+    original: str = field(default="", repr=False)
+
+
+@dataclass
+class HeldCredential:
+    """A card or fingerprint in the lock's memory (window as :class:`HeldPasscode`)."""
+
+    number: str
+    stored_ms: int
+    start_ms: int = 0
+    end_ms: int = 0
+    cyclic: list[dict[str, int]] = field(default_factory=list)
+    raw_start: bytes | None = None
+    raw_end: bytes | None = None
+
+
+class LockTwin(Protocol):
+    """A simulated Bluetooth lock that shares this lock's memory (``simulator.ble``).
+
+    The keypad and readers are physically the twin's: :func:`enter_code`,
+    :func:`present_card` and :func:`present_fingerprint` go through it, so the attempt
+    also lands in its operation log and pushes its state to a connected app.
+    """
+
+    def enter_code(self, digits: str) -> AccessResult: ...
+
+    def present_card(self, number: str) -> AccessResult: ...
+
+    def present_fingerprint(self, number: str) -> AccessResult: ...
+
+
+@dataclass
+class LockMemory:
+    """What one lock holds (kept on the world lock, see :func:`lock_memory`)."""
+
+    passcodes: dict[str, HeldPasscode] = field(default_factory=dict)
+    cards: dict[str, HeldCredential] = field(default_factory=dict)
+    fingerprints: dict[str, HeldCredential] = field(default_factory=dict)
+    wiped: set[str] = field(default_factory=set, repr=False)
+    """Codes an erase code removed (typing one is refused as ``erased``)."""
+    twin: LockTwin | None = field(default=None, repr=False)
+
+    def readers(self, kind: _Kind) -> dict[str, HeldCredential]:
+        """The card or fingerprint table."""
+        return self.cards if kind.collection == "cards" else self.fingerprints
+
+    def hold_passcode(self, held: HeldPasscode) -> None:
+        """Store a keypad code (replacing one with the same digits)."""
+        self.passcodes[held.code] = held
+        self.wiped.discard(held.code)
+
+
+def lock_memory(lock: Lock) -> LockMemory:
+    """The lock's :class:`LockMemory` (created on first use, like its keypad memory)."""
+    memory = getattr(lock, "memory", None)
+    if not isinstance(memory, LockMemory):
+        memory = LockMemory()
+        lock.memory = memory  # type: ignore[attr-defined]
+    return memory
+
+
+def _writes_memory(lock: Lock, method: int) -> bool:
+    """Whether a cloud credential call with ``method`` changes the lock's own memory."""
+    return method != RECORD_ONLY or lock_memory(lock).twin is None
+
+
+def _held_from_passcode(passcode: SimPasscode, now_ms: int) -> HeldPasscode:
+    """The code a gateway (or the app) writes for a custom / changed cloud passcode."""
+    kind = LOCK_PERIOD if passcode.end_ms else LOCK_PERMANENT
+    return HeldPasscode(
+        passcode.code, kind, now_ms, passcode.start_ms, passcode.end_ms, original=passcode.code
+    )
+
+
+def _held_from_credential(item: SimCredential, now_ms: int) -> HeldCredential:
+    return HeldCredential(item.number, now_ms, item.start_ms, item.end_ms, list(item.cyclic))
+
+
+def _lock_d5(ms: int, tz_offset_ms: int) -> bytes:
+    moment = _local(ms, tz_offset_ms)
+    return bytes((moment.year % 100, moment.month, moment.day, moment.hour, moment.minute))
+
+
+def _held_window_reason(held: HeldPasscode | HeldCredential, lock: Lock, now_ms: int) -> str:
+    if held.raw_start is None and held.raw_end is None:
+        return _window_reason(held.start_ms, held.end_ms, now_ms)
+    now5 = _lock_d5(now_ms, lock.timezone_raw_offset)
+    if held.raw_start is not None and now5 < held.raw_start:
+        return "not_yet_valid"
+    if held.raw_end is not None and now5 > held.raw_end:
+        return "expired"
+    return "ok"
+
+
+def listed_passcode(lock: Lock, code: str) -> SimPasscode | None:
+    """The cloud's entry for ``code`` (its name and id), if it was recorded."""
+    return next((p for p in lock.passcodes.values() if p.code == code), None)
+
+
+def listed_credential(lock: Lock, kind: _Kind, number: str) -> SimCredential | None:
+    """The cloud's entry for a card / fingerprint number, if it was recorded."""
+    return next((c for c in _collection(lock, kind).values() if c.number == number), None)
+
+
+@dataclass(frozen=True)
+class KeypadVerdict:
+    """What the keypad made of one entry (:func:`use_keypad`)."""
+
+    success: bool
+    reason: str
+    code: str | None = field(default=None, repr=False)
+    """The stored / offline code that opened or was refused; None when nothing matched."""
+    from_lock: int = 7
+    """Lock-side record type: 4 opened, 10 erase code, 7 wrong, 11 not valid now, 13 deleted."""
+    erase: bool = False
+    listed: SimPasscode | None = field(default=None, repr=False)
+
+
+@dataclass(frozen=True)
+class ReaderVerdict:
+    """What a card or fingerprint reader made of one attempt (:func:`use_reader`)."""
+
+    success: bool
+    reason: str
+    listed: SimCredential | None = field(default=None, repr=False)
+
+
+def use_keypad(
+    lock: Lock, digits: str, now_ms: int, *, admin_code: str | None = None
+) -> KeypadVerdict:
+    """The lock's keypad rules for ``digits`` at ``now_ms`` (its memory changes, nothing else).
+
+    * Anti-peep: a code opens when it is contained in the typed digits (at most 16).
+    * The admin keypad code and the codes in the lock's memory open inside their window
+      (longest first); one-time codes written over Bluetooth are used up.
+    * Offline codes are decoded with the STAND-IN algorithm
+      (:func:`simulator.offline_codes.check_offline_code`) and follow its type rules; an
+      erase code opens and wipes every other passcode.
+    """
+    memory = lock_memory(lock)
+    failures: list[tuple[str, str]] = []
+    if len(digits) <= MAX_KEYPAD_DIGITS:
+        held = sorted(memory.passcodes.values(), key=lambda p: -len(p.code))
+        if admin_code:
+            held.insert(0, HeldPasscode(admin_code, LOCK_PERMANENT, 0))
+            held.sort(key=lambda p: -len(p.code))
+        for entry in held:
+            if entry.code not in digits:
+                continue
+            reason = _held_window_reason(entry, lock, now_ms)
+            if reason == "ok":
+                if entry.kind == LOCK_ONE_TIME and memory.passcodes.get(entry.code) is entry:
+                    del memory.passcodes[entry.code]
+                return KeypadVerdict(
+                    True, "ok", entry.code, 4, listed=listed_passcode(lock, entry.code)
+                )
+            failures.append((reason, entry.code))
+        failures.extend(("erased", code) for code in sorted(memory.wiped) if code in digits)
+        for length in (9, 8, 7):
+            for index in range(len(digits) - length + 1):
+                candidate = digits[index : index + length]
+                outcome = check_offline_code(lock, candidate, now_ms)
+                if outcome.accepted:
+                    use_offline_code(lock, outcome, now_ms)
+                    if outcome.erase:
+                        memory.wiped.update(memory.passcodes)
+                        memory.passcodes.clear()
+                    return KeypadVerdict(
+                        True,
+                        "ok",
+                        candidate,
+                        10 if outcome.erase else 4,
+                        outcome.erase,
+                        listed_passcode(lock, candidate),
+                    )
+                if outcome.reason != "unknown":
+                    failures.append((outcome.reason, candidate))
+    if not failures:
+        return KeypadVerdict(False, "unknown")
+    reason, code = failures[0]
+    from_lock = 13 if reason == "deleted" else 11
+    return KeypadVerdict(False, reason, code, from_lock, listed=listed_passcode(lock, code))
+
+
+def use_reader(lock: Lock, kind: _Kind, number: str, now_ms: int) -> ReaderVerdict:
+    """The card / fingerprint reader rules: a held number opens inside its start/end and,
+    for cyclic ones, its weekly window (lock local time)."""
+    item = lock_memory(lock).readers(kind).get(number)
+    listed = listed_credential(lock, kind, number)
+    if item is None:
+        return ReaderVerdict(False, "unknown", listed)
+    reason = _held_window_reason(item, lock, now_ms)
+    if reason == "ok" and item.cyclic:
+        reason = _cyclic_reason(item.cyclic, now_ms, lock.timezone_raw_offset)
+    return ReaderVerdict(reason == "ok", reason, listed)
+
+
+def forget_offline_code(lock: Lock, code: str, now_ms: int) -> bool:
+    """A lock told to delete an offline code it has no table entry for: True when the
+    digits decode as one of its offline codes, which it refuses from now on."""
+    if check_offline_code(lock, code, now_ms).reason == "unknown":
+        return False
+    keypad_memory(lock).blacklist.add(code)
+    return True
 
 
 def _unlock(world: World, lock: Lock) -> None:
@@ -1206,25 +1507,15 @@ def _unlock(world: World, lock: Lock) -> None:
     lock.unlocked_at_ms = world.now_ms()
 
 
-def _stored_code_reason(passcode: SimPasscode, lock: Lock, now_ms: int) -> str:
-    erased = keypad_memory(lock).erased_at_ms
-    if erased is not None and passcode.stored_ms < erased:
-        return "erased"
-    return _window_reason(passcode.start_ms, passcode.end_ms, now_ms)
-
-
 def enter_code(world: World, lock_id: int, digits: str) -> AccessResult:
     """Type ``digits`` on the lock's keypad (what a guest does; also ``World.enter_code``).
 
-    * Anti-peep: a code opens when it is contained in the typed digits (4–16 digits).
-    * Codes the lock stores (custom codes, changed offline codes) open inside their
-      validity window; offline codes are decoded with the STAND-IN algorithm
-      (:func:`simulator.offline_codes.check_offline_code`) and follow its type rules.
-    * An erase code opens and voids every other passcode on the lock.
-    * Appends a record: recordType 4, ``success`` 1/0, ``username`` = the code's name,
-      ``keyboardPwd`` = the matched code (or the typed digits when nothing matched);
-      lock-side type 4 (10 for erase; failures 7 wrong, 11 not valid now, 13 deleted).
-    * On success the lock unlocks (auto-lock then applies as usual).
+    The keypad rules are :func:`use_keypad` (anti-peep, the lock's memory, STAND-IN offline
+    codes, erase codes). Appends a record: recordType 4, ``success`` 1/0, ``username`` = the
+    code's name in the cloud list, ``keyboardPwd`` = the matched code (or the typed digits
+    when refused); lock-side type 4 (10 for erase; failures 7 wrong, 11 not valid now, 13
+    deleted). On success the lock unlocks (auto-lock then applies as usual). On a lock with a
+    simulated Bluetooth twin the twin's keypad takes the entry (same rules, its log too).
 
     Raises ``ValueError`` for non-digits, a bad length or a lock without a keypad and
     :class:`~simulator.world.CloudError` -1003 for an unknown lock.
@@ -1235,63 +1526,30 @@ def enter_code(world: World, lock_id: int, digits: str) -> AccessResult:
     lock = world.refresh_state(world.lock(lock_id))
     if not lock.has_feature(FEATURE["passcode"]):
         raise ValueError(f"lock {lock_id} has no keypad")
-    now = world.now_ms()
-    failures: list[tuple[str, SimPasscode | None]] = []
-    stored = sorted(
-        (p for p in lock.passcodes.values() if p.stand_in is None),
-        key=lambda p: -len(p.code),
-    )
-    for passcode in stored:
-        if passcode.code in digits:
-            reason = _stored_code_reason(passcode, lock, now)
-            if reason == "ok":
-                return _keypad_success(world, lock, passcode, passcode.code, erase=False)
-            failures.append((reason, passcode))
-    by_code = {p.code: p for p in lock.passcodes.values() if p.stand_in is not None}
-    for length in (9, 8, 7):
-        for index in range(len(digits) - length + 1):
-            candidate = digits[index : index + length]
-            outcome = check_offline_code(lock, candidate, now)
-            if outcome.accepted:
-                use_offline_code(lock, outcome, now)
-                return _keypad_success(
-                    world, lock, by_code.get(candidate), candidate, erase=outcome.erase
-                )
-            if outcome.reason != "unknown":
-                failures.append((outcome.reason, by_code.get(candidate)))
-    reason, passcode = failures[0] if failures else ("unknown", None)
-    from_lock = 7 if reason == "unknown" else 13 if reason == "deleted" else 11
+    twin = lock_memory(lock).twin
+    if twin is not None:
+        return twin.enter_code(digits)
+    verdict = use_keypad(lock, digits, world.now_ms(), admin_code=lock.keys.no_key_pwd or None)
+    if verdict.success:
+        _unlock(world, lock)
+    passcode = verdict.listed
+    name = passcode.name if passcode else ""
     record = world.add_record(
         lock_id,
         RECORD_TYPE["passcode_unlock"],
-        record_type_from_lock=from_lock,
-        username=passcode.name if passcode else "",
-        keyboard_pwd=digits,
-        success=0,
+        record_type_from_lock=verdict.from_lock,
+        username=name,
+        keyboard_pwd=(verdict.code or digits) if verdict.success else digits,
+        success=1 if verdict.success else 0,
     )
     return AccessResult(
-        False,
-        reason,
+        verdict.success,
+        verdict.reason,
         record,
         passcode.passcode_id if passcode else None,
-        passcode.name if passcode else "",
+        name,
+        verdict.erase,
     )
-
-
-def _keypad_success(
-    world: World, lock: Lock, passcode: SimPasscode | None, code: str, *, erase: bool
-) -> AccessResult:
-    _unlock(world, lock)
-    name = passcode.name if passcode else ""
-    record = world.add_record(
-        lock.lock_id,
-        RECORD_TYPE["passcode_unlock"],
-        record_type_from_lock=10 if erase else 4,
-        username=name,
-        keyboard_pwd=code,
-        success=1,
-    )
-    return AccessResult(True, "ok", record, passcode.passcode_id if passcode else None, name, erase)
 
 
 def _present(
@@ -1309,26 +1567,29 @@ def _present(
     lock = world.refresh_state(world.lock(lock_id))
     if not lock.has_feature(FEATURE[kind.feature]):
         raise ValueError(f"lock {lock_id} has no {kind.label} reader")
-    now = world.now_ms()
-    item = next((c for c in _collection(lock, kind).values() if c.number == normalized), None)
-    reason = "unknown"
-    if item is not None:
-        reason = _window_reason(item.start_ms, item.end_ms, now)
-        if reason == "ok" and item.kind == 4:
-            reason = _cyclic_reason(item.cyclic, now, lock.timezone_raw_offset)
-    success = reason == "ok"
-    if success:
+    twin = lock_memory(lock).twin
+    if twin is not None:
+        if kind is CARD:
+            return twin.present_card(normalized)
+        return twin.present_fingerprint(normalized)
+    verdict = use_reader(lock, kind, normalized, world.now_ms())
+    if verdict.success:
         _unlock(world, lock)
+    item = verdict.listed
     record = world.add_record(
         lock_id,
         RECORD_TYPE[record_type],
-        record_type_from_lock=from_lock[0] if success else from_lock[1],
+        record_type_from_lock=from_lock[0] if verdict.success else from_lock[1],
         username=item.name if item else "",
         keyboard_pwd=normalized,
-        success=1 if success else 0,
+        success=1 if verdict.success else 0,
     )
     return AccessResult(
-        success, reason, record, item.credential_id if item else None, item.name if item else ""
+        verdict.success,
+        verdict.reason,
+        record,
+        item.credential_id if item else None,
+        item.name if item else "",
     )
 
 
@@ -1372,12 +1633,16 @@ def _c_keypad_memory(world: World, body: dict[str, Any]) -> dict[str, Any]:
     if lock is None:
         raise _ControlError("unknown lock", 404)
     memory = keypad_memory(lock)
+    held = lock_memory(lock)
     return {
         "algorithm": STAND_IN_LABEL,
         "firstUsed": dict(memory.first_used),
         "consumed": sorted(memory.consumed),
         "blacklist": sorted(memory.blacklist),
         "erasedAt": memory.erased_at_ms,
+        "heldPasscodes": len(held.passcodes),
+        "heldCards": len(held.cards),
+        "heldFingerprints": len(held.fingerprints),
     }
 
 

@@ -39,9 +39,15 @@ from .sdk.cloud import REGION_URLS, TTLockCloud
 from .sdk.model import FeatureSet, Lock, Region, Tokens
 from .services import async_setup_services
 from .usage import ApiUsage
+from .webhook import async_remove_webhook, async_setup_webhook
 
-PLATFORMS: list[Platform] = [Platform.BINARY_SENSOR, Platform.LOCK, Platform.SENSOR]
-LOCAL_PLATFORMS: list[Platform] = [Platform.LOCK, Platform.SENSOR]
+PLATFORMS: list[Platform] = [
+    Platform.BINARY_SENSOR,
+    Platform.EVENT,
+    Platform.LOCK,
+    Platform.SENSOR,
+]
+LOCAL_PLATFORMS: list[Platform] = [Platform.EVENT, Platform.LOCK, Platform.SENSOR]
 CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
 
 
@@ -119,6 +125,9 @@ async def async_setup_entry(hass: HomeAssistant, entry: TTLockConfigEntry) -> bo
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
     access.async_start()
     entry.async_on_unload(access.async_stop)
+    coordinator.activity.async_start()
+    entry.async_on_unload(coordinator.activity.async_stop)
+    await async_setup_webhook(hass, entry)
     return True
 
 
@@ -153,6 +162,8 @@ async def _async_setup_local_lock(hass: HomeAssistant, entry: TTLockConfigEntry)
     await hass.config_entries.async_forward_entry_setups(entry, LOCAL_PLATFORMS)
     access.async_start()
     entry.async_on_unload(access.async_stop)
+    coordinator.activity.async_start()
+    entry.async_on_unload(coordinator.activity.async_stop)
     return True
 
 
@@ -169,6 +180,7 @@ async def async_unload_entry(hass: HomeAssistant, entry: TTLockConfigEntry) -> b
 
 async def async_remove_entry(hass: HomeAssistant, entry: TTLockConfigEntry) -> None:
     """Forget the stored API usage and access model of a removed entry."""
+    await async_remove_webhook(hass, entry)
     await ApiUsage(hass, entry.entry_id, 0).async_remove()
     await Store[dict[str, Any]](hass, 1, f"{DOMAIN}.{entry.entry_id}.access").async_remove()
 

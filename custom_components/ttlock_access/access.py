@@ -56,7 +56,9 @@ from .sdk.cloud.errors import (
 from .sdk.model import CyclicPeriod, PasscodeType
 
 if TYPE_CHECKING:
+    from .ble import LockBluetooth
     from .coordinator import LockRuntime, TTLockCoordinator
+    from .sdk.ble import LockKeys
 
 from .coordinator import Path
 
@@ -606,6 +608,20 @@ class AccessManager:
         month = self.state.ledger.setdefault(month_of(when), {})
         month[str(lock_id)] = month.get(str(lock_id), 0) + 1
 
+    async def async_record_use(self, credential_id: str, when: datetime) -> int | None:
+        """Count one use of a credential (a lock record named it); returns the new count.
+
+        Saved with a short delay: a burst of records costs one write.
+        """
+        credential = self.state.credentials.get(credential_id)
+        if credential is None:
+            return None
+        credential.uses += 1
+        if credential.last_used_at is None or when > credential.last_used_at:
+            credential.last_used_at = when
+        self._store.async_delay_save(self.state.to_json, 10)
+        return credential.uses
+
     # ------------------------------------------------------------------ changes
     async def async_add_holder(
         self,
@@ -791,7 +807,7 @@ class AccessManager:
             last = path is paths[-1]
             try:
                 if path is Path.BLUETOOTH:
-                    await self._ble(op, credential, placement, rt)
+                    await self._ble(op, credential, placement, rt, fallback=not last)
                 else:
                     await self._remote(op, credential, placement, rt)
             except TTLockBleError as err:
@@ -827,9 +843,15 @@ class AccessManager:
         return value.astimezone(timezone(timedelta(milliseconds=offset)))
 
     async def _ble(
-        self, op: Operation, credential: Credential, placement: Placement, rt: LockRuntime
+        self,
+        op: Operation,
+        credential: Credential,
+        placement: Placement,
+        rt: LockRuntime,
+        *,
+        fallback: bool = False,
     ) -> None:
-        ble = self.coordinator.ble
+        ble = _BleRunner(self.coordinator.ble, fallback)
         start, end = self._wall(rt, credential.starts_at), self._wall(rt, credential.ends_at)
         secret = credential.secret or ""
         client = self.coordinator.client
@@ -1053,6 +1075,19 @@ class AccessManager:
         except TTLockError as err:
             self._classify_cloud_error(op, err)
             return "cloud"
+
+
+class _BleRunner:
+    """``async_run`` with the fallback flag bound (give up sooner when a gateway exists)."""
+
+    def __init__(self, ble: LockBluetooth, fallback: bool) -> None:
+        self._ble = ble
+        self._fallback = fallback
+
+    async def async_run[T](
+        self, rt: LockRuntime, make_op: Callable[[LockKeys, datetime], ble_ops.Operation[T]]
+    ) -> T:
+        return await self._ble.async_run(rt, make_op, fallback=self._fallback)
 
 
 def _cyclic(credential: Credential) -> CyclicPeriod | None:

@@ -39,6 +39,7 @@ from .sdk.ble import (
 )
 from .sdk.ble.ops import Progress
 from .sdk.ble.transport import (
+    DEFAULT_CONNECT_TIMEOUT,
     BleAbortedError,
     BleDeviceNotFoundError,
     BleLockLink,
@@ -53,6 +54,8 @@ if TYPE_CHECKING:
 _LOGGER = logging.getLogger(__name__)
 
 ADVERT_FRESH = timedelta(minutes=15)
+FALLBACK_CONNECT_TIMEOUT = 12.0
+"""Seconds to try Bluetooth before using the gateway instead."""
 """An advertisement younger than this makes the lock's Bluetooth battery the current one."""
 
 
@@ -171,13 +174,22 @@ class LockBluetooth:
         *,
         retry: bool = True,
         on_progress: Callable[[Progress], None] | None = None,
+        fallback: bool = False,
     ) -> T:
-        """Run an operation on a lock; SDK errors propagate (callers translate them)."""
+        """Run an operation on a lock; SDK errors propagate (callers translate them).
+
+        ``fallback``: another path exists, so give up on a link sooner (a lock that just
+        left range stays in HA's device cache for minutes)."""
         keys = self.keys(rt)
         if keys is None:
             raise KeyMaterialError(f"no key material for {rt.lock.name}")
         offset = rt.detail.timezone_raw_offset if rt.detail else None
-        return await self.link(rt).run(lambda: make_op(keys, lock_wall_time(offset)), retry=retry)
+        return await self.link(rt).run(
+            lambda: make_op(keys, lock_wall_time(offset)),
+            retry=retry and not fallback,
+            on_progress=on_progress,
+            connect_timeout=FALLBACK_CONNECT_TIMEOUT if fallback else DEFAULT_CONNECT_TIMEOUT,
+        )
 
     # ------------------------------------------------------------------ advertisements
     @callback

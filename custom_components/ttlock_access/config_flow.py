@@ -22,6 +22,7 @@ from homeassistant.const import CONF_ADDRESS, CONF_NAME, CONF_PASSWORD, CONF_USE
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from homeassistant.helpers.selector import (
+    BooleanSelector,
     NumberSelector,
     NumberSelectorConfig,
     NumberSelectorMode,
@@ -44,8 +45,12 @@ from .const import (
     CONF_MONTHLY_BUDGET,
     CONF_PASSCODE_LIMIT,
     CONF_PASSWORD_MD5,
+    CONF_PIN,
+    CONF_PIN_HASH,
+    CONF_PIN_SALT,
     CONF_POLL_INTERVAL,
     CONF_REGION,
+    CONF_REMOVE_PIN,
     CONF_SWEEP_CALLS,
     CONF_TOKEN,
     DEFAULT_MONTHLY_BUDGET,
@@ -60,6 +65,7 @@ from .const import (
     REGION_EU,
     REGIONS,
 )
+from .pin import hash_pin, pin_required, valid_pin
 from .sdk.ble import (
     DecryptError,
     DeviceKind,
@@ -505,9 +511,21 @@ class TTLockOptionsFlow(OptionsFlowWithReload):
 
     async def async_step_init(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
         """Show the options."""
-        if user_input is not None:
-            return self.async_create_entry(data={k: int(v) for k, v in user_input.items()})
+        errors: dict[str, str] = {}
         options = self.config_entry.options
+        if user_input is not None:
+            # The HA-side PIN: only its salted hash is stored; empty keeps the current one.
+            pin = str(user_input.pop(CONF_PIN, "") or "").strip()
+            remove = bool(user_input.pop(CONF_REMOVE_PIN, False))
+            data: dict[str, Any] = {k: int(v) for k, v in user_input.items()}
+            if pin and not valid_pin(pin):
+                errors[CONF_PIN] = "invalid_pin"
+            else:
+                if pin:
+                    data.update(hash_pin(pin))
+                elif not remove and pin_required(options):
+                    data.update({k: options[k] for k in (CONF_PIN_HASH, CONF_PIN_SALT)})
+                return self.async_create_entry(data=data)
         schema = vol.Schema(
             {
                 vol.Required(
@@ -543,6 +561,11 @@ class TTLockOptionsFlow(OptionsFlowWithReload):
                 ): NumberSelector(
                     NumberSelectorConfig(min=0, max=1000, step=1, mode=NumberSelectorMode.BOX)
                 ),
+                vol.Optional(CONF_PIN): _PASSWORD,
             }
         )
-        return self.async_show_form(step_id="init", data_schema=schema)
+        if pin_required(options):
+            schema = schema.extend(
+                {vol.Optional(CONF_REMOVE_PIN, default=False): BooleanSelector()}
+            )
+        return self.async_show_form(step_id="init", data_schema=schema, errors=errors)

@@ -35,6 +35,7 @@ from homeassistant.util import dt as dt_util
 if TYPE_CHECKING:
     from .access import AccessManager
 
+from .activity import RECORD_POLL_PAGE, RECORD_STATE_SLACK, ActivityManager, Source
 from .ble import ADVERT_FRESH, LockBluetooth, translate_ble_error
 from .const import (
     CONF_MONTHLY_BUDGET,
@@ -177,6 +178,7 @@ class TTLockCoordinator(DataUpdateCoordinator[AccountData]):
         self.usage.budget = entry.options.get(CONF_MONTHLY_BUDGET, DEFAULT_MONTHLY_BUDGET)
         self.data = AccountData()
         self.ble = LockBluetooth(hass, self)
+        self.activity = ActivityManager(hass, self)
         self._auto_lock_timers: dict[int, CALLBACK_TYPE] = {}
         self._new_lock_callbacks: list[Callable[[set[int]], None]] = []
         self._new_gateway_callbacks: list[Callable[[set[int]], None]] = []
@@ -212,6 +214,7 @@ class TTLockCoordinator(DataUpdateCoordinator[AccountData]):
         self._apply_inventory(locks, gateways)
         if not self.usage.ahead_of_pace():
             await self._async_sweep()
+            await self._async_poll_records()
         return self.data
 
     def _update_failed(self, err: TTLockError) -> Exception:
@@ -477,7 +480,7 @@ class TTLockCoordinator(DataUpdateCoordinator[AccountData]):
             if path is Path.BLUETOOTH:
                 try:
                     op: type[BleLockOp | BleUnlockOp] = BleLockOp if locked else BleUnlockOp
-                    await self.ble.async_run(rt, op)
+                    await self.ble.async_run(rt, op, fallback=path is not paths[-1])
                 except TTLockBleError as err:
                     if path is paths[-1]:
                         raise translate_ble_error(err, rt.lock.name) from err
@@ -507,3 +510,65 @@ class TTLockCoordinator(DataUpdateCoordinator[AccountData]):
                 self.usage.quota_exhausted = True
                 self._set_issue(ISSUE_QUOTA_EXHAUSTED, True)
             raise translate_error(err, rt.lock.name) from err
+
+    # ================================================================== activity (issue 5)
+    # Lock records reach activity.py from the TTLock webhook (webhook.py), from the operation
+    # log read over Bluetooth, and from lockRecord/list polled here as the fallback: at most
+    # RECORD_POLL_CALLS per cycle, rotating over the locks the cloud reaches, and rarely once
+    # pushes arrive. activity.py deduplicates, attributes and emits; the hooks below turn
+    # records into lock and door state (TTLock often sends no "locked" record: infer it).
+    async def _async_poll_records(self) -> None:
+        """Fallback for missed or unconfigured pushes: poll ``lockRecord/list``."""
+        for lock_id, start_ms in self.activity.record_poll_plan(self.data.locks.values()):
+            try:
+                records = await self.cloud.list_lock_records(
+                    lock_id, start_ms=start_ms, page_size=RECORD_POLL_PAGE, max_pages=1
+                )
+            except (AuthError, MonthlyQuotaExceededError, RateLimitedError) as err:
+                raise self._update_failed(err) from err
+            except TTLockError as err:
+                _LOGGER.debug("Polling the records of lock %s failed: %s", lock_id, err)
+                continue
+            await self.activity.async_process_cloud(records, Source.POLL)
+
+    @callback
+    def async_apply_record_state(self, rt: LockRuntime, state: OpenState, at: datetime) -> None:
+        """A record says the lock was locked/unlocked at ``at`` (lock clock, UTC)."""
+        if rt.state_at is not None and at < rt.state_at - RECORD_STATE_SLACK:
+            return  # we learned a newer state since
+        if state is OpenState.UNLOCKED:
+            self.async_set_state(rt, state, "record")
+            self._infer_relock(rt, at)
+        else:
+            self.async_set_state(rt, state, "record")
+
+    @callback
+    def async_apply_door(self, rt: LockRuntime, door: DoorState, at: datetime) -> None:
+        """A door-sensor record; the lock relocks ``autoLockTime`` after the door closes."""
+        rt.door = door
+        if door is DoorState.OPEN:
+            self._cancel_auto_lock(rt.lock.lock_id)  # no relock while the door is open
+        elif rt.state is OpenState.UNLOCKED:
+            self._infer_relock(rt, at)
+
+    def _infer_relock(self, rt: LockRuntime, since: datetime) -> None:
+        """Locked ``autoLockTime`` after ``since``: now if already past, else by a timer."""
+        seconds = rt.detail.auto_lock_time if rt.detail else None
+        if not seconds or seconds <= 0 or (rt.detail and rt.detail.passage_mode):
+            return
+        lock_id = rt.lock.lock_id
+        self._cancel_auto_lock(lock_id)
+        remaining = (since + timedelta(seconds=seconds) - dt_util.utcnow()).total_seconds()
+        if remaining <= 0:
+            self.async_set_state(rt, OpenState.LOCKED, "auto_lock")
+            return
+
+        @callback
+        def _relocked(_now: datetime) -> None:
+            self._auto_lock_timers.pop(lock_id, None)
+            current = self.data.locks.get(lock_id)
+            if current is not None and current.state is OpenState.UNLOCKED:
+                self.async_set_state(current, OpenState.LOCKED, "auto_lock")
+                self.async_update_listeners()
+
+        self._auto_lock_timers[lock_id] = async_call_later(self.hass, remaining, _relocked)

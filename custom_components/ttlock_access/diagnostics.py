@@ -10,7 +10,14 @@ from homeassistant.const import CONF_USERNAME
 from homeassistant.core import HomeAssistant
 
 from . import native
-from .const import CONF_CLIENT_SECRET, CONF_LOCK_DATA, CONF_PASSWORD_MD5, CONF_TOKEN
+from .const import (
+    CONF_CLIENT_SECRET,
+    CONF_LOCK_DATA,
+    CONF_PASSWORD_MD5,
+    CONF_PIN_HASH,
+    CONF_PIN_SALT,
+    CONF_TOKEN,
+)
 from .coordinator import TTLockConfigEntry
 
 TO_REDACT = {
@@ -27,6 +34,12 @@ TO_REDACT = {
     "network_name",
     CONF_LOCK_DATA,
     "address",
+    # activity and webhooks (issue 5): the webhook id is the callback URL's only secret
+    "webhook_id",
+    "cloudhook_url",
+    "url",
+    CONF_PIN_HASH,
+    CONF_PIN_SALT,
 }
 
 
@@ -74,6 +87,7 @@ async def async_get_config_entry_diagnostics(
             "native_backend": native.BACKEND,
             "gateways": [asdict(gw) for gw in coordinator.data.gateways.values()],
             "locks": locks,
+            "activity": coordinator.activity.diagnostics(),
         },
         TO_REDACT,
     )

@@ -5,11 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from homeassistant.components.lock import LockEntity
+from homeassistant.const import ATTR_CODE
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .coordinator import TTLockConfigEntry, TTLockCoordinator
 from .entity import TTLockLockEntity
+from .pin import PIN_FORMAT, PinGuard, pin_required
 from .sdk.model import OpenState
 
 # Commands on one account are serialised by the client anyway (gateways refuse concurrent ones).
@@ -23,10 +25,11 @@ async def async_setup_entry(
 ) -> None:
     """Add a lock entity for every lock, now and when new ones appear."""
     coordinator = entry.runtime_data.coordinator
+    guard = PinGuard()  # one per entry: wrong PINs count across its locks
 
     @callback
     def _add(lock_ids: set[int]) -> None:
-        async_add_entities(TTLockLock(coordinator, lock_id) for lock_id in sorted(lock_ids))
+        async_add_entities(TTLockLock(coordinator, lock_id, guard) for lock_id in sorted(lock_ids))
 
     _add(set(coordinator.data.locks))
     entry.async_on_unload(coordinator.async_add_lock_listener(_add))
@@ -38,8 +41,21 @@ class TTLockLock(TTLockLockEntity, LockEntity):
     _attr_name = None
     _attr_translation_key = "lock"
 
-    def __init__(self, coordinator: TTLockCoordinator, lock_id: int) -> None:
+    def __init__(
+        self, coordinator: TTLockCoordinator, lock_id: int, guard: PinGuard | None = None
+    ) -> None:
         super().__init__(coordinator, lock_id, "lock")
+        self._guard = guard or PinGuard()
+
+    @property
+    def code_format(self) -> str | None:
+        """A PIN is asked for when the entry's options require one."""
+        return PIN_FORMAT if pin_required(self.coordinator.config_entry.options) else None
+
+    @property
+    def changed_by(self) -> str | None:
+        """Who or what caused the last activity (holder, credential, user or method)."""
+        return self.coordinator.activity.changed_by(self.lock_id)
 
     @property
     def is_locked(self) -> bool | None:
@@ -51,10 +67,12 @@ class TTLockLock(TTLockLockEntity, LockEntity):
 
     async def async_lock(self, **kwargs: Any) -> None:
         """Lock the lock."""
+        await self._check_pin(kwargs)
         await self._command(locked=True)
 
     async def async_unlock(self, **kwargs: Any) -> None:
         """Unlock the lock."""
+        await self._check_pin(kwargs)
         await self._command(locked=False)
 
     async def _command(self, *, locked: bool) -> None:
@@ -68,3 +86,12 @@ class TTLockLock(TTLockLockEntity, LockEntity):
             self._attr_is_locking = False
             self._attr_is_unlocking = False
             self.async_write_ha_state()
+
+    async def _check_pin(self, kwargs: dict[str, Any]) -> None:
+        """The HA-side PIN (entry option), checked before anything reaches the lock."""
+        await self._guard.async_check(
+            self.hass,
+            self.coordinator.config_entry.options,
+            kwargs.get(ATTR_CODE),
+            self.runtime.lock.name,
+        )

@@ -43,6 +43,7 @@ from .sdk.ble import AddCard, AddFingerprint, TTLockBleError
 from .sdk.ble.results import CardAddMode, FingerprintProgress
 from .sdk.cloud.errors import TTLockError
 from .sdk.model import Feature
+from .sharing import SHARE_FIELDS, with_sharing
 
 EVENT_ENROLLMENT = f"{DOMAIN}_enrollment"
 
@@ -633,7 +634,7 @@ async def _enroll_fingerprint(hass: HomeAssistant, call: ServiceCall) -> Service
     holder = await _holder_for(target.manager, data.get("holder"), create=True)
     fingerprint = await _enroll(hass, target, "fingerprint", starts, ends)
     return await _record_fingerprint(
-        target, data["name"], holder, str(fingerprint.number), starts, ends, enrolled=True
+        target, data["name"], holder, str(fingerprint.fingerprint_id), starts, ends, enrolled=True
     )
 
 
@@ -995,7 +996,12 @@ async def _unmanaged(
 type _Handler = Callable[[HomeAssistant, ServiceCall], Coroutine[Any, Any, ServiceResponse]]
 
 _SERVICES: tuple[tuple[str, _Handler, vol.Schema, SupportsResponse], ...] = (
-    ("create_passcode", _create_passcode, CREATE_PASSCODE_SCHEMA, SupportsResponse.OPTIONAL),
+    (
+        "create_passcode",
+        with_sharing(_create_passcode),
+        CREATE_PASSCODE_SCHEMA.extend(SHARE_FIELDS),
+        SupportsResponse.OPTIONAL,
+    ),
     ("update_passcode", _update_validity, UPDATE_VALIDITY_SCHEMA, SupportsResponse.OPTIONAL),
     (
         "revoke_passcode",
@@ -1004,7 +1010,12 @@ _SERVICES: tuple[tuple[str, _Handler, vol.Schema, SupportsResponse], ...] = (
         SupportsResponse.OPTIONAL,
     ),
     ("erase_all_passcodes", _erase_all_passcodes, ERASE_SCHEMA, SupportsResponse.OPTIONAL),
-    ("add_card", _add_card, ADD_CARD_SCHEMA, SupportsResponse.OPTIONAL),
+    (
+        "add_card",
+        with_sharing(_add_card),
+        ADD_CARD_SCHEMA.extend(SHARE_FIELDS),
+        SupportsResponse.OPTIONAL,
+    ),
     ("update_card_validity", _update_validity, UPDATE_VALIDITY_SCHEMA, SupportsResponse.OPTIONAL),
     (
         "revoke_card",
@@ -1032,7 +1043,12 @@ _SERVICES: tuple[tuple[str, _Handler, vol.Schema, SupportsResponse], ...] = (
         CREDENTIAL_SCHEMA,
         SupportsResponse.OPTIONAL,
     ),
-    ("send_ekey", _send_ekey, SEND_EKEY_SCHEMA, SupportsResponse.OPTIONAL),
+    (
+        "send_ekey",
+        with_sharing(_send_ekey),
+        SEND_EKEY_SCHEMA.extend(SHARE_FIELDS),
+        SupportsResponse.OPTIONAL,
+    ),
     (
         "revoke_ekey",
         _revoke_handler((CredentialKind.EKEY,)),
@@ -1042,12 +1058,27 @@ _SERVICES: tuple[tuple[str, _Handler, vol.Schema, SupportsResponse], ...] = (
     ("freeze_ekey", _ekey_action("freeze"), CREDENTIAL_SCHEMA, SupportsResponse.OPTIONAL),
     ("unfreeze_ekey", _ekey_action("unfreeze"), CREDENTIAL_SCHEMA, SupportsResponse.OPTIONAL),
     ("ekey_unlock_link", _ekey_action("link"), CREDENTIAL_SCHEMA, SupportsResponse.ONLY),
-    ("grant_access", _grant_access, GRANT_SCHEMA, SupportsResponse.OPTIONAL),
+    (
+        "grant_access",
+        with_sharing(_grant_access),
+        GRANT_SCHEMA.extend(SHARE_FIELDS),
+        SupportsResponse.OPTIONAL,
+    ),
     ("revoke_holder", _revoke_holder, HOLDER_SCHEMA, SupportsResponse.OPTIONAL),
-    ("check_in", _check_in, GRANT_SCHEMA, SupportsResponse.OPTIONAL),
+    (
+        "check_in",
+        with_sharing(_check_in),
+        GRANT_SCHEMA.extend(SHARE_FIELDS),
+        SupportsResponse.OPTIONAL,
+    ),
     ("check_out", _check_out, HOLDER_SCHEMA, SupportsResponse.OPTIONAL),
     ("extend_lease", _extend_lease, EXTEND_SCHEMA, SupportsResponse.OPTIONAL),
-    ("add_staff", _add_staff, ADD_STAFF_SCHEMA, SupportsResponse.OPTIONAL),
+    (
+        "add_staff",
+        with_sharing(_add_staff),
+        ADD_STAFF_SCHEMA.extend(SHARE_FIELDS),
+        SupportsResponse.OPTIONAL,
+    ),
     ("remove_staff", _remove_staff, REMOVE_STAFF_SCHEMA, SupportsResponse.OPTIONAL),
     ("list_credentials", _list_credentials, LIST_SCHEMA, SupportsResponse.ONLY),
 )

@@ -53,11 +53,11 @@ from __future__ import annotations
 
 import random
 from collections import deque
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, MutableMapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import IntEnum, StrEnum
-from typing import Any
+from typing import Any, Protocol
 
 from .codec import (
     DEFAULT_AES_KEY,
@@ -82,6 +82,8 @@ __all__ = [
     "SERVICE_UUID",
     "V3_COMPANY_ID",
     "WRITE_UUID",
+    "AccessDecision",
+    "AccessRules",
     "Err",
     "EventKind",
     "LockFaults",
@@ -188,6 +190,10 @@ class LogKind(IntEnum):
     APP_UNLOCK = 1
     PASSCODE_UNLOCK = 4
     WRONG_PASSCODE = 7
+    ERASE_CODE_USED = 10
+    PASSCODE_NOT_VALID_NOW = 11
+    """§5.8 "passcode expired"; also not yet valid, used up, voided by an erase code."""
+    PASSCODE_BLACKLISTED = 13
     REBOOT = 14
     IC_ADDED = 15
     IC_CLEARED = 16
@@ -340,6 +346,43 @@ class SimLockEvent:
     kind: EventKind
     lock: SimulatedLock
     record: OperationRecord | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class AccessDecision:
+    """What the keypad or a reader does with one attempt (see :class:`AccessRules`)."""
+
+    opens: bool
+    kind: int
+    """Operation-log record type to write (§5.8: 4, 7, 10, 11, 13; 17/25; 20/22)."""
+    code: str | None = field(default=None, repr=False)
+    """Keypad: the stored code the attempt matched (record tail ``len‖code‖len‖entered``)."""
+
+
+class AccessRules(Protocol):
+    """Rules a lock asks instead of its own tables (:attr:`SimulatedLock.access_rules`).
+
+    A lock linked to the simulated cloud (:mod:`.world_link`) keeps its credentials in the
+    world lock's memory, whose keypad also knows the STAND-IN offline codes and erase codes;
+    the lock still writes the log record, moves the bolt and pushes its state itself.
+    """
+
+    def keypad(self, entered: str) -> AccessDecision:
+        """Digits typed on the keypad (non-digits already removed, never empty)."""
+        ...
+
+    def card(self, number: int) -> AccessDecision:
+        """A card held to the reader outside card add mode."""
+        ...
+
+    def fingerprint(self, number: int) -> AccessDecision:
+        """A finger on the sensor outside enrolment."""
+        ...
+
+    def forget_code(self, code: str) -> bool:
+        """``0x03`` delete of a code the table does not hold (an offline code): True when
+        the lock now refuses it."""
+        ...
 
 
 @dataclass
@@ -535,6 +578,8 @@ class SimulatedLock(Peripheral):
         """Called at the end of :meth:`tick` (the world adapter syncs from the cloud here)."""
         self.world_link: Any = None
         """The :class:`~simulator.ble.world_link.WorldLink` when built by :meth:`from_world`."""
+        self.access_rules: AccessRules | None = None
+        """Who decides keypad, card and finger attempts; None: the lock's own tables below."""
         # persistent lock state
         self.aes_key = aes_key
         self.admin_ps = admin_ps
@@ -551,9 +596,10 @@ class SimulatedLock(Peripheral):
         self.remote_unlock = remote_unlock
         self.switch_value = 0x03
         self.door_sensor_auto_lock = 0
-        self.passcodes: dict[str, StoredPasscode] = {}
-        self.cards: dict[int, StoredCredential] = {}
-        self.fingerprints: dict[int, StoredCredential] = {}
+        # credential tables (plain dicts; a world-linked lock gets views of the world's memory)
+        self.passcodes: MutableMapping[str, StoredPasscode] = {}
+        self.cards: MutableMapping[int, StoredCredential] = {}
+        self.fingerprints: MutableMapping[int, StoredCredential] = {}
         self.passage_windows: list[PassageWindow] = []
         self.hotel_data: dict[int, bytes] = {}
         self.lift_floors = set(lift_floors)
@@ -1299,6 +1345,10 @@ class SimulatedLock(Peripheral):
     def _passcode_delete(self, body: bytes) -> tuple[int, bytes]:
         length = body[1]
         code = self._code(body[2 : 2 + length])
+        if code is not None and code not in self.passcodes:
+            rules = self.access_rules
+            if rules is not None and rules.forget_code(code):  # an offline code: refused now
+                return _SUCCESS, b""
         if code is None or code not in self.passcodes:
             return self._error(Err.PASSCODE_NOT_FOUND)
         del self.passcodes[code]
@@ -1369,6 +1419,8 @@ class SimulatedLock(Peripheral):
         entered = "".join(ch for ch in digits if ch.isdigit())
         if self.setting_mode or not entered:
             return False
+        if self.access_rules is not None:
+            return self._apply_keypad(entered, self.access_rules.keypad(entered))
         now5 = _d5(self.now())
         match: str | None = None
         if len(entered) <= _MAX_ENTERED_DIGITS:
@@ -1397,6 +1449,28 @@ class SimulatedLock(Peripheral):
         )
         self._push_state()
         return True
+
+    def _apply_keypad(self, entered: str, decision: AccessDecision) -> bool:
+        """Record (and act on) a keypad attempt that :attr:`access_rules` decided."""
+        code = decision.code
+        tail = bytes((len(entered),)) + entered.encode()
+        if code is not None:
+            tail = bytes((len(code),)) + code.encode() + tail
+        if decision.opens:
+            self.set_locked(False)
+        self._add_record(decision.kind, tail, code=code, entered=entered)
+        if decision.opens:
+            self._push_state()
+        return decision.opens
+
+    def _apply_reader(self, decision: AccessDecision, raw: bytes, **fields: Any) -> bool:
+        """Record (and act on) a card / finger attempt that :attr:`access_rules` decided."""
+        if decision.opens:
+            self.set_locked(False)
+        self._add_record(decision.kind, raw, **fields)
+        if decision.opens:
+            self._push_state()
+        return decision.opens
 
     # --- IC cards (§5.6) ----------------------------------------------------------------------
     def _cmd_card(self, payload: bytes) -> tuple[int, bytes] | None:
@@ -1455,6 +1529,8 @@ class SimulatedLock(Peripheral):
             self._emit(EventKind.SETTINGS)
             self._push(bytes((Cmd.IC_MANAGE, _SUCCESS, self.battery, 2, 0x01)) + raw)
             return True
+        if self.access_rules is not None and not self.setting_mode:
+            return self._apply_reader(self.access_rules.card(number), raw, card=number)
         window = self.cards.get(number)
         if (
             self.setting_mode
@@ -1541,8 +1617,10 @@ class SimulatedLock(Peripheral):
             self._push(head + b"\x01" + raw)
             return fid
         fid = fingerprint_id or 0
-        window = self.fingerprints.get(fid)
         raw = fid.to_bytes(6, "big")
+        if self.access_rules is not None and not self.setting_mode:
+            return self._apply_reader(self.access_rules.fingerprint(fid), raw, fingerprint=fid)
+        window = self.fingerprints.get(fid)
         if (
             self.setting_mode
             or window is None

@@ -14,27 +14,72 @@ Both sides share one truth:
   lock's state and appends a record to ``lockRecord/list`` with the cloud ``recordType`` and
   the lock-side ``recordTypeFromLock`` (ble-protocol §5.8, cloud-and-peers §2.7), as a real
   lock's records reach the cloud through a gateway or the app; battery changes are copied too.
+* **one memory**: the lock's passcode, card and fingerprint tables *are* the world lock's
+  memory (:func:`simulator.credentials.lock_memory`), seen through :class:`HeldPasscodes` /
+  :class:`HeldCards`. A code written over Bluetooth opens at ``World.enter_code``; one a
+  gateway wrote (``keyboardPwd/add`` addType 2) opens on this lock's keypad; a delete by
+  either path removes it for both. The cloud's *lists* stay separate bookkeeping: a
+  Bluetooth add shows up in ``lock/listKeyboardPwd`` only once the app records it (addType
+  1), which then no longer touches the memory (the Bluetooth step already did).
+* **one keypad**: this lock's keypad and readers decide with the world's rules
+  (:func:`simulator.credentials.use_keypad` — memory, admin code, STAND-IN offline and erase
+  codes — and :func:`~simulator.credentials.use_reader`), and ``World.enter_code`` /
+  ``present_card`` / ``present_fingerprint`` for this lock are typed on *this* keypad, so
+  each attempt lands in its operation log and in ``lockRecord/list`` exactly once.
 
 Nothing else in :mod:`simulator.ble` imports :mod:`simulator.world`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, MutableMapping
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from ..credentials import (
+    CARD,
+    FINGERPRINT,
+    AccessResult,
+    HeldCredential,
+    HeldPasscode,
+    KeypadVerdict,
+    LockMemory,
+    ReaderVerdict,
+    forget_offline_code,
+    listed_credential,
+    listed_passcode,
+    lock_memory,
+    use_keypad,
+    use_reader,
+)
+from ..world import Lock as WorldLock
 from ..world import LockRecord, World
 from .codec import Header
-from .lock import EventKind, LogKind, OperationRecord, SimLockEvent, SimulatedLock
+from .lock import (
+    FP_SENTINEL_END,
+    FP_SENTINEL_START,
+    PERMANENT_END,
+    PERMANENT_START,
+    AccessDecision,
+    EventKind,
+    LogKind,
+    OperationRecord,
+    SimLockEvent,
+    SimulatedLock,
+    StoredCredential,
+    StoredPasscode,
+)
 
-__all__ = ["CLOUD_RECORD_TYPE", "WorldLink", "password_table"]
+__all__ = ["CLOUD_RECORD_TYPE", "HeldCards", "HeldPasscodes", "WorldLink", "password_table"]
 
 CLOUD_RECORD_TYPE: dict[int, tuple[int, int]] = {
     LogKind.APP_UNLOCK: (1, 1),  # unlock by app (Bluetooth)
     LogKind.BLE_LOCK: (11, 1),  # lock by app
     LogKind.PASSCODE_UNLOCK: (4, 1),
+    LogKind.ERASE_CODE_USED: (4, 1),
     LogKind.WRONG_PASSCODE: (4, 0),
+    LogKind.PASSCODE_NOT_VALID_NOW: (4, 0),
+    LogKind.PASSCODE_BLACKLISTED: (4, 0),
     LogKind.IC_UNLOCK: (7, 1),
     LogKind.IC_FAILED: (7, 0),
     LogKind.FINGERPRINT_UNLOCK: (8, 1),
@@ -43,6 +88,116 @@ CLOUD_RECORD_TYPE: dict[int, tuple[int, int]] = {
 """Lock-side record type → (cloud ``recordType``, ``success``); other records stay local."""
 
 _GATEWAY_UNLOCK_FROM_LOCK = 28
+_CARD_BYTES_MAX = 1 << 64
+_FINGER_ID_MAX = 1 << 48
+
+
+def _d5(moment: datetime) -> bytes:
+    return bytes((moment.year % 100, moment.month, moment.day, moment.hour, moment.minute))
+
+
+class _Window:
+    """Conversions between the memory's windows (epoch ms or raw d5) and lock wall time."""
+
+    def __init__(self, world: World, offset: timedelta) -> None:
+        self._world = world
+        self._offset = offset
+
+    def now_ms(self) -> int:
+        return self._world.now_ms()
+
+    def d5(self, ms: int) -> bytes:
+        return _d5(datetime.fromtimestamp(ms / 1000, UTC) + self._offset)
+
+
+class HeldPasscodes(MutableMapping[str, StoredPasscode]):
+    """The lock's passcode table (``SimulatedLock.passcodes``) over the world lock's memory.
+
+    Reads show each held code as the lock lists it (``0x07``): a window a gateway wrote in
+    epoch ms appears as lock-wall-time d5 bytes. Writes store what the Bluetooth command
+    carried: raw d5 bytes, ``stored_ms`` now.
+    """
+
+    def __init__(self, memory: LockMemory, window: _Window) -> None:
+        self._memory = memory
+        self._window = window
+
+    def __getitem__(self, code: str) -> StoredPasscode:
+        held = self._memory.passcodes[code]
+        start = held.raw_start
+        if start is None:
+            start = self._window.d5(held.start_ms) if held.start_ms else PERMANENT_START
+        end = held.raw_end
+        if end is None and held.end_ms:
+            end = self._window.d5(held.end_ms)
+        original = held.original or held.code
+        return StoredPasscode(held.kind, held.code, original, start, end, held.cycle)
+
+    def __setitem__(self, code: str, entry: StoredPasscode) -> None:
+        held = HeldPasscode(
+            code,
+            entry.kind,
+            self._window.now_ms(),
+            raw_start=entry.start,
+            raw_end=entry.end,
+            cycle=entry.cycle,
+            original=entry.original,
+        )
+        self._memory.hold_passcode(held)
+
+    def __delitem__(self, code: str) -> None:
+        del self._memory.passcodes[code]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(list(self._memory.passcodes))
+
+    def __len__(self) -> int:
+        return len(self._memory.passcodes)
+
+    def __repr__(self) -> str:
+        return f"<HeldPasscodes {len(self)} codes>"
+
+
+class HeldCards(MutableMapping[int, StoredCredential]):
+    """The lock's card or fingerprint table over the world lock's memory (numbers as ints;
+    the memory keys them as the decimal strings the cloud lists)."""
+
+    def __init__(
+        self, table: dict[str, HeldCredential], window: _Window, *, limit: int, start: bytes
+    ) -> None:
+        self._table = table
+        self._window = window
+        self._limit = limit
+        self._start = start
+        self._end = PERMANENT_END if start == PERMANENT_START else FP_SENTINEL_END
+
+    def __getitem__(self, number: int) -> StoredCredential:
+        held = self._table[str(number)]
+        start = held.raw_start
+        if start is None:
+            start = self._window.d5(held.start_ms) if held.start_ms else self._start
+        end = held.raw_end
+        if end is None:
+            end = self._window.d5(held.end_ms) if held.end_ms else self._end
+        return StoredCredential(start, end)
+
+    def __setitem__(self, number: int, window: StoredCredential) -> None:
+        self._table[str(number)] = HeldCredential(
+            str(number), self._window.now_ms(), raw_start=window.start, raw_end=window.end
+        )
+
+    def __delitem__(self, number: int) -> None:
+        del self._table[str(number)]
+
+    def __iter__(self) -> Iterator[int]:
+        numbers = [int(key) for key in self._table if key.isdigit()]
+        return iter([number for number in numbers if number < self._limit])
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self)
+
+    def __repr__(self) -> str:
+        return f"<HeldCards {len(self)} entries>"
 
 
 def password_table(entries: Any, year: int) -> bytes:
@@ -104,6 +259,22 @@ class WorldLink:
         options.update(overrides)
         self.lock = SimulatedLock(source.lock_mac, **options)
         self.lock.world_link = self
+        # one memory: the lock's tables are views of the world lock's memory
+        memory = lock_memory(source)
+        window = _Window(world, offset)
+        self.lock.passcodes = HeldPasscodes(memory, window)
+        self.lock.cards = HeldCards(
+            memory.cards, window, limit=_CARD_BYTES_MAX, start=PERMANENT_START
+        )
+        self.lock.fingerprints = HeldCards(
+            memory.fingerprints, window, limit=_FINGER_ID_MAX, start=FP_SENTINEL_START
+        )
+        self.lock.access_rules = self
+        memory.twin = self
+        self._memory = memory
+        self._keypad_verdict: KeypadVerdict | None = None
+        self._reader_verdict: ReaderVerdict | None = None
+        self._uploaded: LockRecord | None = None
         entries = keys.pwd_info_entries
         if entries:
             self.lock.password_table = password_table(entries, entries[0].year)
@@ -126,12 +297,106 @@ class WorldLink:
         self.lock.tick_hooks.append(self.sync_from_world)
 
     def detach(self) -> None:
-        """Stop mirroring (the lock keeps its current state)."""
+        """Stop mirroring (the lock keeps its current state and goes on sharing the memory,
+        but the world's keypad entry points no longer reach it)."""
         for unsubscribe in self._unsubscribe:
             unsubscribe()
         self._unsubscribe.clear()
         if self.sync_from_world in self.lock.tick_hooks:
             self.lock.tick_hooks.remove(self.sync_from_world)
+        if self._memory.twin is self:
+            self._memory.twin = None
+
+    # --- the keypad and readers (AccessRules for the lock) ---------------------------------
+    def _world_lock(self) -> WorldLock:
+        return self.world.locks[self.lock_id]
+
+    def _lock_now_ms(self) -> int:
+        """The lock's own clock (it may have been calibrated over Bluetooth) as epoch ms."""
+        local = self.lock.now() - self._offset
+        return int(local.replace(tzinfo=UTC).timestamp() * 1000)
+
+    def keypad(self, entered: str) -> AccessDecision:
+        """:class:`~simulator.ble.lock.AccessRules`: the world's keypad rules."""
+        if self.lock_id not in self.world.locks:
+            return AccessDecision(False, LogKind.WRONG_PASSCODE)
+        verdict = use_keypad(
+            self._world_lock(), entered, self._lock_now_ms(), admin_code=self.lock.admin_code
+        )
+        self._keypad_verdict = verdict
+        return AccessDecision(verdict.success, verdict.from_lock, verdict.code)
+
+    def _reader(self, number: int, *, card: bool) -> AccessDecision:
+        ok_kind, failed_kind = (
+            (LogKind.IC_UNLOCK, LogKind.IC_FAILED)
+            if card
+            else (LogKind.FINGERPRINT_UNLOCK, LogKind.FINGERPRINT_FAILED)
+        )
+        if self.lock_id not in self.world.locks:
+            return AccessDecision(False, failed_kind)
+        kind = CARD if card else FINGERPRINT
+        verdict = use_reader(self._world_lock(), kind, str(number), self._lock_now_ms())
+        self._reader_verdict = verdict
+        return AccessDecision(verdict.success, ok_kind if verdict.success else failed_kind)
+
+    def card(self, number: int) -> AccessDecision:
+        """:class:`~simulator.ble.lock.AccessRules`: the world's card-reader rules."""
+        return self._reader(number, card=True)
+
+    def fingerprint(self, number: int) -> AccessDecision:
+        """:class:`~simulator.ble.lock.AccessRules`: the world's fingerprint rules."""
+        return self._reader(number, card=False)
+
+    def forget_code(self, code: str) -> bool:
+        """:class:`~simulator.ble.lock.AccessRules`: a Bluetooth delete of an offline code."""
+        if self.lock_id not in self.world.locks:
+            return False
+        return forget_offline_code(self._world_lock(), code, self._lock_now_ms())
+
+    # --- the world's keypad entry points for this lock (credentials.LockTwin) -------------
+    def enter_code(self, digits: str) -> AccessResult:
+        """``World.enter_code`` for this lock: typed on this lock's keypad."""
+        self._keypad_verdict, self._uploaded = None, None
+        self.lock.enter_code(digits)
+        verdict = self._keypad_verdict
+        if verdict is None:  # the lock ignored the keypad (setting mode after a reset)
+            return AccessResult(False, "setting_mode", None)
+        listed = verdict.listed
+        return AccessResult(
+            verdict.success,
+            verdict.reason,
+            self._uploaded,
+            listed.passcode_id if listed else None,
+            listed.name if listed else "",
+            verdict.erase,
+        )
+
+    def _present(self, number: str, *, card: bool) -> AccessResult:
+        self._reader_verdict, self._uploaded = None, None
+        value = int(number)
+        if value >= (_CARD_BYTES_MAX if card else _FINGER_ID_MAX):
+            raise ValueError("the reader reports at most 8 bytes (cards) / 6 bytes (fingers)")
+        opened = self.lock.present_card(value) if card else self.lock.place_finger(value)
+        verdict = self._reader_verdict
+        if verdict is None:  # taken in add mode (enrolment) or ignored in setting mode
+            reason = "setting_mode" if self.lock.setting_mode else "enrolled"
+            return AccessResult(bool(opened) and reason == "enrolled", reason, None)
+        listed = verdict.listed
+        return AccessResult(
+            verdict.success,
+            verdict.reason,
+            self._uploaded,
+            listed.credential_id if listed else None,
+            listed.name if listed else "",
+        )
+
+    def present_card(self, number: str) -> AccessResult:
+        """``World.present_card`` for this lock: held to this lock's reader."""
+        return self._present(number, card=True)
+
+    def present_fingerprint(self, number: str) -> AccessResult:
+        """``World.present_fingerprint`` for this lock: on this lock's sensor."""
+        return self._present(number, card=False)
 
     # --- world → lock ---------------------------------------------------------------------
     def sync_from_world(self) -> None:
@@ -180,23 +445,26 @@ class WorldLink:
         if mapped is None:
             return
         record_type, success = mapped
+        source = self._world_lock()
         username = ""
+        secret = ""
         if record.uid:
             account = self.world.accounts.get(record.uid)
             username = account.username if account is not None else ""
-        secret = ""
-        if record.code is not None:
-            secret = record.code
-        elif record.entered is not None:
-            secret = record.entered
-        elif record.card is not None:
-            secret = str(record.card)
-        elif record.fingerprint is not None:
-            secret = str(record.fingerprint)
+        elif record.code is not None or record.entered is not None:
+            # the cloud names a keypad record after the code's entry in its list
+            listed = listed_passcode(source, record.code) if record.code else None
+            username = listed.name if listed is not None else ""
+            secret = (record.code if success else record.entered) or record.code or ""
+        elif record.card is not None or record.fingerprint is not None:
+            kind = CARD if record.card is not None else FINGERPRINT
+            secret = str(record.card if record.card is not None else record.fingerprint)
+            item = listed_credential(source, kind, secret)
+            username = item.name if item is not None else ""
         lock_date = int((record.time - self._offset).replace(tzinfo=UTC).timestamp() * 1000)
         self._applying = True
         try:
-            self.world.add_record(
+            self._uploaded = self.world.add_record(
                 self.lock_id,
                 record_type,
                 record_type_from_lock=record.kind,

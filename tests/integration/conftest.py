@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from unittest.mock import patch
 
 import pytest
 from homeassistant.core import HomeAssistant
@@ -10,12 +11,14 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.ttlock_access.const import DOMAIN
 from simulator import CloudServer, load_scenario
-from tests.integration.helpers import Cloud, entry_data
+from simulator.ble import SimulatedLock, VirtualAir
+from simulator.ble.ha import async_register_virtual_proxy
+from tests.integration.helpers import BleWorld, Cloud, entry_data
 
 
 @pytest.fixture(autouse=True)
 def auto_enable_custom_integrations(
-    enable_bluetooth: None, enable_custom_integrations: None
+    enable_custom_integrations: None, enable_bluetooth: None
 ) -> None:
     """Load custom_components/ttlock_access (and a mocked Bluetooth stack) in every test."""
     return
@@ -58,3 +61,32 @@ async def setup_entry(hass: HomeAssistant, config_entry: MockConfigEntry) -> Moc
     assert await hass.config_entries.async_setup(config_entry.entry_id)
     await hass.async_block_till_done()
     return config_entry
+
+
+@pytest.fixture
+def ble_lock_ids() -> tuple[int, ...]:
+    """World locks that are in Bluetooth range of Home Assistant (override per test)."""
+    return (5001101, 5001103)  # Front Door (also behind the gateway) and Back Door
+
+
+@pytest.fixture
+async def ble(
+    hass: HomeAssistant, cloud: Cloud, ble_lock_ids: tuple[int, ...]
+) -> AsyncIterator[BleWorld]:
+    """Simulated BLE locks of the cloud world, heard through a virtual Bluetooth proxy
+    registered with Home Assistant's real Bluetooth stack (research/virtual-ble-proxy.md)."""
+    # A vanished device is a transient error for bleak-retry-connector, retried with a 4 s
+    # backoff ~9 times; tests need no real waiting (virtual-ble-proxy.md pitfall 9).
+    backoff = patch("bleak_retry_connector.calculate_backoff_time", return_value=0)
+    backoff.start()
+    air = VirtualAir()
+    locks = {lock_id: SimulatedLock.from_world(cloud.world, lock_id) for lock_id in ble_lock_ids}
+    for lock in locks.values():
+        air.add(lock)
+    scanner, remove = async_register_virtual_proxy(hass, air, slots=3)
+    await hass.async_block_till_done()
+    try:
+        yield BleWorld(air=air, scanner=scanner, locks=locks)
+    finally:
+        remove()
+        backoff.stop()

@@ -20,6 +20,8 @@ from custom_components.ttlock_access.const import (
 )
 from custom_components.ttlock_access.sdk.cloud import md5_password
 from simulator import CloudServer, World
+from simulator.ble import SimulatedLock, VirtualAir
+from simulator.ble.scanner import VirtualProxyScanner
 
 CLIENT_ID = "sim-client-id"
 CLIENT_SECRET = "sim-client-secret"
@@ -77,3 +79,12 @@ async def poll(hass: HomeAssistant, freezer: FrozenDateTimeFactory, cycles: int 
     """Run ``cycles`` coordinator poll cycles at the default interval."""
     for _ in range(cycles):
         await advance(hass, freezer, DEFAULT_POLL_INTERVAL * 60 + 1)
+
+
+@dataclass
+class BleWorld:
+    """The simulated Bluetooth side: the air, the virtual proxy and the world-linked locks."""
+
+    air: VirtualAir
+    scanner: VirtualProxyScanner
+    locks: dict[int, SimulatedLock]

@@ -875,9 +875,14 @@ class ListFingerprints(KeyedOperation[list[Fingerprint]]):
 class GetOperationLog(KeyedOperation[list[LogRecord]]):
     """Operation-log records via ``0x25`` pages, no handshake (research §5.8, errata E11).
 
-    ``new_only`` starts at cursor ``0xFFFF`` (records not read yet), else at 0. Stops on
-    ``total == 0``, a repeated cursor, cursor ``0xFFFF`` after records, or a page that repeats
-    the previous one (RQB's echo guard).
+    ``new_only`` starts at cursor ``0xFFFF`` (records not read yet), else at 0. The cursor
+    protocol alone ends the read: ``total == 0`` (``25 01 00 00``), no cursor, cursor
+    ``0xFFFF`` after records, or a cursor already requested. Identical records on consecutive
+    pages are kept — a lock sending one record per page logs the same wrong code typed twice
+    in one second as two identical records. Only a stuck cursor (the lock answers with the
+    cursor it was asked for) drops a page, and only one that repeats the previous page (RQB's
+    echo guard, narrowed to the case it protects against); a cursor that goes back to one
+    already read ends the read after its page.
     """
 
     def __init__(
@@ -900,12 +905,14 @@ class GetOperationLog(KeyedOperation[list[LogRecord]]):
         for _ in range(self._max_pages):
             reply = yield Request(Command.GET_OPERATE_LOG, cmd.operation_log(seq))
             page = cmd.parse_log_page(reply.data)
-            if page.total == 0 or page.next_seq is None or page.records == previous:
+            if page.total == 0 or page.next_seq is None:
                 break
-            found.extend(page.records)
+            stuck = page.next_seq == seq  # the cursor did not move
+            if not (stuck and page.records == previous):
+                found.extend(page.records)
+            if page.next_seq in seen or page.next_seq == cmd.LOG_NEW_RECORDS:
+                break
             previous = page.records
-            if page.next_seq == cmd.LOG_NEW_RECORDS or page.next_seq in seen:
-                break
             seen.add(page.next_seq)
             seq = page.next_seq
         return found

@@ -42,6 +42,8 @@ from .routing import LockPush
 
 _LOGGER = logging.getLogger(__name__)
 
+DEFAULT_CONNECT_TIMEOUT = 40.0
+"""Seconds to get a link (bleak-retry-connector retries inside); less when a fallback exists."""
 DEFAULT_IDLE_TIMEOUT = 5.0
 """Seconds a link is kept after the last operation (PySwitchbot-style idle disconnect)."""
 CONNECT_ATTEMPTS = 2
@@ -128,6 +130,7 @@ class BleLockLink:
         self._op_lock = asyncio.Lock()
         self._session: _Session | None = None
         self._idle_handle: asyncio.TimerHandle | None = None
+        self._closed = False
         self.connections = 0
         """Connections made so far (benchmarks: writing 50 passcodes should take one)."""
         self.exchanges = 0
@@ -146,6 +149,7 @@ class BleLockLink:
         on_progress: Callable[[Progress], None] | None = None,
         on_push: Callable[[LockPush], None] | None = None,
         retry: bool = True,
+        connect_timeout: float = DEFAULT_CONNECT_TIMEOUT,
     ) -> T:
         """Run the operation ``make_op()`` builds; rebuilt and retried when the link drops.
 
@@ -157,7 +161,13 @@ class BleLockLink:
             attempts = self._max_attempts if retry else 1
             try:
                 for attempt in range(1, attempts + 1):
-                    await self._ensure_connected()
+                    try:
+                        async with asyncio.timeout(connect_timeout):
+                            await self._ensure_connected()
+                    except TimeoutError as err:
+                        raise BleConnectionError(
+                            f"{self.name}: no link within {connect_timeout:.0f} s"
+                        ) from err
                     try:
                         return await self._drive(make_op(), on_progress, on_push)
                     except BleConnectionError:
@@ -246,7 +256,7 @@ class BleLockLink:
             self._idle_handle = None
 
     def _schedule_idle(self) -> None:
-        if self.stay_connected or not self.is_connected:
+        if self._closed or self.stay_connected or not self.is_connected:
             return
         loop = asyncio.get_running_loop()
         self._idle_handle = loop.call_later(
@@ -260,9 +270,11 @@ class BleLockLink:
         await self._disconnect()
 
     async def close(self) -> None:
-        """Drop the link now (entry unload)."""
+        """Drop the link for good (entry unload); an operation in flight finishes first."""
+        self._closed = True
         self._cancel_idle()
         async with self._op_lock:
+            self._cancel_idle()
             await self._disconnect()
 
     # ------------------------------------------------------------------ driving
@@ -288,6 +300,13 @@ class BleLockLink:
         session = self._session
         if session is None:
             raise BleConnectionError(f"{self.name}: link lost")
+        # Frames that arrived between operations are unsolicited pushes (a status push after
+        # an actuation, research §5.11): never let them pass for this operation's reply.
+        while not session.queue.empty():
+            stale = session.queue.get_nowait()
+            if isinstance(stale, _Dropped):
+                raise BleConnectionError(f"{self.name}: the link dropped")
+            _LOGGER.debug("%s: discarding a frame received between operations", self.name)
         loop = asyncio.get_running_loop()
         step = op.start()
         deadline = loop.time()

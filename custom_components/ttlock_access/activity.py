@@ -1,0 +1,945 @@
+"""Lock activity: record → classification → deduplication → attribution → outputs.
+
+Records come from three sources and all go through :class:`ActivityManager`:
+
+* the TTLock webhook (``webhook.py``, notifyType 1), within a second of the event;
+* the lock's operation log, read over Bluetooth when the lock advertises new records;
+* ``lockRecord/list``, polled by the coordinator as the fallback while no push arrives.
+
+Each record is
+
+1. **classified** into an :class:`EventType` and a :class:`Method`, from the cloud
+   ``recordType`` or the lock-side log type (research/ttlock-cloud-and-peers.md §2.7,
+   ttlock-ble-protocol.md §5.8); unknown types become :attr:`EventType.OTHER`;
+2. **deduplicated** by (lock, record id) and (lock, second, event type, method), so a record
+   pushed, polled and read over Bluetooth is emitted once;
+3. **attributed** to a managed credential (matched by code, card or fingerprint number, eKey
+   receiver or name) and its holder, else to the record's user or credential name;
+4. **applied**: lock and door state (with auto-lock inference), per-credential use counters;
+5. **emitted**: the lock's event entity, its ``changed_by``, and the bus event
+   ``ttlock_access_activity`` (automations, device triggers, logbook).
+
+Codes, card numbers and keys are only compared here: no activity, event, state, log line or
+diagnostic ever carries them (DESIGN rule 6).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import OrderedDict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta, timezone
+from enum import StrEnum
+from typing import TYPE_CHECKING, Any, Final
+
+from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
+from homeassistant.helpers import device_registry as dr
+from homeassistant.helpers import entity_registry as er
+from homeassistant.helpers.dispatcher import async_dispatcher_send
+from homeassistant.util import dt as dt_util
+
+from .const import DOMAIN, EVENT_ACTIVITY, SIGNAL_ACTIVITY
+from .sdk.ble import GetOperationLog, LogRecord, TTLockBleError, decode_lock_data
+from .sdk.model import DoorState, LockRecord, OpenState
+
+if TYPE_CHECKING:
+    from .access import AccessManager, Credential
+    from .coordinator import LockRuntime, TTLockCoordinator
+
+_LOGGER = logging.getLogger(__name__)
+
+
+class EventType(StrEnum):
+    """What happened at a lock (the event entity's event types)."""
+
+    UNLOCKED = "unlocked"
+    LOCKED = "locked"
+    UNLOCK_FAILED = "unlock_failed"
+    LOCK_FAILED = "lock_failed"
+    DOOR_OPEN = "door_open"
+    DOOR_CLOSED = "door_closed"
+    DOOR_NOT_CLOSED = "door_not_closed"
+    TAMPER = "tamper"
+    LOCKOUT = "lockout"
+    LOW_BATTERY = "low_battery"
+    OTHER = "other"
+
+
+class Method(StrEnum):
+    """How it happened."""
+
+    APP = "app"
+    PASSCODE = "passcode"
+    CARD = "card"
+    FINGERPRINT = "fingerprint"
+    FACE = "face"
+    PALM_VEIN = "palm_vein"
+    EKEY = "ekey"
+    GATEWAY = "gateway"
+    AUTO_LOCK = "auto_lock"
+    MECHANICAL_KEY = "mechanical_key"
+    BUTTON = "button"
+    REMOTE = "remote"
+    WRISTBAND = "wristband"
+    QR_CODE = "qr_code"
+    PASSAGE_MODE = "passage_mode"
+    DOOR_SENSOR = "door_sensor"
+    LOCK = "lock"
+    """The lock itself (alarms, battery)."""
+    UNKNOWN = "unknown"
+
+
+class Source(StrEnum):
+    """Where a record came from."""
+
+    WEBHOOK = "webhook"
+    POLL = "poll"
+    BLUETOOTH = "bluetooth"
+
+
+_U, _L = EventType.UNLOCKED, EventType.LOCKED
+_UF, _LF = EventType.UNLOCK_FAILED, EventType.LOCK_FAILED
+_M = Method
+
+CLOUD_RECORD_TYPES: Final[dict[int, tuple[EventType, Method]]] = {
+    1: (_U, _M.APP),
+    4: (_U, _M.PASSCODE),
+    7: (_U, _M.CARD),
+    8: (_U, _M.FINGERPRINT),
+    9: (_U, _M.WRISTBAND),
+    10: (_U, _M.MECHANICAL_KEY),
+    11: (_L, _M.APP),
+    12: (_U, _M.GATEWAY),
+    29: (EventType.TAMPER, _M.LOCK),
+    30: (EventType.DOOR_CLOSED, _M.DOOR_SENSOR),
+    31: (EventType.DOOR_OPEN, _M.DOOR_SENSOR),
+    32: (_U, _M.BUTTON),
+    33: (_L, _M.FINGERPRINT),
+    34: (_L, _M.PASSCODE),
+    35: (_L, _M.CARD),
+    36: (_L, _M.MECHANICAL_KEY),
+    37: (_U, _M.REMOTE),
+    44: (EventType.TAMPER, _M.LOCK),
+    45: (_L, _M.AUTO_LOCK),
+    46: (_U, _M.BUTTON),
+    47: (_L, _M.BUTTON),
+    48: (EventType.LOCKOUT, _M.LOCK),
+    49: (_U, _M.CARD),
+    51: (_UF, _M.CARD),
+    52: (_L, _M.APP),
+    53: (_L, _M.PASSCODE),
+    55: (_U, _M.REMOTE),
+    57: (_U, _M.QR_CODE),
+    58: (_UF, _M.QR_CODE),
+    61: (_L, _M.QR_CODE),
+    62: (_UF, _M.QR_CODE),
+    63: (_U, _M.PASSAGE_MODE),
+    64: (EventType.DOOR_NOT_CLOSED, _M.DOOR_SENSOR),
+    65: (_UF, _M.UNKNOWN),
+    66: (_LF, _M.UNKNOWN),
+    74: (_UF, _M.CARD),
+    75: (_U, _M.BUTTON),
+    76: (_U, _M.BUTTON),
+    91: (_UF, _M.CARD),
+    92: (_U, _M.PASSCODE),
+    **dict.fromkeys(range(67, 74), (_U, _M.FACE)),
+    **dict.fromkeys(range(84, 91), (_U, _M.PALM_VEIN)),
+}
+"""Cloud ``recordType`` → (event, method) (research/ttlock-cloud-and-peers.md §2.7); an
+unlock or lock record with ``success`` 0 becomes the matching failure."""
+
+LOCK_LOG_TYPES: Final[dict[int, tuple[EventType, Method]]] = {
+    1: (_U, _M.APP),
+    4: (_U, _M.PASSCODE),
+    7: (_UF, _M.PASSCODE),
+    10: (_U, _M.PASSCODE),
+    11: (_UF, _M.PASSCODE),
+    13: (_UF, _M.PASSCODE),
+    17: (_U, _M.CARD),
+    19: (_U, _M.WRISTBAND),
+    20: (_U, _M.FINGERPRINT),
+    22: (_UF, _M.FINGERPRINT),
+    25: (_UF, _M.CARD),
+    26: (_L, _M.APP),
+    27: (_U, _M.MECHANICAL_KEY),
+    28: (_U, _M.GATEWAY),
+    29: (EventType.TAMPER, _M.LOCK),
+    30: (EventType.DOOR_CLOSED, _M.DOOR_SENSOR),
+    31: (EventType.DOOR_OPEN, _M.DOOR_SENSOR),
+    32: (_U, _M.BUTTON),
+    33: (_L, _M.FINGERPRINT),
+    34: (_L, _M.PASSCODE),
+    35: (_L, _M.CARD),
+    36: (_L, _M.MECHANICAL_KEY),
+    37: (_U, _M.REMOTE),
+    38: (_LF, _M.PASSCODE),
+    39: (_LF, _M.CARD),
+    40: (_LF, _M.FINGERPRINT),
+    41: (_LF, _M.APP),
+    44: (EventType.TAMPER, _M.LOCK),
+    45: (_L, _M.AUTO_LOCK),
+    47: (_L, _M.BUTTON),
+    48: (EventType.LOCKOUT, _M.LOCK),
+    51: (_UF, _M.CARD),
+    55: (_U, _M.REMOTE),
+    56: (_U, _M.PASSCODE),
+    64: (EventType.DOOR_NOT_CLOSED, _M.DOOR_SENSOR),
+    74: (_UF, _M.CARD),
+    92: (_U, _M.PASSCODE),
+}
+"""Lock-side operation-log type (``recordTypeFromLock``) → (event, method) (research
+ttlock-ble-protocol.md §5.8). The lock writes failures as their own types."""
+
+_FAILED: Final = {_U: _UF, _L: _LF}
+
+LOW_BATTERY: Final = 20
+"""Percent at or below which a record's battery level raises one ``low_battery`` event."""
+LOW_BATTERY_CLEAR: Final = 25
+HISTORY_GRACE: Final = timedelta(minutes=5)
+"""Polled or Bluetooth records older than setup minus this are history: remembered, not
+emitted (a restart must not replay the last day as new events)."""
+POLL_OVERLAP_MS: Final = 10 * 60 * 1000
+"""Polls ask for records from this long before the newest one seen (late uploads)."""
+RECORD_POLL_CALLS: Final = 1
+"""``lockRecord/list`` calls per poll cycle while pushes do not arrive (fallback)."""
+RECORD_POLL_PAGE: Final = 100
+RECORD_STATE_SLACK: Final = timedelta(seconds=60)
+"""A record older than the last known state by more than this does not change it."""
+PUSHED_POLL_AGE: Final = timedelta(hours=6)
+"""With a working webhook, each lock's records are still polled this often (safety net)."""
+SEEN_PER_LOCK: Final = 4096
+"""Dedup keys kept per lock at most (2–3 per record; a lock stores 500 records)."""
+SEEN_RETAIN: Final = timedelta(hours=2)
+"""Dedup keys are kept this long (lock time): far beyond the poll overlap and push retries."""
+BLE_RETRY: Final = timedelta(minutes=2)
+
+_METHOD_LABELS: Final[dict[Method, str]] = {
+    Method.APP: "App",
+    Method.PASSCODE: "Passcode",
+    Method.CARD: "Card",
+    Method.FINGERPRINT: "Fingerprint",
+    Method.FACE: "Face",
+    Method.PALM_VEIN: "Palm vein",
+    Method.EKEY: "eKey",
+    Method.GATEWAY: "Gateway",
+    Method.AUTO_LOCK: "Auto-lock",
+    Method.MECHANICAL_KEY: "Mechanical key",
+    Method.BUTTON: "Button",
+    Method.REMOTE: "Remote",
+    Method.WRISTBAND: "Wristband",
+    Method.QR_CODE: "QR code",
+    Method.PASSAGE_MODE: "Passage mode",
+    Method.DOOR_SENSOR: "Door sensor",
+    Method.LOCK: "Lock",
+    Method.UNKNOWN: "Unknown",
+}
+
+_VERBS: Final[dict[EventType, str]] = {
+    EventType.UNLOCKED: "unlocked",
+    EventType.LOCKED: "locked",
+    EventType.UNLOCK_FAILED: "failed to unlock",
+    EventType.LOCK_FAILED: "failed to lock",
+    EventType.DOOR_OPEN: "door opened",
+    EventType.DOOR_CLOSED: "door closed",
+    EventType.DOOR_NOT_CLOSED: "door left open",
+    EventType.TAMPER: "tamper alarm",
+    EventType.LOCKOUT: "locked out after too many wrong attempts",
+    EventType.LOW_BATTERY: "battery low",
+    EventType.OTHER: "lock record",
+}
+
+_HOW: Final[dict[Method, str]] = {
+    Method.GATEWAY: "remotely through the gateway",
+    Method.AUTO_LOCK: "automatically",
+    Method.PASSAGE_MODE: "for passage mode",
+}
+
+_NO_HOW: Final = frozenset(
+    {
+        EventType.DOOR_OPEN,
+        EventType.DOOR_CLOSED,
+        EventType.DOOR_NOT_CLOSED,
+        EventType.TAMPER,
+        EventType.LOCKOUT,
+        EventType.LOW_BATTERY,
+        EventType.OTHER,
+    }
+)
+
+_CREDENTIAL_KINDS: Final[dict[Method, tuple[str, ...]]] = {
+    Method.PASSCODE: ("passcode", "offline_passcode"),
+    Method.CARD: ("card",),
+    Method.FINGERPRINT: ("fingerprint",),
+    Method.FACE: ("face",),
+    Method.APP: ("ekey",),
+    Method.GATEWAY: ("ekey",),
+    Method.EKEY: ("ekey",),
+}
+"""Credential kinds (``CredentialKind`` values) that a record of a method may come from."""
+
+_OBJECT_TYPES: Final[dict[int, tuple[str, ...]]] = {
+    2: ("passcode", "offline_passcode"),
+    3: ("card",),
+    4: ("fingerprint",),
+    6: ("face",),
+}
+"""notifyType 4 ``objectType`` → credential kinds (5 palm vein, 7 remote: not managed)."""
+
+
+def classify_cloud(record: LockRecord) -> tuple[EventType, Method]:
+    """Event and method of a cloud record (``recordType``, else ``recordTypeFromLock``)."""
+    found = CLOUD_RECORD_TYPES.get(record.record_type)
+    if found is None and record.record_type_from_lock is not None:
+        found = LOCK_LOG_TYPES.get(record.record_type_from_lock)
+    if found is None:
+        return EventType.OTHER, Method.UNKNOWN
+    event, method = found
+    if not record.success:
+        event = _FAILED.get(event, event)
+    return event, method
+
+
+def classify_log(record: LogRecord) -> tuple[EventType, Method]:
+    """Event and method of a lock's operation-log record."""
+    return LOCK_LOG_TYPES.get(record.type, (EventType.OTHER, Method.UNKNOWN))
+
+
+def method_label(method: Method | str) -> str:
+    """A readable name of a method (for ``changed_by`` when nobody is known)."""
+    try:
+        return _METHOD_LABELS[Method(method)]
+    except ValueError:
+        return str(method)
+
+
+@dataclass(slots=True, kw_only=True)
+class Activity:
+    """One thing that happened at a lock, attributed and free of secrets."""
+
+    lock_id: int
+    lock_name: str
+    event_type: EventType
+    method: Method
+    success: bool
+    at: datetime
+    source: Source
+    record_type: int | None = None
+    holder: str | None = None
+    credential: str | None = None
+    """Name of the credential used (a managed one, or the name the lock reported)."""
+    credential_id: str | None = None
+    credential_kind: str | None = None
+    user: str | None = None
+    """The TTLock account behind an app, gateway or eKey record."""
+    uses: int | None = None
+    battery: int | None = None
+
+    @property
+    def who(self) -> str | None:
+        """The person (holder), else the credential name, else the TTLock user."""
+        return self.holder or self.credential or self.user
+
+    @property
+    def changed_by(self) -> str:
+        """What the lock's ``changed_by`` shows."""
+        return self.who or method_label(self.method)
+
+    def data(self) -> dict[str, Any]:
+        """Event data (entity attributes and bus event); never a code or number."""
+        return {
+            "method": self.method.value,
+            "success": self.success,
+            "holder": self.holder,
+            "credential": self.credential,
+            "credential_id": self.credential_id,
+            "user": self.user,
+            "uses": self.uses,
+            "source": self.source.value,
+            "record_type": self.record_type,
+            "battery": self.battery,
+            "at": self.at.isoformat(),
+        }
+
+    def describe(self) -> str:
+        """One logbook line, e.g. ``unlocked by passcode 'Anna (guest)'``."""
+        text = _VERBS[self.event_type]
+        if self.event_type is EventType.OTHER and self.record_type is not None:
+            text = f"{text} {self.record_type}"
+        if self.event_type is EventType.LOW_BATTERY and self.battery is not None:
+            text = f"{text} ({self.battery} %)"
+        if self.event_type not in _NO_HOW and self.method is not Method.UNKNOWN:
+            how = _HOW.get(self.method) or f"by {method_label(self.method).lower()}"
+            if self.method is Method.EKEY:
+                how = "by eKey"
+            elif self.method is Method.QR_CODE:
+                how = "by QR code"
+            text = f"{text} {how}"
+        if self.credential:
+            text = f"{text} '{self.credential}'"
+            if self.holder and self.holder != self.credential:
+                text = f"{text} ({self.holder})"
+        elif self.holder:
+            text = f"{text} ({self.holder})"
+        elif self.user:
+            text = f"{text} ({self.user})"
+        return text
+
+
+@dataclass(slots=True, kw_only=True)
+class _Observation:
+    """A record from any source, before attribution (may hold secrets: never logged)."""
+
+    lock_id: int
+    event_type: EventType
+    method: Method
+    success: bool
+    at: datetime
+    source: Source
+    record_type: int | None
+    record_id: int | None = None
+    lock_ms: int = 0
+    username: str = ""
+    secret: str = field(default="", repr=False)
+    """The code / card number / fingerprint number the record names (matching only)."""
+    battery: int | None = None
+
+
+def _number(text: str) -> str:
+    """Card and fingerprint numbers compare as integers (leading zeros, spacing)."""
+    text = text.strip()
+    return str(int(text)) if text.isdigit() else text
+
+
+class ActivityManager:
+    """Activity of one config entry's locks."""
+
+    def __init__(self, hass: HomeAssistant, coordinator: TTLockCoordinator) -> None:
+        self.hass = hass
+        self.coordinator = coordinator
+        self.started_at = dt_util.utcnow()
+        self.last: dict[int, Activity] = {}
+        self.push_at: datetime | None = None
+        self.polled_at: dict[int, datetime] = {}
+        self.watermark: dict[int, int] = {}
+        """Newest cloud ``lockDate`` (epoch ms) processed per lock."""
+        self.wifi_online: dict[int, bool] = {}
+        self.stats: dict[str, int] = dict.fromkeys(
+            ("webhook", "poll", "bluetooth", "emitted", "duplicates", "history", "ignored"), 0
+        )
+        self._seen: dict[int, OrderedDict[tuple[Any, ...], tuple[int, int, int]]] = {}
+        """Dedup keys per lock → (lock time s, cloud count, Bluetooth count)."""
+        self._low_battery: dict[int, bool] = {}
+        self._first_plan = True
+        self._ble_busy: set[int] = set()
+        self._ble_retry_at: dict[int, datetime] = {}
+        self._unsub: CALLBACK_TYPE | None = None
+        self._offsets: dict[int, tuple[int, int]] = {}
+
+    # ------------------------------------------------------------------ lifecycle
+    @callback
+    def async_start(self) -> None:
+        """Follow advertisements: read the operation log of locks with new records."""
+        if self._unsub is None:
+            self._unsub = self.coordinator.async_add_listener(self._on_update)
+
+    @callback
+    def async_stop(self) -> None:
+        """Stop following the coordinator."""
+        if self._unsub is not None:
+            self._unsub()
+            self._unsub = None
+
+    @property
+    def push_confirmed(self) -> bool:
+        """The TTLock cloud has pushed records to this entry's webhook."""
+        from .const import CONF_WEBHOOK_SEEN
+
+        entry = self.coordinator.config_entry
+        return self.push_at is not None or bool(entry.data.get(CONF_WEBHOOK_SEEN))
+
+    def changed_by(self, lock_id: int) -> str | None:
+        """``changed_by`` of a lock: who or what caused its last activity."""
+        activity = self.last.get(lock_id)
+        return activity.changed_by if activity is not None else None
+
+    # ------------------------------------------------------------------ record polling plan
+    def record_poll_plan(self, runtimes: Iterable[LockRuntime]) -> list[tuple[int, int]]:
+        """(lock id, startDate ms) of the ``lockRecord/list`` calls of this poll cycle.
+
+        Nothing in the first cycle (setup costs no more than before); then one cloud-reachable
+        lock per cycle, least recently polled first — every cycle while no push arrives, and
+        only every :data:`PUSHED_POLL_AGE` per lock once the webhook works.
+        """
+        if self._first_plan:
+            self._first_plan = False
+            return []
+        now = dt_util.utcnow()
+        min_age = PUSHED_POLL_AGE if self.push_confirmed else timedelta(0)
+        never = datetime.min.replace(tzinfo=UTC)
+        due = sorted(
+            (self.polled_at.get(rt.lock.lock_id, never), rt.lock.lock_id)
+            for rt in runtimes
+            if rt.lock.is_remote and now - self.polled_at.get(rt.lock.lock_id, never) >= min_age
+        )
+        plan: list[tuple[int, int]] = []
+        floor = int((self.started_at - HISTORY_GRACE).timestamp() * 1000)
+        for _, lock_id in due[:RECORD_POLL_CALLS]:
+            self.polled_at[lock_id] = now
+            start = self.watermark.get(lock_id, floor) - POLL_OVERLAP_MS
+            plan.append((lock_id, max(0, start)))
+        return plan
+
+    # ------------------------------------------------------------------ cloud records
+    async def async_process_cloud(self, records: Iterable[LockRecord], source: Source) -> int:
+        """Records from the webhook or ``lockRecord/list``; returns how many were emitted."""
+        observations: list[_Observation] = []
+        for record in records:
+            self.stats[source.value] += 1
+            event, method = classify_cloud(record)
+            lock_ms = record.lock_date or record.server_date or 0
+            observations.append(
+                _Observation(
+                    lock_id=record.lock_id,
+                    event_type=event,
+                    method=method,
+                    success=record.success,
+                    at=datetime.fromtimestamp(lock_ms / 1000, UTC) if lock_ms else _now(),
+                    source=source,
+                    record_type=record.record_type,
+                    record_id=record.record_id,
+                    lock_ms=lock_ms,
+                    username=record.username,
+                    secret=record.keyboard_pwd,
+                    battery=record.battery,
+                )
+            )
+            if lock_ms and record.lock_id in self.coordinator.data.locks:
+                self.watermark[record.lock_id] = max(self.watermark.get(record.lock_id, 0), lock_ms)
+        if source is Source.WEBHOOK:
+            self.push_at = dt_util.utcnow()
+        return await self._async_handle(observations)
+
+    # ------------------------------------------------------------------ Bluetooth records
+    @callback
+    def _on_update(self) -> None:
+        """A lock advertising unread records, in reach and with keys: read its log."""
+        now = dt_util.utcnow()
+        for lock_id, rt in self.coordinator.data.locks.items():
+            if not rt.ble_has_events or lock_id in self._ble_busy:
+                continue
+            if (retry := self._ble_retry_at.get(lock_id)) is not None and now < retry:
+                continue
+            if not self.coordinator.ble.in_range(rt):
+                continue
+            self._ble_busy.add(lock_id)
+            self.coordinator.config_entry.async_create_background_task(
+                self.hass, self._async_read_log(lock_id), f"{DOMAIN} operation log {lock_id}"
+            )
+
+    async def _async_read_log(self, lock_id: int) -> None:
+        try:
+            rt = self.coordinator.data.locks.get(lock_id)
+            if rt is None:
+                return
+            try:
+                records = await self.coordinator.ble.async_run(
+                    rt, lambda keys, _now: GetOperationLog(keys)
+                )
+            except TTLockBleError as err:
+                self._ble_retry_at[lock_id] = dt_util.utcnow() + BLE_RETRY
+                _LOGGER.debug("Reading the log of %s failed: %s", rt.lock.name, type(err).__name__)
+                return
+            self._ble_retry_at.pop(lock_id, None)
+            rt.ble_has_events = False
+            await self.async_process_log(rt, records)
+        finally:
+            self._ble_busy.discard(lock_id)
+
+    async def async_process_log(self, rt: LockRuntime, records: Iterable[LogRecord]) -> int:
+        """Records read from the lock's operation log over Bluetooth."""
+        zone = timezone(timedelta(milliseconds=self._lock_offset(rt)))
+        observations: list[_Observation] = []
+        for record in records:
+            self.stats[Source.BLUETOOTH.value] += 1
+            event, method = classify_log(record)
+            secret = ""
+            if record.card_number is not None:
+                secret = str(record.card_number)
+            elif record.fingerprint_id is not None:
+                secret = str(record.fingerprint_id)
+            elif record.passcode:
+                secret = record.passcode
+            elif record.entered_passcode:
+                secret = record.entered_passcode
+            at = record.time.replace(tzinfo=zone).astimezone(UTC) if record.time else _now()
+            observations.append(
+                _Observation(
+                    lock_id=rt.lock.lock_id,
+                    event_type=event,
+                    method=method,
+                    success=event not in (EventType.UNLOCK_FAILED, EventType.LOCK_FAILED),
+                    at=at,
+                    source=Source.BLUETOOTH,
+                    record_type=record.type,
+                    secret=secret,
+                    battery=record.battery if 0 <= record.battery <= 100 else None,
+                )
+            )
+        return await self._async_handle(observations)
+
+    def _lock_offset(self, rt: LockRuntime) -> int:
+        """The lock's ``timezoneRawOffset`` (ms): its log is dated in lock wall time.
+
+        From lock/detail, else from the lockData of lock/list (no extra call), else 0 (a
+        local lock's clock is set to UTC)."""
+        if rt.detail is not None and rt.detail.timezone_raw_offset is not None:
+            return rt.detail.timezone_raw_offset
+        lock_data = rt.lock.lock_data
+        if not lock_data:
+            return 0
+        digest = hash(lock_data)
+        cached = self._offsets.get(rt.lock.lock_id)
+        if cached is not None and cached[0] == digest:
+            return cached[1]
+        try:
+            offset = int(decode_lock_data(lock_data).get("timezoneRawOffset") or 0)
+        except (TTLockBleError, TypeError, ValueError):
+            offset = 0
+        self._offsets[rt.lock.lock_id] = (digest, offset)
+        return offset
+
+    # ------------------------------------------------------------------ the pipeline
+    async def _async_handle(self, observations: list[_Observation]) -> int:
+        emitted = 0
+        locks = self.coordinator.data.locks
+        for obs in sorted(observations, key=lambda o: o.at):
+            rt = locks.get(obs.lock_id)
+            if rt is None:
+                self.stats["ignored"] += 1
+                continue
+            if self._duplicate(obs):
+                self.stats["duplicates"] += 1
+                continue
+            if obs.source is not Source.WEBHOOK and obs.at < self.started_at - HISTORY_GRACE:
+                self.stats["history"] += 1
+                continue
+            activity = await self._attribute(rt, obs)
+            self._apply_state(rt, activity)
+            self._emit(activity)
+            emitted += 1
+            if (low := self._battery_event(rt, obs)) is not None:
+                self._emit(low)
+                emitted += 1
+        if emitted:
+            self.coordinator.async_update_listeners()
+        return emitted
+
+    def _duplicate(self, obs: _Observation) -> bool:
+        """Seen before? Remembers the record either way.
+
+        * Cloud vs cloud (a push retried, a pushed record polled again): the record id, or
+          (lockDate ms, recordType, success, username) — the same record on TTLock's server.
+        * Cloud vs Bluetooth (the same lock event read both ways): per (second, event type,
+          method), a record of one side matches one not yet matched of the other side.
+
+        Keys are kept for :data:`SEEN_RETAIN` of lock time (well beyond the poll overlap),
+        at most :data:`SEEN_PER_LOCK` per lock.
+        """
+        seen = self._seen.setdefault(obs.lock_id, OrderedDict())
+        at = int(obs.at.timestamp())
+        second = ("s", at, obs.event_type.value, obs.method.value)
+        bluetooth = obs.source is Source.BLUETOOTH
+        if not bluetooth:
+            keys: list[tuple[Any, ...]] = [
+                ("c", obs.lock_ms, obs.record_type, obs.success, obs.username)
+            ]
+            if obs.record_id is not None:
+                keys.append(("id", obs.record_id))
+            if any(key in seen for key in keys):
+                return True
+            for key in keys:
+                seen[key] = (at, 0, 0)
+        _, cloud, ble = seen.get(second) or (at, 0, 0)
+        duplicate = (ble > cloud) if not bluetooth else (cloud > ble)
+        seen[second] = (at, cloud + (not bluetooth), ble + bluetooth)
+        seen.move_to_end(second)
+        horizon = at - int(SEEN_RETAIN.total_seconds())
+        while seen and (len(seen) > SEEN_PER_LOCK or next(iter(seen.values()))[0] < horizon):
+            seen.popitem(last=False)
+        return duplicate
+
+    def _access(self) -> AccessManager | None:
+        runtime = getattr(self.coordinator.config_entry, "runtime_data", None)
+        return getattr(runtime, "access", None)
+
+    async def _attribute(self, rt: LockRuntime, obs: _Observation) -> Activity:
+        activity = Activity(
+            lock_id=obs.lock_id,
+            lock_name=rt.lock.name,
+            event_type=obs.event_type,
+            method=obs.method,
+            success=obs.success,
+            at=obs.at,
+            source=obs.source,
+            record_type=obs.record_type,
+            battery=obs.battery,
+        )
+        access = self._access()
+        credential = self._match(access, obs) if access is not None else None
+        if obs.method in (Method.APP, Method.GATEWAY, Method.EKEY) and obs.username:
+            activity.user = obs.username
+        elif obs.username:
+            activity.credential = obs.username  # the name the lock/cloud knows the code by
+        if credential is None or access is None:
+            return activity
+        activity.credential = credential.name
+        activity.credential_id = credential.credential_id
+        activity.credential_kind = credential.kind.value
+        if credential.kind.value == "ekey" and obs.method is Method.APP:
+            activity.method = Method.EKEY
+        if credential.holder_id and (holder := access.state.holders.get(credential.holder_id)):
+            activity.holder = holder.name
+        if obs.success and obs.event_type in (EventType.UNLOCKED, EventType.LOCKED):
+            activity.uses = await access.async_record_use(credential.credential_id, obs.at)
+        else:
+            activity.uses = credential.uses
+        return activity
+
+    @staticmethod
+    def _match(access: AccessManager, obs: _Observation) -> Credential | None:
+        """The managed credential a record names (secrets compared, never copied)."""
+        kinds = _CREDENTIAL_KINDS.get(obs.method)
+        if not kinds:
+            return None
+        candidates = [
+            c
+            for c in access.state.credentials.values()
+            if c.kind.value in kinds and obs.lock_id in c.placements
+        ]
+        secret = obs.secret.strip()
+        if secret:
+            for credential in candidates:
+                kind = credential.kind.value
+                placement = credential.placements[obs.lock_id]
+                if kind == "passcode" and credential.secret:
+                    code = credential.secret
+                elif kind in ("offline_passcode", "fingerprint") and placement.secret:
+                    code = placement.secret
+                elif kind == "card" and credential.secret:
+                    code = credential.secret
+                else:
+                    continue
+                if kind in ("passcode", "offline_passcode"):
+                    if code == secret or (obs.success and code in secret):
+                        return credential
+                elif _number(code) == _number(secret):
+                    return credential
+        username = obs.username.strip().casefold()
+        if not username:
+            return None
+        for credential in candidates:
+            if credential.kind.value == "ekey":
+                receiver = str(credential.extra.get("receiver") or "").casefold()
+                if receiver == username:
+                    return credential
+            elif credential.name.casefold() == username:
+                return credential
+        return None
+
+    def _apply_state(self, rt: LockRuntime, activity: Activity) -> None:
+        if not activity.success:
+            return
+        coordinator = self.coordinator
+        if activity.event_type is EventType.UNLOCKED:
+            coordinator.async_apply_record_state(rt, OpenState.UNLOCKED, activity.at)
+        elif activity.event_type is EventType.LOCKED:
+            coordinator.async_apply_record_state(rt, OpenState.LOCKED, activity.at)
+        elif activity.event_type is EventType.DOOR_OPEN:
+            coordinator.async_apply_door(rt, DoorState.OPEN, activity.at)
+        elif activity.event_type is EventType.DOOR_CLOSED:
+            coordinator.async_apply_door(rt, DoorState.CLOSED, activity.at)
+
+    def _battery_event(self, rt: LockRuntime, obs: _Observation) -> Activity | None:
+        """One ``low_battery`` event when a record's battery level crosses the threshold."""
+        if obs.battery is None:
+            return None
+        lock_id = obs.lock_id
+        if obs.battery > LOW_BATTERY_CLEAR:
+            self._low_battery[lock_id] = False
+            return None
+        if obs.battery > LOW_BATTERY or self._low_battery.get(lock_id):
+            return None
+        self._low_battery[lock_id] = True
+        return Activity(
+            lock_id=lock_id,
+            lock_name=rt.lock.name,
+            event_type=EventType.LOW_BATTERY,
+            method=Method.LOCK,
+            success=True,
+            at=obs.at,
+            source=obs.source,
+            battery=obs.battery,
+        )
+
+    def _emit(self, activity: Activity) -> None:
+        """Event entity, changed_by and the bus event (device triggers, logbook)."""
+        if activity.event_type is not EventType.LOW_BATTERY:
+            self.last[activity.lock_id] = activity
+        self.stats["emitted"] += 1
+        entry = self.coordinator.config_entry
+        async_dispatcher_send(self.hass, SIGNAL_ACTIVITY.format(entry.entry_id), activity)
+        self.hass.bus.async_fire(EVENT_ACTIVITY, self.event_data(activity))
+
+    def event_data(self, activity: Activity) -> dict[str, Any]:
+        """The bus event's data."""
+        from .coordinator import lock_device_identifier
+
+        device = dr.async_get(self.hass).async_get_device_by_identifier(
+            lock_device_identifier(activity.lock_id), self.coordinator.config_entry.entry_id
+        )
+        entity_id = er.async_get(self.hass).async_get_entity_id(
+            "lock", DOMAIN, f"{activity.lock_id}_lock"
+        )
+        return {
+            "device_id": device.id if device else None,
+            "entity_id": entity_id,
+            "lock_id": activity.lock_id,
+            "lock_name": activity.lock_name,
+            "event_type": activity.event_type.value,
+            **activity.data(),
+            "description": activity.describe(),
+        }
+
+    # ------------------------------------------------------------------ other pushes
+    @callback
+    def async_gateway_online(self, gateway_id: int, online: bool) -> bool:
+        """notifyType 2; False when the gateway is not on this account."""
+        from dataclasses import replace
+
+        gateways = self.coordinator.data.gateways
+        gateway = gateways.get(gateway_id)
+        if gateway is None:
+            return False
+        if gateway.is_online != online:
+            gateways[gateway_id] = replace(gateway, is_online=online)
+            self.coordinator.async_update_listeners()
+        return True
+
+    @callback
+    def async_wifi_online(self, lock_id: int, online: bool) -> bool:
+        """notifyType 3; False when the lock is not on this account."""
+        if lock_id not in self.coordinator.data.locks:
+            return False
+        self.wifi_online[lock_id] = online
+        self.coordinator.async_update_listeners()
+        return True
+
+    async def async_request_failed(
+        self, lock_id: int, object_type: int | None, object_id: int | None, errcode: int | None
+    ) -> bool:
+        """notifyType 4: a Wi-Fi lock refused a change the cloud had accepted; the credential's
+        placement on that lock fails with the reason. False when the lock is not ours."""
+        from .access import PlacementState
+
+        if lock_id not in self.coordinator.data.locks:
+            return False
+        access = self._access()
+        kinds = _OBJECT_TYPES.get(object_type or 0, ())
+        if access is None or object_id is None or not kinds:
+            return True
+        for credential in access.state.credentials.values():
+            placement = credential.placements.get(lock_id)
+            if (
+                credential.kind.value in kinds
+                and placement is not None
+                and placement.ttlock_id == object_id
+            ):
+                placement.state = PlacementState.FAILED
+                placement.error = f"the lock refused the request (TTLock error {errcode})"
+                placement.updated_at = dt_util.utcnow()
+                credential.refresh_status()
+                for op in list(access.state.queue.values()):
+                    if op.credential_id == credential.credential_id and op.lock_id == lock_id:
+                        del access.state.queue[op.op_id]
+                await access.async_save()
+                _LOGGER.info(
+                    "%s: the lock refused credential %s (TTLock error %s)",
+                    self.coordinator.data.locks[lock_id].lock.name,
+                    credential.name,
+                    errcode,
+                )
+                break
+        return True
+
+    async def async_door_sensor(
+        self, *, sensor_id: int | None, name: str, record_type: int, lock_id: int | None
+    ) -> bool:
+        """notifyType 7: a standalone (DS3) door sensor: 0 closed, 1 open, 2 door left open,
+        3 not opened for long. Bound to one of our locks, it goes through the pipeline;
+        otherwise it becomes a bus event of its own."""
+        event = {
+            0: EventType.DOOR_CLOSED,
+            1: EventType.DOOR_OPEN,
+            2: EventType.DOOR_NOT_CLOSED,
+        }.get(record_type, EventType.OTHER)
+        if lock_id is not None and lock_id in self.coordinator.data.locks:
+            obs = _Observation(
+                lock_id=lock_id,
+                event_type=event,
+                method=Method.DOOR_SENSOR,
+                success=True,
+                at=_now(),
+                source=Source.WEBHOOK,
+                record_type=record_type,
+            )
+            await self._async_handle([obs])
+            return True
+        activity = Activity(
+            lock_id=0,
+            lock_name=name or "Door sensor",
+            event_type=event,
+            method=Method.DOOR_SENSOR,
+            success=True,
+            at=_now(),
+            source=Source.WEBHOOK,
+            record_type=record_type,
+        )
+        self.stats["emitted"] += 1
+        self.hass.bus.async_fire(
+            EVENT_ACTIVITY,
+            {
+                "device_id": None,
+                "entity_id": None,
+                "lock_id": None,
+                "door_sensor_id": sensor_id,
+                "lock_name": activity.lock_name,
+                "event_type": event.value,
+                **activity.data(),
+                "description": activity.describe(),
+            },
+        )
+        return True
+
+    # ------------------------------------------------------------------ diagnostics
+    def diagnostics(self) -> dict[str, Any]:
+        """Counters and timestamps (no record content)."""
+        return {
+            "records": dict(self.stats),
+            "push_confirmed": self.push_confirmed,
+            "last_push": self.push_at.isoformat() if self.push_at else None,
+            "wifi_online": {str(k): v for k, v in self.wifi_online.items()},
+            "last": {
+                str(lock_id): {
+                    "event_type": a.event_type.value,
+                    "method": a.method.value,
+                    "source": a.source.value,
+                    "at": a.at.isoformat(),
+                }
+                for lock_id, a in self.last.items()
+            },
+        }
+
+
+def _now() -> datetime:
+    return dt_util.utcnow()

@@ -1,0 +1,59 @@
+"""Event entities: one per lock, firing on every activity (unlock, lock, failed attempt,
+door, alarm) with who and how — never the code or card number."""
+
+from __future__ import annotations
+
+from homeassistant.components.event import EventEntity
+from homeassistant.core import HomeAssistant, callback
+from homeassistant.helpers.dispatcher import async_dispatcher_connect
+from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
+
+from .activity import Activity, EventType
+from .const import SIGNAL_ACTIVITY
+from .coordinator import TTLockConfigEntry, TTLockCoordinator
+from .entity import TTLockLockEntity
+
+PARALLEL_UPDATES = 0
+
+
+async def async_setup_entry(
+    hass: HomeAssistant,
+    entry: TTLockConfigEntry,
+    async_add_entities: AddConfigEntryEntitiesCallback,
+) -> None:
+    """Add an activity event entity for every lock, now and when new ones appear."""
+    coordinator = entry.runtime_data.coordinator
+
+    @callback
+    def _add(lock_ids: set[int]) -> None:
+        async_add_entities(
+            TTLockActivityEvent(coordinator, lock_id) for lock_id in sorted(lock_ids)
+        )
+
+    _add(set(coordinator.data.locks))
+    entry.async_on_unload(coordinator.async_add_lock_listener(_add))
+
+
+class TTLockActivityEvent(TTLockLockEntity, EventEntity):
+    """What happened at the lock, as it happens (webhook, Bluetooth log or poll)."""
+
+    _attr_translation_key = "activity"
+    _attr_event_types = [t.value for t in EventType]
+
+    def __init__(self, coordinator: TTLockCoordinator, lock_id: int) -> None:
+        super().__init__(coordinator, lock_id, "activity")
+
+    async def async_added_to_hass(self) -> None:
+        """Listen to the entry's activities."""
+        await super().async_added_to_hass()
+        entry_id = self.coordinator.config_entry.entry_id
+        self.async_on_remove(
+            async_dispatcher_connect(self.hass, SIGNAL_ACTIVITY.format(entry_id), self._on_activity)
+        )
+
+    @callback
+    def _on_activity(self, activity: Activity) -> None:
+        if activity.lock_id != self.lock_id:
+            return
+        self._trigger_event(activity.event_type.value, activity.data())
+        self.async_write_ha_state()

@@ -1,0 +1,260 @@
+"""TTLock callbacks ("webhooks") from the simulated cloud (research ttlock-cloud-and-peers.md §2.9).
+
+For every new world record of a lock, :class:`WebhookPusher` POSTs a TTLock-shaped callback to
+the ``callback_url`` of each developer application the lock's admin has authorised (holds a
+token for), as TTLock does:
+
+* form-encoded ``notifyType=1``, ``lockId``, ``lockMac``, ``admin`` and ``records`` — a JSON
+  *string* holding a list of ``{lockId, lockMac, recordTypeFromLock, recordType, success,
+  username, keyboardPwd, lockDate, serverDate, electricQuantity}`` (no ``recordId``);
+* only for locks the cloud reaches (behind a gateway or on Wi-Fi), unless
+  :attr:`WebhookPusher.all_locks` is set;
+* the receiver must answer the literal ``success``; anything else counts as a failure.
+
+Callbacks are sent in order by one background task; :meth:`WebhookPusher.drain` waits until all
+queued ones are answered (tests never sleep). Other notify types (2 gateway, 3 Wi-Fi lock, 4
+async request failed, 7 door sensor) are sent with :meth:`WebhookPusher.notify`.
+
+Controls (JSON in, JSON out):
+
+==========================================  =================================================
+``POST /sim/callback_url``                  ``{clientId, callbackUrl (null = none)}``
+``POST /sim/callbacks/notify``              ``{clientId, notifyType, ...fields}`` → one
+                                            callback with those form fields
+``GET  /sim/callbacks``                     counts: queued, sent, failed, last status
+==========================================  =================================================
+
+Every :class:`~simulator.cloud.CloudServer` of a world shares the world's one pusher
+(:func:`pusher_for`), started and stopped with the servers.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import weakref
+from dataclasses import dataclass, field
+from typing import Any
+
+import aiohttp
+from aiohttp import web
+
+from .cloud import CONTROLS, ROUTE_HOOKS, _as_int, _json_response, _need
+from .world import DeveloperApp, Lock, LockRecord, World
+
+__all__ = ["Callback", "WebhookPusher", "pusher_for", "record_payload"]
+
+SUCCESS = "success"
+
+
+@dataclass
+class Callback:
+    """One callback sent (or tried)."""
+
+    url: str
+    form: dict[str, str] = field(repr=False)
+    status: int | None = None
+    body: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return self.status == 200 and self.body.strip() == SUCCESS
+
+
+def record_payload(world: World, lock: Lock, records: list[LockRecord]) -> dict[str, str]:
+    """The form fields of a notifyType 1 callback for ``records`` of one lock."""
+    admin = world.accounts.get(lock.admin_uid)
+    items = [
+        {
+            "lockId": record.lock_id,
+            "lockMac": lock.lock_mac,
+            "recordTypeFromLock": record.record_type_from_lock,
+            "recordType": record.record_type,
+            "success": record.success,
+            "username": record.username,
+            "keyboardPwd": record.keyboard_pwd,
+            "lockDate": record.lock_date,
+            "serverDate": record.server_date,
+            "electricQuantity": record.electric_quantity,
+        }
+        for record in records
+    ]
+    return {
+        "notifyType": "1",
+        "lockId": str(lock.lock_id),
+        "lockMac": lock.lock_mac,
+        "admin": admin.username if admin else "",
+        "records": json.dumps(items, separators=(",", ":")),
+    }
+
+
+class WebhookPusher:
+    """Sends the world's callbacks to the apps' callback URLs."""
+
+    def __init__(self, world: World) -> None:
+        self.world = world
+        self.all_locks = False
+        """Push records of Bluetooth-only locks too (real TTLock: gateway / Wi-Fi locks)."""
+        self.sent: list[Callback] = []
+        self._queue: asyncio.Queue[Callback] | None = None
+        self._worker: asyncio.Task[None] | None = None
+        self._session: aiohttp.ClientSession | None = None
+        self._unsubscribe: Any = None
+        self._users = 0
+
+    # --- lifecycle (refcounted: one pusher per world, shared by its servers) -------------
+    async def start(self) -> None:
+        self._users += 1
+        if self._users > 1:
+            return
+        self._queue = asyncio.Queue()
+        self._session = aiohttp.ClientSession()
+        self._worker = asyncio.get_running_loop().create_task(self._run())
+        self._unsubscribe = self.world.on_record(self._on_record)
+
+    async def stop(self) -> None:
+        self._users = max(0, self._users - 1)
+        if self._users:
+            return
+        if self._unsubscribe is not None:
+            self._unsubscribe()
+            self._unsubscribe = None
+        if self._worker is not None:
+            self._worker.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._worker
+            self._worker = None
+        if self._session is not None:
+            await self._session.close()
+            self._session = None
+        self._queue = None
+
+    # --- sending ------------------------------------------------------------------------
+    def _apps_for(self, lock: Lock) -> list[DeveloperApp]:
+        """Apps with a callback URL that the lock's admin has authorised."""
+        authorised = {
+            token.client_id
+            for token in self.world.tokens.values()
+            if token.uid == lock.admin_uid and not token.revoked
+        }
+        return [
+            app
+            for app in self.world.apps.values()
+            if app.callback_url and app.client_id in authorised
+        ]
+
+    def _on_record(self, record: LockRecord) -> None:
+        lock = self.world.locks.get(record.lock_id)
+        if lock is None or self._queue is None:
+            return
+        if not (self.all_locks or lock.is_wifi or self.world.has_gateway(lock)):
+            return
+        for app in self._apps_for(lock):
+            payload = record_payload(self.world, lock, [record])
+            self._queue.put_nowait(Callback(str(app.callback_url), payload))
+
+    def notify(self, client_id: str, notify_type: int, **fields: Any) -> Callback | None:
+        """Queue a callback of any notify type (2, 3, 4, 7 …) to one app."""
+        app = self.world.apps[client_id]
+        if not app.callback_url or self._queue is None:
+            return None
+        form = {"notifyType": str(notify_type)}
+        form.update({key: _form_value(value) for key, value in fields.items()})
+        callback = Callback(app.callback_url, form)
+        self._queue.put_nowait(callback)
+        return callback
+
+    async def drain(self) -> None:
+        """Wait until every queued callback has been answered."""
+        if self._queue is not None:
+            await self._queue.join()
+
+    async def _run(self) -> None:
+        assert self._queue is not None
+        while True:
+            callback = await self._queue.get()
+            try:
+                await self._post(callback)
+            finally:
+                self._queue.task_done()
+
+    async def _post(self, callback: Callback) -> None:
+        assert self._session is not None
+        try:
+            async with self._session.post(callback.url, data=callback.form) as response:
+                callback.status = response.status
+                callback.body = await response.text()
+        except (aiohttp.ClientError, TimeoutError) as err:
+            callback.status = None
+            callback.body = type(err).__name__
+        self.sent.append(callback)
+
+    def summary(self) -> dict[str, Any]:
+        return {
+            "queued": self._queue.qsize() if self._queue is not None else 0,
+            "sent": len(self.sent),
+            "failed": sum(not c.ok for c in self.sent),
+            "lastStatus": self.sent[-1].status if self.sent else None,
+        }
+
+
+def _form_value(value: Any) -> str:
+    if isinstance(value, bool):
+        return "1" if value else "0"
+    if isinstance(value, (list, dict)):
+        return json.dumps(value)
+    return str(value)
+
+
+_PUSHERS: weakref.WeakKeyDictionary[World, WebhookPusher] = weakref.WeakKeyDictionary()
+
+
+def pusher_for(world: World) -> WebhookPusher:
+    """The world's pusher (created on first use)."""
+    pusher = _PUSHERS.get(world)
+    if pusher is None:
+        pusher = _PUSHERS[world] = WebhookPusher(world)
+    return pusher
+
+
+# --- controls and server hook --------------------------------------------------------------
+
+
+def _c_callback_url(world: World, body: dict[str, Any]) -> dict[str, Any]:
+    app = world.apps[str(_need(body, "clientId"))]
+    url = body.get("callbackUrl")
+    app.callback_url = str(url) if url else None
+    return {"clientId": app.client_id, "callbackUrl": app.callback_url}
+
+
+def _c_notify(world: World, body: dict[str, Any]) -> dict[str, Any]:
+    fields = {k: v for k, v in body.items() if k not in ("clientId", "notifyType")}
+    callback = pusher_for(world).notify(
+        str(_need(body, "clientId")), _as_int(body, "notifyType"), **fields
+    )
+    return {"queued": callback is not None}
+
+
+CONTROLS["callback_url"] = _c_callback_url
+CONTROLS["callbacks/notify"] = _c_notify
+
+
+def _install(app: web.Application, world: World) -> None:
+    pusher = pusher_for(world)
+
+    async def _start(_app: web.Application) -> None:
+        await pusher.start()
+
+    async def _stop(_app: web.Application) -> None:
+        await pusher.stop()
+
+    async def _summary(_request: web.Request) -> web.Response:
+        return _json_response(pusher.summary())
+
+    app.on_startup.append(_start)
+    app.on_cleanup.append(_stop)
+    app.router.add_get("/sim/callbacks", _summary)
+
+
+ROUTE_HOOKS.append(_install)
