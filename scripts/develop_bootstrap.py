@@ -114,7 +114,8 @@ async def add_integration(
     ) as resp:
         resp.raise_for_status()
         flow: dict[str, Any] = await resp.json()
-    for step_input in (SIM_ACCOUNT, {"base_url": simulator}):
+    # the first step is a menu: account / pair a new lock / lock keys
+    for step_input in ({"next_step_id": "account"}, SIM_ACCOUNT, {"base_url": simulator}):
         async with session.post(
             f"{ha}/api/config/config_entries/flow/{flow['flow_id']}",
             json=step_input,
