@@ -79,6 +79,7 @@ async def test_measure(
     poll_calls = world.usage(CLIENT_ID) - poll_before
     polled_dupes = activity.stats["duplicates"] - duplicates
     after_poll = len(events)
+    polled_records = activity.stats["poll"]
     records = await setup_entry.runtime_data.coordinator.cloud.list_lock_records(FRONT_DOOR)
     reread_new = await activity.async_process_cloud(records, Source.POLL)
 
@@ -90,12 +91,12 @@ async def test_measure(
     print(f"  events emitted by the pushes:              {pushed_events}  (target {RECORDS:,})")
     print(
         f"  2 poll cycles after the pushes:            {poll_calls} calls (lockRecord/list: "
-        f"{activity.stats['poll']} records read), {polled_dupes} dropped as duplicates, "
+        f"{polled_records} records read), {polled_dupes} dropped as duplicates, "
         f"{after_poll - pushed_events} new events"
     )
     print(
-        f"  full re-read of lockRecord/list:           {len(records)} records, "
-        f"{reread_new} new events"
+        f"  full re-read of lockRecord/list:           {len(records)} records "
+        f"(9 from before setup), {reread_new} new events"
     )
     print(
         f"  events in total:                           {len(events)}  "

@@ -772,7 +772,8 @@ class AccessManager:
         op.attempts += 1
         try:
             path = await self._execute(op, credential, placement, rt)
-        except PermanentFailureError as err:
+        except (PermanentFailureError, ValueError) as err:
+            # ValueError: the SDK refused the request before sending it (bad parameters)
             placement.state = PlacementState.FAILED
             placement.error = str(err)
             del self.state.queue[op.op_id]

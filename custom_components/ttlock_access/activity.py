@@ -28,7 +28,7 @@ from __future__ import annotations
 import logging
 from collections import OrderedDict
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta, timezone
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any, Final
@@ -39,7 +39,7 @@ from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers.dispatcher import async_dispatcher_send
 from homeassistant.util import dt as dt_util
 
-from .const import DOMAIN, EVENT_ACTIVITY, SIGNAL_ACTIVITY
+from .const import CONF_WEBHOOK_SEEN, DOMAIN, EVENT_ACTIVITY, SIGNAL_ACTIVITY
 from .sdk.ble import GetOperationLog, LogRecord, TTLockBleError, decode_lock_data
 from .sdk.model import DoorState, LockRecord, OpenState
 
@@ -419,6 +419,7 @@ class ActivityManager:
         self.coordinator = coordinator
         self.started_at = dt_util.utcnow()
         self.last: dict[int, Activity] = {}
+        self._changed_by: dict[int, str] = {}
         self.push_at: datetime | None = None
         self.polled_at: dict[int, datetime] = {}
         self.watermark: dict[int, int] = {}
@@ -453,15 +454,17 @@ class ActivityManager:
     @property
     def push_confirmed(self) -> bool:
         """The TTLock cloud has pushed records to this entry's webhook."""
-        from .const import CONF_WEBHOOK_SEEN
-
         entry = self.coordinator.config_entry
         return self.push_at is not None or bool(entry.data.get(CONF_WEBHOOK_SEEN))
 
     def changed_by(self, lock_id: int) -> str | None:
-        """``changed_by`` of a lock: who or what caused its last activity."""
-        activity = self.last.get(lock_id)
-        return activity.changed_by if activity is not None else None
+        """``changed_by`` of a lock: who or what last locked or unlocked it."""
+        return self._changed_by.get(lock_id)
+
+    def signal(self, lock_id: int) -> str:
+        """Dispatcher signal of one lock's activities (its event entity listens)."""
+        entry_id = self.coordinator.config_entry.entry_id
+        return SIGNAL_ACTIVITY.format(f"{entry_id}_{lock_id}")
 
     # ------------------------------------------------------------------ record polling plan
     def record_poll_plan(self, runtimes: Iterable[LockRuntime]) -> list[tuple[int, int]]:
@@ -786,14 +789,15 @@ class ActivityManager:
         """Event entity, changed_by and the bus event (device triggers, logbook)."""
         if activity.event_type is not EventType.LOW_BATTERY:
             self.last[activity.lock_id] = activity
+        if activity.success and activity.event_type in (EventType.UNLOCKED, EventType.LOCKED):
+            self._changed_by[activity.lock_id] = activity.changed_by
         self.stats["emitted"] += 1
-        entry = self.coordinator.config_entry
-        async_dispatcher_send(self.hass, SIGNAL_ACTIVITY.format(entry.entry_id), activity)
+        async_dispatcher_send(self.hass, self.signal(activity.lock_id), activity)
         self.hass.bus.async_fire(EVENT_ACTIVITY, self.event_data(activity))
 
     def event_data(self, activity: Activity) -> dict[str, Any]:
         """The bus event's data."""
-        from .coordinator import lock_device_identifier
+        from .coordinator import lock_device_identifier  # (import cycle: coordinator → here)
 
         device = dr.async_get(self.hass).async_get_device_by_identifier(
             lock_device_identifier(activity.lock_id), self.coordinator.config_entry.entry_id
@@ -815,8 +819,6 @@ class ActivityManager:
     @callback
     def async_gateway_online(self, gateway_id: int, online: bool) -> bool:
         """notifyType 2; False when the gateway is not on this account."""
-        from dataclasses import replace
-
         gateways = self.coordinator.data.gateways
         gateway = gateways.get(gateway_id)
         if gateway is None:
@@ -840,7 +842,7 @@ class ActivityManager:
     ) -> bool:
         """notifyType 4: a Wi-Fi lock refused a change the cloud had accepted; the credential's
         placement on that lock fails with the reason. False when the lock is not ours."""
-        from .access import PlacementState
+        from .access import PlacementState  # (import cycle: access → coordinator → here)
 
         if lock_id not in self.coordinator.data.locks:
             return False

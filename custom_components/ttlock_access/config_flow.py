@@ -3,6 +3,7 @@ reconfigure and options."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 from collections.abc import Mapping
@@ -43,6 +44,7 @@ from .const import (
     CONF_ENTRY_TYPE,
     CONF_LOCK_DATA,
     CONF_MONTHLY_BUDGET,
+    CONF_OFFLINE_FALLBACK,
     CONF_PASSCODE_LIMIT,
     CONF_PASSWORD_MD5,
     CONF_PIN,
@@ -51,12 +53,14 @@ from .const import (
     CONF_POLL_INTERVAL,
     CONF_REGION,
     CONF_REMOVE_PIN,
+    CONF_STAY_CONNECTED,
     CONF_SWEEP_CALLS,
     CONF_TOKEN,
     DEFAULT_MONTHLY_BUDGET,
     DEFAULT_POLL_INTERVAL,
     DEFAULT_SWEEP_CALLS,
     DOMAIN,
+    ENTRY_ACCOUNT,
     ENTRY_LOCK,
     MAX_POLL_INTERVAL,
     MAX_SWEEP_CALLS,
@@ -82,6 +86,18 @@ from .sdk.ble import (
     parse_aes_key_str,
 )
 from .sdk.ble import GetStatus as BleGetStatus
+from .sdk.ble.gateway import (
+    DEFAULT_SERVER,
+    DEFAULT_SERVER_PORT,
+    GATEWAY_NOTIFY_UUID,
+    GATEWAY_WRITE_UUID,
+    ConfigureGateway,
+    GatewayError,
+    GatewayFrameAssembler,
+    GatewayModel,
+    GatewayStatus,
+    ScanGatewayWifi,
+)
 from .sdk.ble.transport import BleDeviceNotFoundError, BleLockLink, BleOutOfSlotsError
 from .sdk.cloud import TTLockCloud, md5_password
 from .sdk.cloud.errors import (
@@ -96,6 +112,21 @@ from .sdk.cloud.errors import (
 from .sdk.model import Tokens
 
 _LOGGER = logging.getLogger(__name__)
+
+_GATEWAY_MODELS = {
+    DeviceKind.GATEWAY_G2: GatewayModel.G2,
+    DeviceKind.GATEWAY_G3: GatewayModel.G3,
+    DeviceKind.GATEWAY_G4: GatewayModel.G4,
+}
+_GATEWAY_ERRORS: dict[int, str] = {
+    GatewayStatus.BAD_WIFI_NAME: "wifi_not_found",
+    GatewayStatus.BAD_WIFI_PASSWORD: "wifi_password",
+    GatewayStatus.NO_CABLE: "gateway_no_network",
+    GatewayStatus.NO_SIM_CARD: "gateway_no_network",
+}
+GATEWAY_LIST_ATTEMPTS = 10
+GATEWAY_LIST_DELAY = 3.0
+"""The gateway registers itself with the cloud after set-up: list the account a few times."""
 
 CONF_AES_KEY = "aes_key"
 CONF_UNLOCK_KEY = "unlock_key"
@@ -179,6 +210,7 @@ class TTLockConfigFlow(ConfigFlow, domain=DOMAIN):
         self._address = ""
         self._name = ""
         self._advert: TTLockAdvertisement | None = None
+        self._networks: list[str] | None = None
 
     @staticmethod
     @callback
@@ -297,6 +329,8 @@ class TTLockConfigFlow(ConfigFlow, domain=DOMAIN):
         advert = parse_advertisement(
             discovery_info.manufacturer_data, address=discovery_info.address
         )
+        if advert is not None and advert.kind in _GATEWAY_MODELS:
+            return await self._async_discovered_gateway(discovery_info, advert)
         if advert is None or advert.kind is not DeviceKind.LOCK:
             return self.async_abort(reason="not_supported")
         address = discovery_info.address.upper()
@@ -311,6 +345,122 @@ class TTLockConfigFlow(ConfigFlow, domain=DOMAIN):
         if advert.setting_mode:
             return await self.async_step_pair_confirm()
         return await self.async_step_lock_keys()
+
+    # ------------------------------------------------------------------ gateways
+    async def _async_discovered_gateway(
+        self, info: BluetoothServiceInfoBleak, advert: TTLockAdvertisement
+    ) -> ConfigFlowResult:
+        """A TTLock gateway in set-up mode: connect it to Wi-Fi and bind it to an account."""
+        address = info.address.upper()
+        await self.async_set_unique_id(f"gateway-{address}")
+        self._abort_if_unique_id_configured()
+        if not self._accounts():
+            return self.async_abort(reason="gateway_needs_account")
+        self._address, self._advert = address, advert
+        self._name = info.name or f"Gateway {address[-5:]}"
+        self.context["title_placeholders"] = {"name": self._name}
+        return await self.async_step_gateway()
+
+    def _accounts(self) -> dict[str, ConfigEntry]:
+        """Loaded TTLock account entries, by entry id."""
+        return {
+            entry.entry_id: entry
+            for entry in self._async_current_entries(include_ignore=False)
+            if entry.state is ConfigEntryState.LOADED
+            and entry.data.get(CONF_ENTRY_TYPE, ENTRY_ACCOUNT) == ENTRY_ACCOUNT
+        }
+
+    def _gateway_link(self) -> BleLockLink:
+        hass, address = self.hass, self._address
+        return BleLockLink(
+            address,
+            self._name,
+            lambda: bluetooth.async_ble_device_from_address(hass, address, True),
+            write_uuid=GATEWAY_WRITE_UUID,
+            notify_uuid=GATEWAY_NOTIFY_UUID,
+            assembler_factory=GatewayFrameAssembler,
+        )
+
+    async def async_step_gateway(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Wi-Fi network (G2), name and account; then set the gateway up over Bluetooth."""
+        assert self._advert is not None
+        model = _GATEWAY_MODELS[self._advert.kind]
+        accounts = self._accounts()
+        errors: dict[str, str] = {}
+        if model is GatewayModel.G2 and self._networks is None:
+            link = self._gateway_link()
+            try:
+                networks = await link.run(lambda: ScanGatewayWifi(self._address))
+                self._networks = [n.ssid for n in networks if n.ssid]
+            except TTLockBleError as err:
+                self._networks = []
+                errors["base"] = _ble_error_key(err)
+            finally:
+                await link.close()
+        if user_input is not None and not errors:
+            entry = accounts.get(user_input.get("account", "")) or next(iter(accounts.values()))
+            error = await self._configure_gateway(entry, model, user_input)
+            if error is None:
+                return self.async_abort(
+                    reason="gateway_added",
+                    description_placeholders={
+                        "name": user_input[CONF_NAME],
+                        "account": entry.title,
+                    },
+                )
+            errors["base"] = error
+        fields: dict[Any, Any] = {vol.Required(CONF_NAME, default=self._name): _TEXT}
+        if len(accounts) > 1:
+            fields[vol.Required("account")] = vol.In(
+                {entry_id: entry.title for entry_id, entry in accounts.items()}
+            )
+        if model is GatewayModel.G2:
+            fields[vol.Required("ssid")] = SelectSelector(
+                SelectSelectorConfig(options=self._networks or [], custom_value=True)
+            )
+            fields[vol.Required("wifi_password")] = _PASSWORD
+        return self.async_show_form(
+            step_id="gateway",
+            data_schema=vol.Schema(fields),
+            description_placeholders={"name": self._name, "model": model.name},
+            errors=errors,
+        )
+
+    async def _configure_gateway(
+        self, entry: ConfigEntry, model: GatewayModel, user_input: dict[str, Any]
+    ) -> str | None:
+        """Run the set-up; then wait until the account lists the gateway. None when done."""
+        link = self._gateway_link()
+        try:
+            await link.run(
+                lambda: ConfigureGateway(
+                    self._address,
+                    str(user_input.get("ssid", "")),
+                    str(user_input.get("wifi_password", "")),
+                    DEFAULT_SERVER,
+                    DEFAULT_SERVER_PORT,
+                    uid=int(entry.unique_id or 0),
+                    password_md5=entry.data[CONF_PASSWORD_MD5],
+                    name=user_input[CONF_NAME],
+                    model=model,
+                ),
+                retry=False,
+            )
+        except GatewayError as err:
+            return _GATEWAY_ERRORS.get(err.status, "gateway_refused")
+        except TTLockBleError as err:
+            return _ble_error_key(err)
+        finally:
+            await link.close()
+        coordinator = entry.runtime_data.coordinator
+        for _ in range(GATEWAY_LIST_ATTEMPTS):
+            await coordinator.async_refresh()
+            if any(gw.mac == self._address for gw in coordinator.data.gateways.values()):
+                return None
+            await asyncio.sleep(GATEWAY_LIST_DELAY)
+        return "gateway_not_listed"
 
     def _account_owning(self, address: str) -> ConfigEntry | None:
         """The loaded account entry that has this lock, if any."""
@@ -517,7 +667,11 @@ class TTLockOptionsFlow(OptionsFlowWithReload):
             # The HA-side PIN: only its salted hash is stored; empty keeps the current one.
             pin = str(user_input.pop(CONF_PIN, "") or "").strip()
             remove = bool(user_input.pop(CONF_REMOVE_PIN, False))
-            data: dict[str, Any] = {k: int(v) for k, v in user_input.items()}
+            flags = {
+                key: bool(user_input.pop(key, False))
+                for key in (CONF_STAY_CONNECTED, CONF_OFFLINE_FALLBACK)
+            }
+            data: dict[str, Any] = {k: int(v) for k, v in user_input.items()} | flags
             if pin and not valid_pin(pin):
                 errors[CONF_PIN] = "invalid_pin"
             else:
@@ -561,6 +715,12 @@ class TTLockOptionsFlow(OptionsFlowWithReload):
                 ): NumberSelector(
                     NumberSelectorConfig(min=0, max=1000, step=1, mode=NumberSelectorMode.BOX)
                 ),
+                vol.Required(
+                    CONF_STAY_CONNECTED, default=options.get(CONF_STAY_CONNECTED, False)
+                ): BooleanSelector(),
+                vol.Required(
+                    CONF_OFFLINE_FALLBACK, default=options.get(CONF_OFFLINE_FALLBACK, False)
+                ): BooleanSelector(),
                 vol.Optional(CONF_PIN): _PASSWORD,
             }
         )

@@ -40,6 +40,7 @@ from .ble import ADVERT_FRESH, LockBluetooth, translate_ble_error
 from .const import (
     CONF_MONTHLY_BUDGET,
     CONF_POLL_INTERVAL,
+    CONF_STAY_CONNECTED,
     CONF_SWEEP_CALLS,
     DEFAULT_MONTHLY_BUDGET,
     DEFAULT_POLL_INTERVAL,
@@ -178,6 +179,7 @@ class TTLockCoordinator(DataUpdateCoordinator[AccountData]):
         self.usage.budget = entry.options.get(CONF_MONTHLY_BUDGET, DEFAULT_MONTHLY_BUDGET)
         self.data = AccountData()
         self.ble = LockBluetooth(hass, self)
+        self.ble.stay_connected = bool(entry.options.get(CONF_STAY_CONNECTED, False))
         self.activity = ActivityManager(hass, self)
         self._auto_lock_timers: dict[int, CALLBACK_TYPE] = {}
         self._new_lock_callbacks: list[Callable[[set[int]], None]] = []

@@ -9,7 +9,6 @@ from homeassistant.helpers.dispatcher import async_dispatcher_connect
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .activity import Activity, EventType
-from .const import SIGNAL_ACTIVITY
 from .coordinator import TTLockConfigEntry, TTLockCoordinator
 from .entity import TTLockLockEntity
 
@@ -44,16 +43,12 @@ class TTLockActivityEvent(TTLockLockEntity, EventEntity):
         super().__init__(coordinator, lock_id, "activity")
 
     async def async_added_to_hass(self) -> None:
-        """Listen to the entry's activities."""
+        """Listen to this lock's activities."""
         await super().async_added_to_hass()
-        entry_id = self.coordinator.config_entry.entry_id
-        self.async_on_remove(
-            async_dispatcher_connect(self.hass, SIGNAL_ACTIVITY.format(entry_id), self._on_activity)
-        )
+        signal = self.coordinator.activity.signal(self.lock_id)
+        self.async_on_remove(async_dispatcher_connect(self.hass, signal, self._on_activity))
 
     @callback
     def _on_activity(self, activity: Activity) -> None:
-        if activity.lock_id != self.lock_id:
-            return
         self._trigger_event(activity.event_type.value, activity.data())
         self.async_write_ha_state()

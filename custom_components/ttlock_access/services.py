@@ -35,7 +35,7 @@ from .access import (
     new_id,
 )
 from .ble import translate_ble_error
-from .const import CONF_PASSCODE_LIMIT, DOMAIN
+from .const import CONF_OFFLINE_FALLBACK, CONF_PASSCODE_LIMIT, DOMAIN
 from .coordinator import LockRuntime, Path, TTLockCoordinator
 from .errors import translate_error
 from .native import CodegenError
@@ -100,7 +100,7 @@ CREATE_PASSCODE_SCHEMA = vol.Schema(
         vol.Optional("holder"): cv.string,
         vol.Optional("starts_at"): cv.datetime,
         vol.Optional("ends_at"): cv.datetime,
-        vol.Optional("offline_fallback", default=False): cv.boolean,
+        vol.Optional("offline_fallback"): cv.boolean,
     }
 )
 CREDENTIAL_SCHEMA = vol.Schema({vol.Required("credential_id"): cv.string})
@@ -430,6 +430,8 @@ async def _create_passcode(hass: HomeAssistant, call: ServiceCall) -> ServiceRes
     if variant in CUSTOM_TYPES:
         if variant == "custom_permanent":
             starts, ends = None, None
+        elif starts is None:
+            starts = dt_util.utcnow()
         code = await _unique_code(targets, data["length"], data.get("code"))
         credential = Credential(
             credential_id=new_id(),
@@ -458,7 +460,10 @@ async def _create_passcode(hass: HomeAssistant, call: ServiceCall) -> ServiceRes
             ends_at=ends,
         )
     await manager.async_issue(credential, [t.lock_id for t in targets])
-    if data["offline_fallback"] and credential.kind is CredentialKind.PASSCODE:
+    fallback_wanted = data.get(
+        "offline_fallback", bool(manager.entry.options.get(CONF_OFFLINE_FALLBACK, False))
+    )
+    if fallback_wanted and credential.kind is CredentialKind.PASSCODE:
         fallback = await _offline_fallback(manager, credential, targets)
         if fallback is not None:
             response = _credential_response(credential, targets, secrets=True)
@@ -803,7 +808,7 @@ async def _grant(
             holder_id=holder.holder_id,
             secret=code,
             variant=variant,
-            starts_at=starts if ends else None,
+            starts_at=(starts or dt_util.utcnow()) if ends else None,
             ends_at=ends,
         )
         if ble_only:
@@ -1028,6 +1033,12 @@ _SERVICES: tuple[tuple[str, _Handler, vol.Schema, SupportsResponse], ...] = (
         "add_fingerprint_record",
         _add_fingerprint_record,
         RECORD_FINGERPRINT_SCHEMA,
+        SupportsResponse.OPTIONAL,
+    ),
+    (
+        "update_fingerprint_validity",
+        _update_validity,
+        UPDATE_VALIDITY_SCHEMA,
         SupportsResponse.OPTIONAL,
     ),
     (

@@ -39,6 +39,12 @@ What the lock does
   id; list per E18), operation log ``0x25`` (E11), auto-lock ``0x36`` (E8), passage mode
   ``0x66``, sound ``0x62``, remote-unlock switch ``0x37``, switches ``0x68``, device info
   ``0x90`` (E12), hotel data ``0x64`` and lift floor activation (``0x47`` with floors, §9.3).
+* One memory with the cloud: :meth:`SimulatedLock.from_world` makes ``passcodes`` /
+  ``cards`` / ``fingerprints`` views of the world lock's memory and sets
+  :attr:`SimulatedLock.access_rules`, so the keypad and readers decide with the world's rules
+  (STAND-IN offline and erase codes included) while this lock still logs, moves the bolt and
+  pushes (:mod:`.world_link`). A ``0x03`` delete of a code the table lacks asks the rules
+  (an offline code is then refused from now on).
 * Retransmission (E17): a byte-identical repeat of the previous request gets the previous
   reply again without re-running it (not for the pure reads ``0x14``/``0x34``).
 * Pushes (§5.11): a ``0x14`` state push ``[battery][state][0]`` (encrypt ``0x00``) when the

@@ -154,6 +154,10 @@ class HeldPasscodes(MutableMapping[str, StoredPasscode]):
     def __len__(self) -> int:
         return len(self._memory.passcodes)
 
+    def clear(self) -> None:
+        """``0x03 [1]`` clear, or a factory reset: the keypad table is emptied."""
+        self._memory.passcodes.clear()
+
     def __repr__(self) -> str:
         return f"<HeldPasscodes {len(self)} codes>"
 
@@ -195,6 +199,10 @@ class HeldCards(MutableMapping[int, StoredCredential]):
 
     def __len__(self) -> int:
         return sum(1 for _ in self)
+
+    def clear(self) -> None:
+        """``[4]`` clear, or a factory reset: the table is emptied."""
+        self._table.clear()
 
     def __repr__(self) -> str:
         return f"<HeldCards {len(self)} entries>"

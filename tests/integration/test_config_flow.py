@@ -279,6 +279,8 @@ async def test_options_flow(
             CONF_SWEEP_CALLS: 2,
             CONF_MONTHLY_BUDGET: 5000,
             "monthly_passcode_limit": 5,
+            "stay_connected": True,
+            "offline_fallback": False,
         },
     )
     assert result["type"] is FlowResultType.CREATE_ENTRY
@@ -288,9 +290,12 @@ async def test_options_flow(
         CONF_SWEEP_CALLS: 2,
         CONF_MONTHLY_BUDGET: 5000,
         "monthly_passcode_limit": 5,
+        "stay_connected": True,
+        "offline_fallback": False,
     }
     coordinator = setup_entry.runtime_data.coordinator
     assert coordinator.update_interval is not None
     assert coordinator.update_interval.total_seconds() == 30 * 60
     assert coordinator.sweep_calls == 2
     assert setup_entry.runtime_data.usage.budget == 5000
+    assert coordinator.ble.stay_connected

@@ -129,6 +129,10 @@ async def test_bus_event_and_changed_by(
     assert event["lock_name"] == "Front Door"
     assert event["description"] == "unlocked by card 'Blue card'"
     assert hass.states.get("lock.front_door").attributes["changed_by"] == "Blue card"
+    # a door or an alarm does not change who last locked or unlocked the lock
+    await push.post(records_form(FRONT_DOOR, [record(31, lock_date=_now_ms() + 1000)]))
+    assert len(events) == 2
+    assert hass.states.get("lock.front_door").attributes["changed_by"] == "Blue card"
 
 
 @pytest.fixture

@@ -3,14 +3,22 @@ simulated cloud and by hand, every notify type, foreign ids and malformed bodies
 
 from __future__ import annotations
 
+import json
+import sys
+import types
 from typing import Any
 
+import homeassistant.components
 import pytest
 from homeassistant.const import CONF_WEBHOOK_ID
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import issue_registry as ir
+from homeassistant.setup import async_setup_component
 from homeassistant.util import dt as dt_util
 from pytest_homeassistant_custom_component.common import MockConfigEntry
+from pytest_homeassistant_custom_component.components.diagnostics import (
+    get_diagnostics_for_config_entry,
+)
 
 from custom_components.ttlock_access.const import CONF_WEBHOOK_SEEN, DOMAIN
 from custom_components.ttlock_access.sdk.cloud import md5_password
@@ -38,8 +46,10 @@ def _now_ms() -> int:
 
 @pytest.fixture
 async def entry(hass: HomeAssistant, config_entry: MockConfigEntry) -> MockConfigEntry:
-    """The demo account with an external URL configured, set up."""
+    """The demo account with an external URL configured, set up (diagnostics loaded before
+    the HTTP test client freezes the router)."""
     hass.config.external_url = EXTERNAL_URL
+    assert await async_setup_component(hass, "diagnostics", {})
     assert await hass.config_entries.async_setup(config_entry.entry_id)
     await hass.async_block_till_done()
     return config_entry
@@ -291,3 +301,56 @@ async def test_one_developer_app_for_two_accounts(
     assert event["user"] == "second@example.com"
     assert second.runtime_data.coordinator.activity.stats["webhook"] == 1
     assert pusher_for(cloud.world) is push.pusher
+
+
+async def test_home_assistant_cloud_hook(
+    hass: HomeAssistant,
+    config_entry: MockConfigEntry,
+    issue_registry: ir.IssueRegistry,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """With an active Home Assistant Cloud subscription the URL is a cloudhook, created once
+    and deleted with the entry."""
+    created: list[str] = []
+    deleted: list[str] = []
+
+    class CloudNotAvailable(Exception):  # noqa: N818 - the name HA Cloud uses
+        pass
+
+    async def _create(_hass: HomeAssistant, webhook_id: str) -> str:
+        created.append(webhook_id)
+        return f"https://hooks.nabu.casa/{webhook_id}"
+
+    async def _delete(_hass: HomeAssistant, webhook_id: str) -> None:
+        deleted.append(webhook_id)
+
+    fake = types.ModuleType("homeassistant.components.cloud")
+    fake.CloudNotAvailable = CloudNotAvailable  # type: ignore[attr-defined]
+    fake.async_active_subscription = lambda _hass: True  # type: ignore[attr-defined]
+    fake.async_get_or_create_cloudhook = _create  # type: ignore[attr-defined]
+    fake.async_delete_cloudhook = _delete  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, "homeassistant.components.cloud", fake)
+    monkeypatch.setattr(homeassistant.components, "cloud", fake, raising=False)
+    hass.config.components.add("cloud")
+
+    assert await hass.config_entries.async_setup(config_entry.entry_id)
+    await hass.async_block_till_done()
+    webhook_id = config_entry.data[CONF_WEBHOOK_ID]
+    issue = issue_registry.async_get_issue(DOMAIN, f"webhook_callback_url_{config_entry.entry_id}")
+    assert issue is not None
+    assert issue.translation_placeholders["url"] == f"https://hooks.nabu.casa/{webhook_id}"
+    assert created == [webhook_id]
+    assert await hass.config_entries.async_remove(config_entry.entry_id)
+    await hass.async_block_till_done()
+    assert deleted == [webhook_id]
+
+
+async def test_diagnostics_hide_the_webhook(
+    hass: HomeAssistant, entry: MockConfigEntry, push: Push, hass_client: ClientFactory
+) -> None:
+    """The webhook id (the callback URL's only secret) is redacted; push counters are shown."""
+    await push.post(records_form(FRONT_DOOR, [record(46, lock_date=_now_ms())]))
+    diagnostics = await get_diagnostics_for_config_entry(hass, hass_client, entry)
+    assert entry.data[CONF_WEBHOOK_ID] not in json.dumps(diagnostics)
+    assert diagnostics["activity"]["records"]["webhook"] == 1
+    assert diagnostics["activity"]["push_confirmed"] is True

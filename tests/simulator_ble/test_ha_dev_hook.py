@@ -19,7 +19,14 @@ from homeassistant.const import EVENT_HOMEASSISTANT_STOP
 from homeassistant.core import HomeAssistant
 from sim_ble_driver import SimLink
 
-from custom_components.ttlock_access.sdk.ble import Pair, ProtocolHeader, Unlock, parse_lock_data
+from custom_components.ttlock_access.sdk.ble import (
+    DeviceKind,
+    Pair,
+    ProtocolHeader,
+    Unlock,
+    parse_advertisement,
+    parse_lock_data,
+)
 
 pytestmark = pytest.mark.usefixtures("enable_bluetooth", "enable_custom_integrations")
 
@@ -49,6 +56,17 @@ async def test_dev_hook_runs_cloud_and_proxy_from_one_world(hass: HomeAssistant)
             "S31_015e00",  # the factory-fresh lock
             "S31_d35b91",  # Front Door
             "TTLift_2d9053",  # Building Lift
+        ]
+        [gateway] = runtime.gateways  # one unconfigured G2 in set-up mode
+        assert (gateway.local_name, gateway.configured) == ("G2_01705e", False)
+        info = bluetooth.async_last_service_info(hass, gateway.address, True)
+        assert info is not None
+        advert = parse_advertisement(info.manufacturer_data, address=info.address)
+        assert advert is not None and advert.kind is DeviceKind.GATEWAY_G2
+        assert sorted(lock_id for lock_id, _rssi in gateway.nearby_locks) == [
+            5001101,
+            5001103,
+            5003301,
         ]
         fresh = next(lock for lock in runtime.locks if lock.setting_mode)
         back = next(lock for lock in runtime.locks if lock.address == "D1:58:B6:7C:29:4E")

@@ -13,8 +13,11 @@ At startup it runs, in Home Assistant's own event loop:
 * a virtual Bluetooth proxy (:class:`simulator.ble.scanner.VirtualProxyScanner`) whose air
   holds :class:`simulator.ble.SimulatedLock` peripherals built from the *same* world — by
   default "Front Door", "Back Door" (Bluetooth only) and "Building Lift" — plus one
-  factory-fresh lock in pairing mode for the local-pairing demo. It re-advertises every
-  ``advertise_interval`` seconds (auto-lock and cloud-side changes are applied then).
+  factory-fresh lock in pairing mode for the local-pairing demo and one unconfigured G2
+  gateway in set-up mode (:class:`simulator.ble.gateway.SimulatedGateway`; configured over
+  Bluetooth it joins the world for that account, hears the account's locks on the air and
+  appears in ``gateway/list``). It re-advertises every ``advertise_interval`` seconds
+  (auto-lock and cloud-side changes are applied then).
 
 A BLE unlock through the proxy changes the cloud's lock state and appears in
 ``lockRecord/list``; a gateway unlock through the cloud moves the simulated bolt. Everything
@@ -41,6 +44,7 @@ _LOGGER = logging.getLogger(__name__)
 DOMAIN = "ttlock_sim"
 DEFAULT_LOCKS = ["Front Door", "Back Door", "Building Lift"]
 DEFAULT_FRESH_MAC = "C4:7E:51:00:5E:01"
+DEFAULT_GATEWAY_MAC = "54:8E:29:5E:70:01"
 DEFAULT_PROXY_SOURCE = "02:00:00:54:54:01"
 
 CONFIG_SCHEMA = vol.Schema(
@@ -54,6 +58,8 @@ CONFIG_SCHEMA = vol.Schema(
                 vol.Optional("locks", default=DEFAULT_LOCKS): vol.All(cv.ensure_list, [cv.string]),
                 vol.Optional("fresh_lock", default=True): cv.boolean,
                 vol.Optional("fresh_lock_mac", default=DEFAULT_FRESH_MAC): cv.string,
+                vol.Optional("setup_gateway", default=True): cv.boolean,
+                vol.Optional("setup_gateway_mac", default=DEFAULT_GATEWAY_MAC): cv.string,
                 vol.Optional("proxy_source", default=DEFAULT_PROXY_SOURCE): cv.string,
                 vol.Optional("slots", default=3): vol.All(vol.Coerce(int), vol.Range(0, 10)),
                 vol.Optional("advertise_interval", default=10.0): vol.All(
@@ -76,6 +82,7 @@ class SimRuntime:
     scanner: Any
     remove_proxy: Any
     locks: list[Any] = field(default_factory=list)
+    gateways: list[Any] = field(default_factory=list)
     stopped: bool = False
 
     async def async_stop(self) -> None:
@@ -108,6 +115,7 @@ async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
     _ensure_simulator_importable()
     from simulator import CloudServer, load_scenario
     from simulator.ble import SimulatedLock, VirtualAir
+    from simulator.ble.gateway import SimulatedGateway
     from simulator.ble.ha import async_register_virtual_proxy
 
     world = await hass.async_add_executor_job(
@@ -133,6 +141,14 @@ async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
     if conf["fresh_lock"]:
         fresh = SimulatedLock.factory_fresh(conf["fresh_lock_mac"], seed=f"{world.seed}|fresh")
         locks.append(air.add(fresh))
+    gateways: list[Any] = []
+    if conf["setup_gateway"]:
+        nearby = [
+            (lock.world_link.lock_id, lock.rssi) for lock in locks if lock.world_link is not None
+        ]
+        gateways.append(
+            air.add(SimulatedGateway(conf["setup_gateway_mac"], world=world, nearby_locks=nearby))
+        )
 
     scanner, remove = async_register_virtual_proxy(
         hass,
@@ -141,15 +157,18 @@ async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
         slots=conf["slots"],
         advertise_interval=conf["advertise_interval"],
     )
-    runtime = SimRuntime(world, server, air, scanner, remove, locks)
+    runtime = SimRuntime(world, server, air, scanner, remove, locks, gateways)
     hass.data[DOMAIN] = runtime
     _LOGGER.info(
         "Virtual proxy %s registered (connectable, %d slots), advertising %s",
         scanner.name,
         conf["slots"],
         ", ".join(
-            f"{lock.local_name} {lock.address}{' (pairing mode)' if lock.setting_mode else ''}"
-            for lock in locks
+            [
+                f"{lock.local_name} {lock.address}{' (pairing mode)' if lock.setting_mode else ''}"
+                for lock in locks
+            ]
+            + [f"{gateway.local_name} {gateway.address} (gateway set-up)" for gateway in gateways]
         ),
     )
 

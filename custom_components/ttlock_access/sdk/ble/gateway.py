@@ -121,7 +121,6 @@ NAME_FIELD_LENGTH = 51
 MAX_PLAINTEXT = 239
 """Largest plaintext whose ciphertext still fits the one-byte length (≤ 255)."""
 
-ECHO_TIMEOUT = 6.0
 STEP_TIMEOUT = 10.0
 """Seconds to wait for a set-up reply (the SDK's connect timeout is 10 s)."""
 WIFI_TIMEOUT = 40.0
@@ -430,9 +429,12 @@ class _GatewayOperation[T](ABC):
     """Base state machine, the same surface as :class:`~.ops.Operation` (``start`` /
     ``receive`` / ``crc_error`` / ``timeout`` → Write / Wait / Done / Failed)."""
 
-    def __init__(self, mac: str, *, crc_retries: int = CRC_RETRIES) -> None:
+    def __init__(
+        self, mac: str, *, step_timeout: float = STEP_TIMEOUT, crc_retries: int = CRC_RETRIES
+    ) -> None:
         self.mac = mac.upper()
         self._key = gateway_key(mac)
+        self._step_timeout = step_timeout
         self._crc_retries = crc_retries
         self._retries_left = crc_retries
         self._flow: _Flow[T] | None = None
@@ -548,7 +550,10 @@ class _GatewayOperation[T](ABC):
 
     def _echo(self) -> _Flow[None]:
         """``0x45`` ``SCIENER``: the SDK's "connected" handshake (any reply will do)."""
-        yield _Send(GatewayCommand.ECHO, VENDOR, ECHO_TIMEOUT)
+        yield _Send(GatewayCommand.ECHO, VENDOR, self._step_timeout)
+
+    def _send(self, command: int, payload: bytes) -> _Send:
+        return _Send(command, payload, self._step_timeout)
 
 
 class ConfigureGateway(_GatewayOperation[GatewayConfigured]):
@@ -575,10 +580,11 @@ class ConfigureGateway(_GatewayOperation[GatewayConfigured]):
         company_id: int = 0,
         branch_id: int = 0,
         model: GatewayModel = GatewayModel.G2,
+        step_timeout: float = STEP_TIMEOUT,
         wifi_timeout: float = WIFI_TIMEOUT,
         crc_retries: int = CRC_RETRIES,
     ) -> None:
-        super().__init__(mac, crc_retries=crc_retries)
+        super().__init__(mac, step_timeout=step_timeout, crc_retries=crc_retries)
         self.model = GatewayModel(model)
         self.name = name
         self.server = server
@@ -599,12 +605,12 @@ class ConfigureGateway(_GatewayOperation[GatewayConfigured]):
     def _run(self) -> _Flow[GatewayConfigured]:
         yield from self._echo()
         if self._wifi:
-            reply = yield _Send(GatewayCommand.CONFIGURE_WIFI, self._wifi)
+            reply = yield self._send(GatewayCommand.CONFIGURE_WIFI, self._wifi)
             while reply.status == GatewayStatus.PROCESSING:  # accepted, joining the network
                 reply = yield _Listen(GatewayCommand.CONFIGURE_WIFI, self._wifi_timeout)
             self._expect_success(reply)
-        self._expect_success((yield _Send(GatewayCommand.CONFIGURE_SERVER, self._server)))
-        self._expect_success((yield _Send(GatewayCommand.CONFIGURE_ACCOUNT, self._account)))
+        self._expect_success((yield self._send(GatewayCommand.CONFIGURE_SERVER, self._server)))
+        self._expect_success((yield self._send(GatewayCommand.CONFIGURE_ACCOUNT, self._account)))
         return GatewayConfigured(self.mac, self.model, self.name, self.server, self.port)
 
 
@@ -612,9 +618,14 @@ class ScanGatewayWifi(_GatewayOperation[list[WifiNetwork]]):
     """Ask a G2 for the Wi-Fi networks it hears (``0x01``): strongest first, one per SSID."""
 
     def __init__(
-        self, mac: str, *, timeout: float = SCAN_TIMEOUT, crc_retries: int = CRC_RETRIES
+        self,
+        mac: str,
+        *,
+        timeout: float = SCAN_TIMEOUT,
+        step_timeout: float = STEP_TIMEOUT,
+        crc_retries: int = CRC_RETRIES,
     ) -> None:
-        super().__init__(mac, crc_retries=crc_retries)
+        super().__init__(mac, step_timeout=step_timeout, crc_retries=crc_retries)
         self._timeout = timeout
 
     def _run(self) -> _Flow[list[WifiNetwork]]:

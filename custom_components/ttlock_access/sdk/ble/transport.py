@@ -13,6 +13,14 @@ chunks an :class:`~.ops.Operation` asks for (research §2.1), reassembles notifi
 * The freshest ``BLEDevice`` is asked from ``device_lookup`` on every connection attempt.
 * Connection failures after bleak-retry-connector's own retries map to four typed errors
   (not found / out of connection slots / aborted / other).
+* Locks by default; any device that speaks a TTLock-style sans-IO protocol over one write and
+  one notify characteristic works with ``write_uuid`` / ``notify_uuid`` / ``assembler_factory``
+  — a gateway in set-up mode (research §9.1)::
+
+      link = BleLockLink(address, name, lookup, write_uuid=GATEWAY_WRITE_UUID,
+                         notify_uuid=GATEWAY_NOTIFY_UUID,
+                         assembler_factory=GatewayFrameAssembler)
+      await link.run(lambda: ConfigureGateway(address, ssid, password, ...), retry=False)
 """
 
 from __future__ import annotations
@@ -20,8 +28,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Callable, Iterator
+from typing import Any, Protocol
 
 import bleak_retry_connector
 from bleak import BleakClient
@@ -37,7 +45,7 @@ from bleak_retry_connector import (
 from .const import NOTIFY_CHARACTERISTIC_UUID, WRITE_CHARACTERISTIC_UUID
 from .errors import CrcError, ProtocolError, TTLockBleError
 from .frame import Frame, FrameAssembler
-from .ops import Done, Failed, Operation, Progress, Wait, Write
+from .ops import Done, Failed, Progress, Step, Wait, Write
 from .routing import LockPush
 
 _LOGGER = logging.getLogger(__name__)
@@ -50,6 +58,36 @@ CONNECT_ATTEMPTS = 2
 """Connection attempts per operation, each with a fresh BLEDevice (plus bleak-retry-connector's
 own retries inside each attempt)."""
 RETRY_ATTEMPTS = 3
+
+
+class FrameFeeder(Protocol):
+    """Reassembles notifications into frames (:class:`~.frame.FrameAssembler` for locks,
+    ``gateway.GatewayFrameAssembler`` for gateways): ``feed(chunk)`` iterates the frames it
+    completes and may raise a :class:`~.errors.ProtocolError` (``CrcError``) mid-iteration."""
+
+    def feed(self, data: bytes) -> Iterator[Any]:
+        """Buffer ``data``; iterate the completed frames."""
+        ...
+
+
+class DrivenOperation[T](Protocol):
+    """What the link drives: :class:`~.ops.Operation` and the gateway operations."""
+
+    def start(self) -> Step[T]:
+        """The first step."""
+        ...
+
+    def receive(self, frame: Any) -> Step[T]:
+        """One frame from the feeder."""
+        ...
+
+    def crc_error(self, error: CrcError) -> Step[T]:
+        """A frame failed its CRC."""
+        ...
+
+    def timeout(self) -> Step[T]:
+        """The deadline passed."""
+        ...
 
 
 class BleTransportError(TTLockBleError):
@@ -83,11 +121,11 @@ class _Session:
     own session, never the next connection's queue.
     """
 
-    def __init__(self, name: str) -> None:
+    def __init__(self, name: str, assembler: FrameFeeder | None = None) -> None:
         self.name = name
         self.client: BleakClient | None = None
-        self.queue: asyncio.Queue[Frame | ProtocolError | _Dropped] = asyncio.Queue()
-        self.assembler = FrameAssembler()
+        self.queue: asyncio.Queue[Frame | ProtocolError | _Dropped | Any] = asyncio.Queue()
+        self.assembler: FrameFeeder = assembler if assembler is not None else FrameAssembler()
         self.expected_disconnect = False
         self.write_response = False
 
@@ -109,7 +147,12 @@ class _Session:
 
 
 class BleLockLink:
-    """The Bluetooth link to one lock, running one operation at a time."""
+    """The Bluetooth link to one lock, running one operation at a time.
+
+    ``write_uuid`` / ``notify_uuid`` / ``assembler_factory`` default to a lock's (``FFF2`` /
+    ``FFF4`` / :class:`~.frame.FrameAssembler`, research §2); pass the gateway's to run
+    ``gateway.ConfigureGateway`` (see the module docstring).
+    """
 
     def __init__(
         self,
@@ -120,9 +163,15 @@ class BleLockLink:
         idle_timeout: float = DEFAULT_IDLE_TIMEOUT,
         stay_connected: bool = False,
         max_attempts: int = RETRY_ATTEMPTS,
+        write_uuid: str = WRITE_CHARACTERISTIC_UUID,
+        notify_uuid: str = NOTIFY_CHARACTERISTIC_UUID,
+        assembler_factory: Callable[[], FrameFeeder] = FrameAssembler,
     ) -> None:
         self.address = address
         self.name = name
+        self.write_uuid = write_uuid
+        self.notify_uuid = notify_uuid
+        self._assembler_factory = assembler_factory
         self._lookup = device_lookup
         self.idle_timeout = idle_timeout
         self.stay_connected = stay_connected
@@ -144,7 +193,7 @@ class BleLockLink:
 
     async def run[T](
         self,
-        make_op: Callable[[], Operation[T]],
+        make_op: Callable[[], DrivenOperation[T]],
         *,
         on_progress: Callable[[Progress], None] | None = None,
         on_push: Callable[[LockPush], None] | None = None,
@@ -188,7 +237,7 @@ class BleLockLink:
             device = self._lookup()
             if device is None:
                 raise BleDeviceNotFoundError(f"{self.name} is not in range of any adapter")
-            session = _Session(self.name)
+            session = _Session(self.name, self._assembler_factory())
             try:
                 # read at call time: Home Assistant replaces this class with its wrapper
                 client_class = bleak_retry_connector.BleakClientWithServiceCache
@@ -217,18 +266,18 @@ class BleLockLink:
 
     async def _setup(self, session: _Session, client: BleakClient) -> None:
         try:
-            char = client.services.get_characteristic(WRITE_CHARACTERISTIC_UUID)
-            notify = client.services.get_characteristic(NOTIFY_CHARACTERISTIC_UUID)
+            char = client.services.get_characteristic(self.write_uuid)
+            notify = client.services.get_characteristic(self.notify_uuid)
             if char is None or notify is None:
                 # A firmware update can change the table: forget the cached one (§2).
                 with contextlib.suppress(Exception):
                     await client.clear_cache()  # type: ignore[attr-defined]
-                raise BleConnectionError(f"{self.name} lacks the TTLock GATT service")
+                raise BleConnectionError(f"{self.name} lacks the expected GATT service")
             # Research §2.1: the characteristic is write-without-response on real locks, but
             # both kinds are accepted; follow what the characteristic offers.
             session.write_response = "write-without-response" not in char.properties
             session.client = client
-            await client.start_notify(NOTIFY_CHARACTERISTIC_UUID, session.on_notify)
+            await client.start_notify(self.notify_uuid, session.on_notify)
         except BleConnectionError:
             await self._close(session, client)
             raise
@@ -285,7 +334,7 @@ class BleLockLink:
         try:
             for piece in step.chunks:
                 await client.write_gatt_char(
-                    WRITE_CHARACTERISTIC_UUID, piece, response=session.write_response
+                    self.write_uuid, piece, response=session.write_response
                 )
         except (BleakError, TimeoutError, EOFError, OSError) as err:
             raise BleConnectionError(f"{self.name}: write failed: {err}") from err
@@ -293,7 +342,7 @@ class BleLockLink:
 
     async def _drive[T](
         self,
-        op: Operation[T],
+        op: DrivenOperation[T],
         on_progress: Callable[[Progress], None] | None,
         on_push: Callable[[LockPush], None] | None,
     ) -> T:
