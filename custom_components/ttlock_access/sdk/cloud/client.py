@@ -401,6 +401,44 @@ class TTLockCloud:
     async def _post(self, path: str, params: Mapping[str, Any]) -> JSON:
         return await self._call(path, params, method="POST")
 
+    async def _change_period(
+        self,
+        path: str,
+        id_field: str,
+        lock_id: int,
+        credential_id: int,
+        *,
+        start_ms: int,
+        end_ms: int,
+        cyclic: CyclicPeriod | None,
+        via_gateway: bool,
+        selector: str = "changeType",
+    ) -> None:
+        """``…/changePeriod`` of a card, fingerprint or face (never to permanent)."""
+        _check_window(start_ms, end_ms)
+        params = {
+            "lockId": lock_id,
+            id_field: credential_id,
+            "startDate": start_ms,
+            "endDate": end_ms,
+            "cyclicConfig": None if cyclic is None else _cyclic_json(cyclic),
+        }
+        await self._lock_change(path, params, via_gateway=via_gateway, selector=selector)
+
+    async def _delete(
+        self,
+        path: str,
+        id_field: str,
+        lock_id: int,
+        credential_id: int,
+        *,
+        via_gateway: bool,
+        selector: str = "deleteType",
+    ) -> None:
+        """``…/delete`` of a passcode, card, fingerprint or face."""
+        params = {"lockId": lock_id, id_field: credential_id}
+        await self._lock_change(path, params, via_gateway=via_gateway, selector=selector)
+
     # ------------------------------------------------------------------ passcodes
     async def get_offline_passcode(
         self,
@@ -524,11 +562,8 @@ class TTLockCloud:
         self, lock_id: int, passcode_id: int, *, via_gateway: bool = True
     ) -> None:
         """Delete a passcode (``keyboardPwd/delete``)."""
-        await self._lock_change(
-            "keyboardPwd/delete",
-            {"lockId": lock_id, "keyboardPwdId": passcode_id},
-            via_gateway=via_gateway,
-            selector="deleteType",
+        await self._delete(
+            "keyboardPwd/delete", "keyboardPwdId", lock_id, passcode_id, via_gateway=via_gateway
         )
 
     async def list_passcodes(self, lock_id: int, *, search: str | None = None) -> list[Passcode]:
@@ -583,11 +618,8 @@ class TTLockCloud:
 
     async def delete_card(self, lock_id: int, card_id: int, *, via_gateway: bool = True) -> None:
         """Delete an IC card (-1021 when it does not exist)."""
-        await self._lock_change(
-            "identityCard/delete",
-            {"lockId": lock_id, "cardId": card_id},
-            via_gateway=via_gateway,
-            selector="deleteType",
+        await self._delete(
+            "identityCard/delete", "cardId", lock_id, card_id, via_gateway=via_gateway
         )
 
     async def change_card_period(
@@ -601,16 +633,15 @@ class TTLockCloud:
         via_gateway: bool = True,
     ) -> None:
         """Change a card's validity (it cannot become permanent) and weekly window."""
-        _check_window(start_ms, end_ms)
-        params = {
-            "lockId": lock_id,
-            "cardId": card_id,
-            "startDate": start_ms,
-            "endDate": end_ms,
-            "cyclicConfig": None if cyclic is None else _cyclic_json(cyclic),
-        }
-        await self._lock_change(
-            "identityCard/changePeriod", params, via_gateway=via_gateway, selector="changeType"
+        await self._change_period(
+            "identityCard/changePeriod",
+            "cardId",
+            lock_id,
+            card_id,
+            start_ms=start_ms,
+            end_ms=end_ms,
+            cyclic=cyclic,
+            via_gateway=via_gateway,
         )
 
     async def rename_card(self, lock_id: int, card_id: int, name: str) -> None:
@@ -664,11 +695,8 @@ class TTLockCloud:
         self, lock_id: int, fingerprint_id: int, *, via_gateway: bool = True
     ) -> None:
         """Delete a fingerprint (-1023 when it does not exist)."""
-        await self._lock_change(
-            "fingerprint/delete",
-            {"lockId": lock_id, "fingerprintId": fingerprint_id},
-            via_gateway=via_gateway,
-            selector="deleteType",
+        await self._delete(
+            "fingerprint/delete", "fingerprintId", lock_id, fingerprint_id, via_gateway=via_gateway
         )
 
     async def change_fingerprint_period(
@@ -682,16 +710,15 @@ class TTLockCloud:
         via_gateway: bool = True,
     ) -> None:
         """Change a fingerprint's validity (not to permanent) and weekly window."""
-        _check_window(start_ms, end_ms)
-        params = {
-            "lockId": lock_id,
-            "fingerprintId": fingerprint_id,
-            "startDate": start_ms,
-            "endDate": end_ms,
-            "cyclicConfig": None if cyclic is None else _cyclic_json(cyclic),
-        }
-        await self._lock_change(
-            "fingerprint/changePeriod", params, via_gateway=via_gateway, selector="changeType"
+        await self._change_period(
+            "fingerprint/changePeriod",
+            "fingerprintId",
+            lock_id,
+            fingerprint_id,
+            start_ms=start_ms,
+            end_ms=end_ms,
+            cyclic=cyclic,
+            via_gateway=via_gateway,
         )
 
     async def rename_fingerprint(self, lock_id: int, fingerprint_id: int, name: str) -> None:
@@ -750,11 +777,8 @@ class TTLockCloud:
 
     async def delete_face(self, lock_id: int, face_id: int, *, via_gateway: bool = True) -> None:
         """Delete a face (the face pages name the method selector ``type``)."""
-        await self._lock_change(
-            "face/delete",
-            {"lockId": lock_id, "faceId": face_id},
-            via_gateway=via_gateway,
-            selector="type",
+        await self._delete(
+            "face/delete", "faceId", lock_id, face_id, via_gateway=via_gateway, selector="type"
         )
 
     async def change_face_period(
@@ -768,16 +792,16 @@ class TTLockCloud:
         via_gateway: bool = True,
     ) -> None:
         """Change a face's validity (not to permanent) and weekly window."""
-        _check_window(start_ms, end_ms)
-        params = {
-            "lockId": lock_id,
-            "faceId": face_id,
-            "startDate": start_ms,
-            "endDate": end_ms,
-            "cyclicConfig": None if cyclic is None else _cyclic_json(cyclic),
-        }
-        await self._lock_change(
-            "face/changePeriod", params, via_gateway=via_gateway, selector="type"
+        await self._change_period(
+            "face/changePeriod",
+            "faceId",
+            lock_id,
+            face_id,
+            start_ms=start_ms,
+            end_ms=end_ms,
+            cyclic=cyclic,
+            via_gateway=via_gateway,
+            selector="type",
         )
 
     async def rename_face(self, lock_id: int, face_id: int, name: str) -> None:
