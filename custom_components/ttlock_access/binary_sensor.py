@@ -36,6 +36,11 @@ async def async_setup_entry(
             for lock_id in sorted(lock_ids)
             if coordinator.data.locks[lock_id].lock.features.has(Feature.DOOR_SENSOR)
         )
+        async_add_entities(
+            TTLockWifiOnline(coordinator, lock_id)
+            for lock_id in sorted(lock_ids)
+            if coordinator.data.locks[lock_id].lock.is_wifi
+        )
 
     _add_gateways(set(coordinator.data.gateways))
     _add_locks(set(coordinator.data.locks))
@@ -71,3 +76,20 @@ class TTLockDoor(TTLockLockEntity, BinarySensorEntity):
         """Open, closed, or unknown until the lock reports it."""
         door = self.runtime.door
         return None if door is None else door is DoorState.OPEN
+
+
+class TTLockWifiOnline(TTLockLockEntity, BinarySensorEntity):
+    """Whether a Wi-Fi lock is connected to the TTLock cloud (pushed by notifyType 3, and
+    learnt from commands); unknown until either says."""
+
+    _attr_device_class = BinarySensorDeviceClass.CONNECTIVITY
+    _attr_entity_category = EntityCategory.DIAGNOSTIC
+    _attr_translation_key = "wifi_online"
+
+    def __init__(self, coordinator: TTLockCoordinator, lock_id: int) -> None:
+        super().__init__(coordinator, lock_id, "wifi_online")
+
+    @property
+    def is_on(self) -> bool | None:
+        """Online, offline, or unknown."""
+        return self.coordinator.activity.wifi_online.get(self.lock_id)

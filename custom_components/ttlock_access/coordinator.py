@@ -60,6 +60,7 @@ from .sdk.ble import Unlock as BleUnlockOp
 from .sdk.cloud import TTLockCloud
 from .sdk.cloud.errors import (
     AuthError,
+    LockOfflineError,
     MonthlyQuotaExceededError,
     RateLimitedError,
     TTLockError,
@@ -505,7 +506,12 @@ class TTLockCoordinator(DataUpdateCoordinator[AccountData]):
                 await self.cloud.lock(rt.lock.lock_id)
             else:
                 await self.cloud.unlock(rt.lock.lock_id)
+            if rt.lock.is_wifi:
+                self.activity.wifi_online[rt.lock.lock_id] = True
         except TTLockError as err:
+            if rt.lock.is_wifi and isinstance(err, LockOfflineError):
+                self.activity.wifi_online[rt.lock.lock_id] = False
+                self.async_update_listeners()
             if isinstance(err, AuthError):
                 self.config_entry.async_start_reauth(self.hass)
             elif isinstance(err, MonthlyQuotaExceededError):

@@ -42,9 +42,11 @@ async def test_wifi_lock_direct(
     hass: HomeAssistant, cloud: Cloud, setup_entry: MockConfigEntry
 ) -> None:
     """A Wi-Fi lock is commanded through the cloud without a gateway."""
+    assert hass.states.get("binary_sensor.garage_wi_fi_connectivity").state == "unknown"
     await _call(hass, SERVICE_UNLOCK, "lock.garage")
     assert hass.states.get("lock.garage").state == "unlocked"
     assert cloud.world.lock(GARAGE).state == 1
+    assert hass.states.get("binary_sensor.garage_wi_fi_connectivity").state == "on"
 
 
 async def test_bluetooth_only_lock_has_no_path(
@@ -109,6 +111,7 @@ async def test_wifi_lock_offline(
     with pytest.raises(HomeAssistantError) as err:
         await _call(hass, SERVICE_UNLOCK, "lock.garage")
     assert err.value.translation_key == "lock_offline"
+    assert hass.states.get("binary_sensor.garage_wi_fi_connectivity").state == "off"
 
 
 async def test_command_auth_failure_starts_reauth(
