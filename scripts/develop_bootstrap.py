@@ -96,6 +96,21 @@ async def login(session: aiohttp.ClientSession, ha: str) -> str:
     return await token_from_code(session, ha, result["result"])
 
 
+async def confirm_http_config(session: aiohttp.ClientSession, ha: str, token: str) -> None:
+    """HA 2026.10 asks to confirm a changed HTTP server configuration (here: listening on
+    127.0.0.1 from configuration.yaml) and reverts it after a few minutes otherwise."""
+    async with session.ws_connect(f"{ha.replace('http', 'ws', 1)}/api/websocket") as ws:
+        await ws.receive_json()  # auth_required
+        await ws.send_json({"type": "auth", "access_token": token})
+        await ws.receive_json()  # auth_ok
+        await ws.send_json({"id": 1, "type": "http/config"})
+        reply = await ws.receive_json()
+        if reply.get("success") and (reply.get("result") or {}).get("pending"):
+            await ws.send_json({"id": 2, "type": "http/config/promote"})
+            await ws.receive_json()
+            print("==> confirmed the HTTP server configuration (127.0.0.1 only)")
+
+
 async def add_integration(
     session: aiohttp.ClientSession, ha: str, token: str, simulator: str
 ) -> None:
@@ -154,6 +169,7 @@ async def main() -> None:
         await wait_ready(session, f"{args.simulator}/sim/state")
         await wait_ready(session, f"{args.ha}/manifest.json")
         token = await onboard(session, args.ha) or await login(session, args.ha)
+        await confirm_http_config(session, args.ha, token)
         await add_integration(session, args.ha, token, args.simulator)
     print(
         f"\n  Home Assistant: {args.ha}\n  Login: {USER} / {PASSWORD}\n"

@@ -122,6 +122,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: TTLockConfigEntry) -> bo
         client=client, coordinator=coordinator, usage=usage, access=access
     )
     await coordinator.async_config_entry_first_refresh()
+    _abort_discoveries_of(hass, {rt.lock.mac for rt in coordinator.data.locks.values()})
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
     access.async_start()
     entry.async_on_unload(access.async_stop)
@@ -129,6 +130,14 @@ async def async_setup_entry(hass: HomeAssistant, entry: TTLockConfigEntry) -> bo
     entry.async_on_unload(coordinator.activity.async_stop)
     await async_setup_webhook(hass, entry)
     return True
+
+
+@callback
+def _abort_discoveries_of(hass: HomeAssistant, addresses: set[str]) -> None:
+    """Bluetooth discoveries of locks that this account drives anyway are moot."""
+    for flow in hass.config_entries.flow.async_progress_by_handler(DOMAIN):
+        if flow["context"].get("unique_id") in addresses:
+            hass.config_entries.flow.async_abort(flow["flow_id"])
 
 
 async def _async_setup_local_lock(hass: HomeAssistant, entry: TTLockConfigEntry) -> bool:

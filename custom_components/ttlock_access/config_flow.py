@@ -118,6 +118,7 @@ _GATEWAY_MODELS = {
     DeviceKind.GATEWAY_G3: GatewayModel.G3,
     DeviceKind.GATEWAY_G4: GatewayModel.G4,
 }
+_NOT_LOCK_SCENES = (12, 13)
 _GATEWAY_ERRORS: dict[int, str] = {
     GatewayStatus.BAD_WIFI_NAME: "wifi_not_found",
     GatewayStatus.BAD_WIFI_PASSWORD: "wifi_password",
@@ -333,6 +334,9 @@ class TTLockConfigFlow(ConfigFlow, domain=DOMAIN):
             return await self._async_discovered_gateway(discovery_info, advert)
         if advert is None or advert.kind is not DeviceKind.LOCK:
             return self.async_abort(reason="not_supported")
+        if advert.scene in _NOT_LOCK_SCENES:
+            # lift controllers and power savers (research §1.1 scene 12/13) are not locks
+            return self.async_abort(reason="not_supported")
         address = discovery_info.address.upper()
         await self.async_set_unique_id(address)
         self._abort_if_unique_id_configured()
@@ -354,12 +358,24 @@ class TTLockConfigFlow(ConfigFlow, domain=DOMAIN):
         address = info.address.upper()
         await self.async_set_unique_id(f"gateway-{address}")
         self._abort_if_unique_id_configured()
-        if not self._accounts():
-            return self.async_abort(reason="gateway_needs_account")
         self._address, self._advert = address, advert
         self._name = info.name or f"Gateway {address[-5:]}"
         self.context["title_placeholders"] = {"name": self._name}
+        if not self._accounts():
+            return await self.async_step_gateway_account()
         return await self.async_step_gateway()
+
+    async def async_step_gateway_account(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """A gateway belongs to a TTLock account: wait until one is set up."""
+        if user_input is not None and self._accounts():
+            return await self.async_step_gateway()
+        return self.async_show_form(
+            step_id="gateway_account",
+            description_placeholders={"name": self._name},
+            errors={"base": "gateway_needs_account"} if user_input is not None else {},
+        )
 
     def _accounts(self) -> dict[str, ConfigEntry]:
         """Loaded TTLock account entries, by entry id."""

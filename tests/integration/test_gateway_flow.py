@@ -6,7 +6,6 @@ from collections.abc import AsyncIterator
 from unittest.mock import patch
 
 import pytest
-from homeassistant.config_entries import SOURCE_BLUETOOTH
 from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
 from homeassistant.helpers import device_registry as dr
@@ -84,19 +83,32 @@ async def test_add_gateway(
     assert coordinator.data.locks[BACK].lock.has_gateway
 
 
-async def test_gateway_needs_an_account(
-    hass: HomeAssistant, cloud: Cloud, new_gateway: SimulatedGateway
+async def test_gateway_waits_for_an_account(
+    hass: HomeAssistant, cloud: Cloud, config_entry: MockConfigEntry, new_gateway: SimulatedGateway
 ) -> None:
-    """Without a TTLock account there is nothing to bind the gateway to."""
-    from homeassistant.components import bluetooth
+    """Discovered before any account exists: the flow waits, then continues once it does."""
+    flow = _gateway_flow(hass)
+    assert flow["step_id"] == "gateway_account"
+    result = await hass.config_entries.flow.async_configure(flow["flow_id"], {})
+    assert result["errors"] == {"base": "gateway_needs_account"}
+    assert await hass.config_entries.async_setup(config_entry.entry_id)
+    await hass.async_block_till_done()
+    result = await hass.config_entries.flow.async_configure(flow["flow_id"], {})
+    assert result["step_id"] == "gateway"
 
-    info = bluetooth.async_last_service_info(hass, GATEWAY_MAC, True)
-    assert info is not None
-    result = await hass.config_entries.flow.async_init(
-        DOMAIN, context={"source": SOURCE_BLUETOOTH}, data=info
-    )
-    assert result["type"] is FlowResultType.ABORT
-    assert result["reason"] == "gateway_needs_account"
+
+async def test_account_setup_dismisses_discoveries_of_its_locks(
+    hass: HomeAssistant, cloud: Cloud, config_entry: MockConfigEntry, ble
+) -> None:
+    """Locks discovered before the account was added drop out of 'Discovered'."""
+    await hass.async_block_till_done(wait_background_tasks=True)
+    macs = {cloud.world.lock(lock_id).lock_mac for lock_id in (5001101, 5001103)}
+    flows = hass.config_entries.flow.async_progress_by_handler(DOMAIN)
+    assert macs <= {f["context"].get("unique_id") for f in flows}
+    assert await hass.config_entries.async_setup(config_entry.entry_id)
+    await hass.async_block_till_done()
+    flows = hass.config_entries.flow.async_progress_by_handler(DOMAIN)
+    assert not macs & {f["context"].get("unique_id") for f in flows}
 
 
 async def test_unknown_network(
