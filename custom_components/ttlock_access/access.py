@@ -729,7 +729,8 @@ class AccessManager:
                     await self._attempt(op)
             self._expire(now)
             await self.async_save()
-            upcoming = [o.next_attempt_at for o in self.state.queue.values() if o.next_attempt_at]
+            # an operation never attempted (a removal queued by the expiry above) is due now
+            upcoming = [o.next_attempt_at or now for o in self.state.queue.values()]
             # wake up again when the next live credential ends (expiry housekeeping)
             upcoming += [
                 c.ends_at
@@ -770,6 +771,7 @@ class AccessManager:
             del self.state.queue[op.op_id]
             return
         op.attempts += 1
+        placement.error = None  # an executor may leave a note on success (offline removal)
         try:
             path = await self._execute(op, credential, placement, rt)
         except (PermanentFailureError, ValueError) as err:
@@ -788,7 +790,6 @@ class AccessManager:
                 PlacementState.REMOVED if op.action is OpAction.REMOVE else PlacementState.SET
             )
             placement.path = path
-            placement.error = None
             del self.state.queue[op.op_id]
         placement.updated_at = dt_util.utcnow()
         credential.refresh_status()

@@ -508,6 +508,8 @@ async def _update_validity(hass: HomeAssistant, call: ServiceCall) -> ServiceRes
     if credential.kind is CredentialKind.OFFLINE_PASSCODE:
         raise _invalid("offline_code_fixed")
     starts, ends = _window(dict(call.data))
+    if starts is None and ends is not None:
+        starts = dt_util.utcnow()  # an empty start is now (the lock needs both dates)
     schedule = _schedule(dict(call.data))
     if schedule is not None:
         if credential.kind not in (

@@ -19,6 +19,7 @@ import logging
 from collections import defaultdict
 from collections.abc import Awaitable, Callable, Mapping
 from http import HTTPStatus
+from typing import Any
 
 from aiohttp import hdrs, web
 from homeassistant.components import webhook
@@ -214,10 +215,26 @@ def parse_records(payload: Mapping[str, str]) -> list[LockRecord]:
         raise BadPayloadError("records is not JSON") from err
     if not isinstance(items, list) or not all(isinstance(i, dict) for i in items):
         raise BadPayloadError("records is not a list of objects")
-    try:
-        return [parse_lock_record(item, lock_id) for item in items]
-    except (TypeError, ValueError) as err:
-        raise BadPayloadError("a record is malformed") from err
+    # a record without an integer type or time cannot be told apart from another one: it
+    # is dropped, and the readable records of the same batch are still handled
+    readable = [item for item in items if _readable_record(item)]
+    if items and not readable:
+        raise BadPayloadError("a record is malformed")
+    if len(readable) < len(items):
+        _LOGGER.debug("Dropped %s unreadable record(s)", len(items) - len(readable))
+    return [parse_lock_record(item, lock_id) for item in readable]
+
+
+def _readable_record(item: Mapping[str, Any]) -> bool:
+    for key in ("recordType", "lockDate"):
+        value = item.get(key)
+        if isinstance(value, bool) or not isinstance(value, (int, str)):
+            return False
+        try:
+            int(value)
+        except ValueError:
+            return False
+    return True
 
 
 # ---------------------------------------------------------------------- handling

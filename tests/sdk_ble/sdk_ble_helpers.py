@@ -7,9 +7,13 @@ separate CRC implementation (bit-by-bit, research §3.3) and python-cryptography
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+from datetime import datetime
+
 from cryptography.hazmat.primitives import padding
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 
+from custom_components.ttlock_access import native
 from custom_components.ttlock_access.sdk.ble import (
     Done,
     Failed,
@@ -164,3 +168,24 @@ def admin_login[T](op: Operation[T], step: Step[T], flag_pos: int = 0, uid: int 
     assert command == 0x30
     assert body == ((PS + UNLOCK_KEY) % 2**32).to_bytes(4, "big")
     return reply(op, "3001")
+
+
+@dataclass(frozen=True, slots=True)
+class NativeTable:
+    """INIT_PASSWORDS tables in the shape ``Pair`` expects (its ``PasscodeTable`` protocol)."""
+
+    payload: bytes = field(repr=False)
+    pwd_info: str = field(repr=False)
+    timestamp_ms: int
+
+
+def native_table(now: datetime, seed: int | None = None) -> NativeTable:
+    """Tables from the native generator for ``now``'s year (research §8.1–§8.2), the way
+    Home Assistant builds them when it pairs (``ble.native_passcode_table``)."""
+    tables = native.generate_pairing_tables(now.year, seed)
+    stamp = int(now.timestamp() * 1000)
+    return NativeTable(
+        payload=native.pack_init_passwords(tables),
+        pwd_info=native.encode_pwd_info(tables, stamp),
+        timestamp_ms=stamp,
+    )

@@ -19,18 +19,21 @@ from sdk_ble_helpers import (
     LOCK_HEADER,
     PS,
     UNLOCK_KEY,
+    NativeTable,
     admin_login,
     done,
     failed,
     frames_of,
     keys,
     lock_wire,
+    native_table,
     ref_crc,
     reply,
     request,
     waiting,
 )
 
+from custom_components.ttlock_access import native
 from custom_components.ttlock_access.sdk.ble import (
     ActivateLiftFloors,
     ActuationResult,
@@ -724,8 +727,22 @@ def _pair_until_features(op: Pair, w0: int) -> object:
     return _pair_reply(op, f"0101 5f {w0:08x}")
 
 
-def test_pairing_plain_v3_sets_admin_code_directly_with_default_table() -> None:
-    op = Pair(ProtocolHeader(), NOW, read_device_info=False)
+def test_pairing_requires_a_passcode_table() -> None:
+    """The SDK generates no INIT_PASSWORDS tables of its own: the caller supplies them."""
+    with pytest.raises(TypeError, match="passcode_table"):
+        Pair(ProtocolHeader(), NOW)  # type: ignore[call-arg]
+    with pytest.raises(TypeError, match="passcode_table"):
+        Pair(ProtocolHeader(), NOW, passcode_table=None)  # type: ignore[arg-type]
+
+
+def test_pairing_plain_v3_sets_admin_code_directly_with_native_table() -> None:
+    built: list[NativeTable] = []
+
+    def build() -> NativeTable:
+        built.append(native_table(NOW, seed=7))
+        return built[-1]
+
+    op = Pair(ProtocolHeader(), NOW, read_device_info=False, passcode_table=build)
     step = _pair_until_features(op, 0)
     assert _pair_request(step)[0] == 0x68
     step = op.timeout()  # a lock silent on an optional query: skipped, pairing goes on
@@ -733,9 +750,11 @@ def test_pairing_plain_v3_sets_admin_code_directly_with_default_table() -> None:
     assert command == 0x53
     assert len(body) == 7
     assert all(d <= 9 for d in body)
+    assert built == []  # the table is built when INIT_PASSWORDS is reached
     command, table = _pair_request(_pair_reply(op, "5301"))
     assert command == 0x31
-    assert len(table) == 61
+    assert table == native_table(NOW, seed=7).payload  # sent as generated
+    assert [entry.year for entry in native.unpack_init_passwords(table)] == list(range(2026, 2036))
     assert _pair_request(_pair_reply(op, "3100 0b"))[0] == 0x57  # INIT failure tolerated
     result = done(_pair_reply(op, "5701"))
     assert result.pwd_info is None  # type: ignore[attr-defined]
@@ -755,15 +774,24 @@ def test_pairing_v3_car_skips_admin_code() -> None:
     assert result.admin_passcode is None  # type: ignore[attr-defined]
 
 
-def test_pairing_existing_admin_code_is_kept() -> None:
-    op = Pair(ProtocolHeader(), NOW, read_device_info=False, passcode_table=FixedTable())
+def test_pairing_existing_admin_code_is_kept_and_native_tables_reported() -> None:
+    table = native_table(NOW, seed=11)
+    op = Pair(ProtocolHeader(), NOW, read_device_info=False, passcode_table=table)
     step = _pair_until_features(op, 1 << 18)
     step = _pair_reply(op, "6800 1b")
     assert _pair_request(step) == (0x65, b"")
     step = _pair_reply(op, "6501 5f 06" + b"123456".hex())
-    assert _pair_request(step)[0] == 0x31
+    assert _pair_request(step) == (0x31, table.payload)
     _pair_reply(op, "3101")
-    assert done(_pair_reply(op, "5701")).admin_passcode == "123456"  # type: ignore[attr-defined]
+    result = done(_pair_reply(op, "5701"))
+    assert isinstance(result, PairResult)
+    assert result.admin_passcode == "123456"
+    # what the cloud gets (pwdInfo + timestamp) decrypts to the tables the lock received
+    assert result.pwd_timestamp_ms == int(NOW.timestamp() * 1000)
+    assert result.pwd_info is not None
+    assert native.decode_pwd_info(result.pwd_info, result.pwd_timestamp_ms) == (
+        native.unpack_init_passwords(table.payload)
+    )
 
 
 @pytest.mark.parametrize(
@@ -775,30 +803,30 @@ def test_pairing_existing_admin_code_is_kept() -> None:
     ],
 )
 def test_pairing_not_in_setting_mode(plaintext: str, kwargs: dict[str, object]) -> None:
-    op = Pair(ProtocolHeader(), NOW)
+    op = Pair(ProtocolHeader(), NOW, passcode_table=FixedTable())
     op.start()
     error = failed(reply(op, plaintext, **kwargs))
     assert isinstance(error, NotInSettingModeError)
 
 
 def test_pairing_other_key_error_and_add_admin_refusal() -> None:
-    op = Pair(ProtocolHeader(), NOW)
+    op = Pair(ProtocolHeader(), NOW, passcode_table=FixedTable())
     op.start()
     error = failed(reply(op, "1900 1d", key=DEFAULT_KEY))  # invalid vendor
     assert isinstance(error, LockError)
     assert not isinstance(error, NotInSettingModeError)
-    op = Pair(ProtocolHeader(), NOW)
+    op = Pair(ProtocolHeader(), NOW, passcode_table=FixedTable())
     op.start()
     reply(op, "1901" + NEW_KEY.hex(), key=DEFAULT_KEY)
     error = failed(_pair_reply(op, "5600"))
     assert isinstance(error, LockError)
     assert "ADD_ADMIN refused" in str(error)
-    op = Pair(ProtocolHeader(), NOW)
+    op = Pair(ProtocolHeader(), NOW, passcode_table=FixedTable())
     op.start()
     reply(op, "1901" + NEW_KEY.hex(), key=DEFAULT_KEY)
     assert isinstance(failed(_pair_reply(op, "5601" + b"NOTSCIE".hex())), PayloadError)
     with pytest.raises(EncodeError):
-        Pair(ProtocolHeader(), NOW, admin_passcode="12")
+        Pair(ProtocolHeader(), NOW, admin_passcode="12", passcode_table=FixedTable())
 
 
 # --- robustness -------------------------------------------------------------------------------

@@ -22,6 +22,8 @@ from sim_ble_helpers import (
     open_link,
 )
 
+from custom_components.ttlock_access import native
+from custom_components.ttlock_access.ble import native_passcode_table
 from custom_components.ttlock_access.sdk.ble import (
     ActivateLiftFloors,
     AddCard,
@@ -433,16 +435,20 @@ async def test_pair_a_factory_fresh_lock_then_unlock(air: VirtualAir) -> None:
     fresh = air.add(SimulatedLock.factory_fresh(FRESH_MAC, seed="fresh", features=(0, 4, 15, 18)))
     assert fresh.params & 0x04  # setting mode advertised
     link = await open_link(air, fresh)
-    result = await link.run(Pair(ProtocolHeader(5, 3, 2, 1, 1), NOW, admin_passcode="1357924"))
+    table = native_passcode_table(NOW)  # what Home Assistant sends when it pairs
+    pair = Pair(ProtocolHeader(5, 3, 2, 1, 1), NOW, admin_passcode="1357924", passcode_table=table)
+    result = await link.run(pair)
     assert result.skipped == ("switch",)  # no switch features: 0x68 refused, tolerated
     assert not fresh.setting_mode
     assert not fresh.params & 0x04
     assert fresh.aes_key == result.aes_key
     assert (fresh.admin_ps, fresh.unlock_key) == (result.admin_ps, result.unlock_key)
     assert result.admin_passcode == fresh.admin_code == "1357924"
-    assert fresh.password_table is not None
-    assert len(fresh.password_table) == 61
-    assert result.pwd_info is not None
+    assert fresh.password_table == table.payload
+    assert (result.pwd_info, result.pwd_timestamp_ms) == (table.pwd_info, table.timestamp_ms)
+    assert native.decode_pwd_info(table.pwd_info, table.timestamp_ms) == (
+        native.unpack_init_passwords(fresh.password_table)
+    )
     assert set(result.features.bits()) == {0, 4, 15, 18}
     assert result.lock_version == ProtocolHeader(5, 3, 2, 1, 1)
     # the keys the pairing produced, through lockData as the cloud would store them
@@ -459,7 +465,7 @@ async def test_pairing_a_paired_lock_is_refused(link: SimLink) -> None:
     from custom_components.ttlock_access.sdk.ble import NotInSettingModeError
 
     with pytest.raises(NotInSettingModeError):
-        await link.run(Pair(ProtocolHeader(), NOW))
+        await link.run(Pair(ProtocolHeader(), NOW, passcode_table=native_passcode_table(NOW)))
 
 
 async def test_factory_reset_then_pair_again(
@@ -473,7 +479,7 @@ async def test_factory_reset_then_pair_again(
     assert lock.aes_key is None
     assert lock.passcodes == {}
     again = await open_link(air, lock)
-    result = await again.run(Pair(ProtocolHeader(), NOW))
+    result = await again.run(Pair(ProtocolHeader(), NOW, passcode_table=native_passcode_table(NOW)))
     await again.run(Unlock(result.keys(), NOW))
     assert not lock.locked
     await again.client.disconnect()
@@ -489,7 +495,7 @@ async def test_pairing_interrupted_reverts_to_factory_state(air: VirtualAir) -> 
     link = await open_link(air, fresh)
     fresh.faults.fail_next(0x57)  # OPERATE_FINISHED fails: pairing not committed
     with pytest.raises(LockError):
-        await link.run(Pair(ProtocolHeader(), NOW))
+        await link.run(Pair(ProtocolHeader(), NOW, passcode_table=native_passcode_table(NOW)))
     assert fresh.setting_mode
     await link.client.disconnect()
     assert fresh.aes_key is None

@@ -19,6 +19,7 @@ from homeassistant.const import EVENT_HOMEASSISTANT_STOP
 from homeassistant.core import HomeAssistant
 from sim_ble_driver import SimLink
 
+from custom_components.ttlock_access.ble import native_passcode_table
 from custom_components.ttlock_access.sdk.ble import (
     DeviceKind,
     Pair,
@@ -86,7 +87,9 @@ async def test_dev_hook_runs_cloud_and_proxy_from_one_world(hass: HomeAssistant)
 
         # the factory-fresh lock pairs locally
         link = await _connect(hass, fresh.address)
-        result = await link.run(Pair(ProtocolHeader(), datetime.now()))
+        now = datetime.now()
+        pair = Pair(ProtocolHeader(), now, passcode_table=native_passcode_table(now))
+        result = await link.run(pair)
         await link.run(Unlock(result.keys(), datetime.now()))
         await link.client.disconnect()
         assert not fresh.setting_mode

@@ -67,9 +67,9 @@ Client side
                    :class:`SetRemoteUnlock` (§5.2); :class:`FactoryReset` (§5.1);
                    :class:`GetHotelData`, :class:`SetHotelData` (§9.3).
     ``pairing``    :class:`Pair` — the full §5.1 sequence including INIT_PASSWORDS — and
-                   :class:`PairResult`.
-    ``_temp_init_passwords``  TEMPORARY INIT_PASSWORDS table generator (§8.1–§8.2), to be
-                   replaced by the native generator.
+                   :class:`PairResult`; the caller supplies the INIT_PASSWORDS tables
+                   (:class:`PasscodeTable`, §8.1–§8.2; Home Assistant builds them with the
+                   native generator, ``custom_components/ttlock_access/native``).
     ``advertisement``  :func:`parse_advertisement`, :func:`parse_manufacturer_entry`,
                    :func:`is_ttlock`, :class:`TTLockAdvertisement` (§1.1–§1.2, E5, E15).
 """

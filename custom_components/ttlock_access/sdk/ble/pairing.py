@@ -14,10 +14,9 @@ import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Any, Protocol, cast
 
 from . import commands as cmd
-from ._temp_init_passwords import temp_generate_init_passwords_table
 from .const import Command, DeviceInfoType, FeatureBit, LockErrorCode, LockType, lock_type_of
 from .crypto import DEFAULT_AES_KEY
 from .errors import (
@@ -39,7 +38,12 @@ ADMIN_PASSCODE_DIGITS = 7
 
 
 class PasscodeTable(Protocol):
-    """What the INIT_PASSWORDS generator provides (research §8.1–§8.2)."""
+    """What the INIT_PASSWORDS generator provides (research §8.1–§8.2).
+
+    The SDK does not generate these tables: the caller supplies them (Home Assistant builds
+    them with ``custom_components/ttlock_access/native``: ``generate_pairing_tables``,
+    ``pack_init_passwords`` and ``encode_pwd_info``).
+    """
 
     @property
     def payload(self) -> bytes:
@@ -140,9 +144,11 @@ class Pair(Operation[PairResult]):
     """Pair a lock in setting mode (advertisement bit 0x04, research §1.1, §5.1).
 
     ``header`` — the send header: advertised type/version/scene with group = org = 1
-    (errata E2). ``now`` — the lock's wall time for the clock (an aware datetime in the
-    lock's zone also gives the pwdInfo timestamp). Secrets default to fresh random values;
-    ``passcode_table`` defaults to the TEMPORARY generator (native one pending).
+    (errata E2). ``now`` — the lock's wall time for the clock. Secrets default to fresh
+    random values. ``passcode_table`` (required; no default, so the SDK depends on no
+    generator of its own) — the INIT_PASSWORDS tables sent with ``0x31`` and reported as
+    ``pwd_info`` / ``pwd_timestamp_ms``, or a callable building them when that step is
+    reached (a :class:`PasscodeTable`).
     """
 
     def __init__(
@@ -153,12 +159,15 @@ class Pair(Operation[PairResult]):
         admin_ps: int | None = None,
         unlock_key: int | None = None,
         admin_passcode: str | None = None,
-        passcode_table: PasscodeTable | Callable[[], PasscodeTable] | None = None,
+        passcode_table: PasscodeTable | Callable[[], PasscodeTable],
         read_device_info: bool = True,
         crc_retries: int = 2,
     ) -> None:
+        if cast(object, passcode_table) is None:
+            raise TypeError(
+                "Pair needs a passcode_table (the INIT_PASSWORDS tables, research §8.1–§8.2)"
+            )
         super().__init__(header, DEFAULT_AES_KEY, crc_retries=crc_retries)
-        self._now = now
         self._admin_ps = secrets.randbelow(_ADMIN_SECRET_LIMIT) if admin_ps is None else admin_ps
         self._unlock_key = (
             secrets.randbelow(_ADMIN_SECRET_LIMIT) if unlock_key is None else unlock_key
@@ -174,9 +183,6 @@ class Pair(Operation[PairResult]):
 
     def _table(self) -> PasscodeTable:
         table = self._passcode_table
-        if table is None:
-            stamp = int(self._now.timestamp() * 1000)
-            return temp_generate_init_passwords_table(self._now.date(), stamp)
         if callable(table):
             return table()
         return table

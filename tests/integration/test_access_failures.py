@@ -1,0 +1,233 @@
+"""The access queue when things go wrong in the cloud or on the account (gateway path):
+definitive refusals fail a placement with the reason, transient ones are retried, a lock
+that left the account is reported, removals of what is already gone complete, and changes
+only the cloud can make are made there."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from freezegun.api import FrozenDateTimeFactory
+from homeassistant.config_entries import SOURCE_REAUTH
+from homeassistant.core import HomeAssistant
+from homeassistant.util import dt as dt_util
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+
+from custom_components.ttlock_access.const import DOMAIN
+from tests.integration.helpers import Cloud, advance, poll
+
+FRONT = 5001101
+BACK = 5001103
+GATEWAY = 301001
+
+
+async def call(hass: HomeAssistant, service: str, data: dict[str, Any]) -> dict[str, Any]:
+    response = await hass.services.async_call(
+        DOMAIN, service, data, blocking=True, return_response=True
+    )
+    assert isinstance(response, dict)
+    return response
+
+
+def pending(hass: HomeAssistant, lock: str) -> str:
+    state = hass.states.get(f"sensor.{lock}_pending_access_changes")
+    assert state is not None
+    return state.state
+
+
+@pytest.mark.parametrize(
+    ("errcode", "reason"),
+    [(-3007, "already exists"), (-3009, "NO SPACE")],
+)
+async def test_definitive_refusal_fails_the_placement(
+    hass: HomeAssistant,
+    cloud: Cloud,
+    setup_entry: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+    errcode: int,
+    reason: str,
+) -> None:
+    """A duplicate code (-3007) or a full lock (-3009): failed with the reason, not retried."""
+    cloud.world.faults.fail_next("keyboardPwd/add", errcode)
+    result = await call(
+        hass,
+        "create_passcode",
+        {"entity_id": "lock.front_door", "name": "Anna", "code": "482913"},
+    )
+    placement = result["locks"]["lock.front_door"]
+    assert placement["state"] == "failed"
+    assert reason in placement["error"]
+    assert result["status"] == "failed"
+    assert pending(hass, "front_door") == "0"
+    await advance(hass, freezer, 3600)  # nothing retries it
+    assert not cloud.world.enter_code(FRONT, "482913").success
+    listing = await call(hass, "list_credentials", {"entity_id": "lock.front_door"})
+    [item] = listing["locks"]["lock.front_door"]["credentials"]
+    assert (item["status"], item["lock"]["state"]) == ("failed", "failed")
+
+
+async def test_refused_sign_in_during_a_change_asks_for_the_password(
+    hass: HomeAssistant, cloud: Cloud, setup_entry: MockConfigEntry
+) -> None:
+    """The account's password changed: the change waits and re-authentication starts."""
+    cloud.world.change_password(cloud.username, "a-new-password")
+    cloud.world.revoke_tokens(cloud.username)
+    result = await call(hass, "create_passcode", {"entity_id": "lock.front_door", "name": "A"})
+    assert result["locks"]["lock.front_door"]["state"] == "setting"
+    assert pending(hass, "front_door") == "1"
+    flows = hass.config_entries.flow.async_progress_by_handler(DOMAIN)
+    assert any(flow["context"]["source"] == SOURCE_REAUTH for flow in flows)
+
+
+async def test_lock_removed_from_the_account_while_a_change_waits(
+    hass: HomeAssistant,
+    cloud: Cloud,
+    setup_entry: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """A code waiting for the Bluetooth-only Back Door, then the lock leaves the account:
+    the code's state there becomes unknown, with the reason, and nothing stays queued."""
+    result = await call(hass, "create_passcode", {"entity_id": "lock.back_door", "name": "L"})
+    assert result["locks"]["lock.back_door"]["state"] == "setting"
+    cloud.world.remove_lock(BACK)
+    await hass.async_block_till_done(wait_background_tasks=True)  # nothing in flight
+    await poll(hass, freezer)
+    await advance(hass, freezer, 120)  # the next attempt
+    access = setup_entry.runtime_data.access
+    assert access.state.queue == {}
+    placement = access.state.credentials[result["credential_id"]].placements[BACK]
+    assert placement.state.value == "unknown"
+    assert placement.error == "the lock is no longer on the account"
+
+
+async def test_revoking_a_code_that_never_reached_the_lock(
+    hass: HomeAssistant, cloud: Cloud, setup_entry: MockConfigEntry
+) -> None:
+    """Revoked before it was ever written: the pending write is dropped, nothing to remove."""
+    result = await call(hass, "create_passcode", {"entity_id": "lock.back_door", "name": "Late"})
+    assert pending(hass, "back_door") == "1"
+    revoked = await call(hass, "revoke_passcode", {"credential_id": result["credential_id"]})
+    credential = revoked["credential"]
+    assert credential["status"] == "revoked"
+    assert credential["locks"][str(BACK)]["state"] == "removed"
+    assert pending(hass, "back_door") == "0"
+
+
+async def test_removing_a_card_already_gone(
+    hass: HomeAssistant, cloud: Cloud, setup_entry: MockConfigEntry
+) -> None:
+    """The card was deleted elsewhere (the cloud says it does not exist): revoked all the same."""
+    card = await call(
+        hass,
+        "add_card",
+        {"entity_id": "lock.front_door", "name": "Cleaner", "card_number": "3661413478"},
+    )
+    cloud.world.faults.fail_next("identityCard/delete", -1021)
+    revoked = await call(hass, "revoke_card", {"credential_id": card["credential_id"]})
+    assert revoked["credential"]["locks"][str(FRONT)]["state"] == "removed"
+    assert pending(hass, "front_door") == "0"
+
+
+async def test_transient_failure_is_retried(
+    hass: HomeAssistant,
+    cloud: Cloud,
+    setup_entry: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """A plain failure of the lock (errcode 1) is tried again with backoff."""
+    cloud.world.faults.fail_next("keyboardPwd/add", 1)
+    result = await call(hass, "create_passcode", {"entity_id": "lock.front_door", "name": "B"})
+    placement = result["locks"]["lock.front_door"]
+    assert placement["state"] == "setting"
+    assert placement["error"] == "GenericFailureError"
+    await advance(hass, freezer, 31)
+    assert cloud.world.enter_code(FRONT, result["code"]).success
+    assert pending(hass, "front_door") == "0"
+
+
+async def test_offline_code_revoked_without_a_gateway(
+    hass: HomeAssistant, cloud: Cloud, setup_entry: MockConfigEntry
+) -> None:
+    """Without a gateway only the cloud forgets an offline code: the response says the lock
+    still accepts it until it ends."""
+    now = dt_util.utcnow().replace(minute=0, second=0, microsecond=0)
+    result = await call(
+        hass,
+        "create_passcode",
+        {
+            "entity_id": "lock.back_door",
+            "name": "Courier",
+            "type": "period",
+            "starts_at": now.isoformat(),
+            "ends_at": (now + timedelta(hours=4)).isoformat(),
+        },
+    )
+    code = result["locks"]["lock.back_door"]["code"]
+    revoked = await call(hass, "revoke_passcode", {"credential_id": result["credential_id"]})
+    placement = revoked["credential"]["locks"][str(BACK)]
+    assert placement["state"] == "removed"
+    assert "valid on the lock until it ends" in placement["error"]
+    assert all(p.code != code for p in cloud.world.lock(BACK).passcodes.values())
+
+
+async def test_faces_need_a_gateway_and_follow_the_lease(
+    hass: HomeAssistant, cloud: Cloud, setup_entry: MockConfigEntry
+) -> None:
+    """A face goes through a gateway only: on the Bluetooth-only lock it waits; behind the
+    gateway it is added, and extending the holder's lease changes its validity."""
+    for lock_id in (FRONT, BACK):
+        cloud.world.lock(lock_id).features |= {53}
+    assert await hass.config_entries.async_reload(setup_entry.entry_id)
+    await hass.async_block_till_done()
+    now = dt_util.utcnow()
+    ends = now + timedelta(days=2)
+    waiting = await call(
+        hass,
+        "add_face",
+        {"entity_id": "lock.back_door", "name": "Face", "feature_data": "AAECAwQ="},
+    )
+    assert waiting["locks"]["lock.back_door"]["state"] == "setting"
+    assert "has no gateway right now" in waiting["locks"]["lock.back_door"]["error"]
+    face = await call(
+        hass,
+        "add_face",
+        {
+            "entity_id": "lock.front_door",
+            "name": "Anna face",
+            "holder": "Anna",
+            "feature_data": "AAECAwQ=",
+            "starts_at": now.isoformat(),
+            "ends_at": ends.isoformat(),
+        },
+    )
+    assert face["locks"]["lock.front_door"]["state"] == "set"
+    new_end = now + timedelta(days=9)
+    renewed = await call(hass, "extend_lease", {"holder": "Anna", "ends_at": new_end.isoformat()})
+    assert renewed["renewed"] == 1
+    [stored] = cloud.world.lock(FRONT).faces.values()
+    assert stored.end_ms == int(new_end.timestamp() * 1000)
+
+
+async def test_ekey_validity_follows_the_lease(
+    hass: HomeAssistant, cloud: Cloud, setup_entry: MockConfigEntry
+) -> None:
+    """A guest's eKey (sent with the grant) is extended with the stay."""
+    now = dt_util.utcnow()
+    await call(
+        hass,
+        "grant_access",
+        {
+            "entity_id": "lock.front_door",
+            "holder": "Neighbour",
+            "passcode": False,
+            "ekey_receiver": "second@example.com",
+            "starts_at": now.isoformat(),
+            "ends_at": (now + timedelta(days=1)).isoformat(),
+        },
+    )
+    new_end = now + timedelta(days=5)
+    await call(hass, "extend_lease", {"holder": "Neighbour", "ends_at": new_end.isoformat()})
+    [ekey] = cloud.world.lock(FRONT).ekeys.values()
+    assert ekey.end_ms == int(new_end.timestamp() * 1000)

@@ -1,0 +1,86 @@
+"""When Bluetooth is (not) a path: key material from the cloud that cannot be used, and a
+lock that Home Assistant's Bluetooth stack stops hearing."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from unittest.mock import patch
+
+import pytest
+from bluetooth_data_tools import monotonic_time_coarse
+from freezegun.api import FrozenDateTimeFactory
+from homeassistant.components.lock import DOMAIN as LOCK_DOMAIN
+from homeassistant.const import ATTR_ENTITY_ID, SERVICE_UNLOCK, STATE_UNAVAILABLE
+from homeassistant.core import HomeAssistant
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+
+from custom_components.ttlock_access.const import DOMAIN
+from simulator.ble import SimulatedLock, VirtualAir
+from simulator.ble.ha import async_register_virtual_proxy
+from tests.integration.helpers import BleWorld, Cloud, advance
+
+FRONT = 5001101
+FRESH = "C0:FF:EE:19:10:79"
+
+
+@pytest.mark.parametrize("lock_data", ["", "bm90IGxvY2tEYXRh"])
+async def test_unusable_key_material_leaves_the_gateway(
+    hass: HomeAssistant,
+    cloud: Cloud,
+    ble: BleWorld,
+    config_entry: MockConfigEntry,
+    lock_data: str,
+) -> None:
+    """Front Door is in range, but the cloud gives no (or unreadable) lockData: commands go
+    through its gateway, and Bluetooth is not offered."""
+    cloud.world.lock(FRONT)._lock_data = lock_data  # what lock/list returns
+    assert await hass.config_entries.async_setup(config_entry.entry_id)
+    await hass.async_block_till_done()
+    assert hass.states.get("sensor.front_door_connection_path").state == "gateway"
+    await hass.services.async_call(
+        LOCK_DOMAIN, SERVICE_UNLOCK, {ATTR_ENTITY_ID: "lock.front_door"}, blocking=True
+    )
+    path = hass.states.get("sensor.front_door_connection_path")
+    assert path.attributes["last_command_path"] == "gateway"
+    assert ble.locks[FRONT].connections == 0  # never connected over Bluetooth
+
+
+@pytest.fixture
+async def shed(hass: HomeAssistant, cloud: Cloud) -> AsyncIterator[SimulatedLock]:
+    """A lock paired locally (a Bluetooth-only entry), heard through a virtual proxy."""
+    backoff = patch("bleak_retry_connector.calculate_backoff_time", return_value=0)
+    backoff.start()
+    air = VirtualAir()
+    lock = air.add(SimulatedLock.factory_fresh(FRESH, seed="reach"))
+    _scanner, remove = async_register_virtual_proxy(hass, air)
+    await hass.async_block_till_done(wait_background_tasks=True)
+    flow = next(
+        f
+        for f in hass.config_entries.flow.async_progress_by_handler(DOMAIN)
+        if f["context"].get("unique_id") == FRESH
+    )
+    await hass.config_entries.flow.async_configure(flow["flow_id"], {"name": "Shed"})
+    await hass.async_block_till_done()
+    try:
+        yield lock
+    finally:
+        remove()
+        backoff.stop()
+
+
+async def test_local_lock_that_goes_silent_becomes_unavailable(
+    hass: HomeAssistant, shed: SimulatedLock, freezer: FrozenDateTimeFactory
+) -> None:
+    """Bluetooth is a local lock's only path: once Home Assistant's Bluetooth stack declares
+    it gone, its entities are unavailable (not 15 minutes later)."""
+    assert hass.states.get("lock.shed").state == "locked"
+    shed.set_in_range(False)  # no more advertisements
+    later = monotonic_time_coarse() + 3600
+    with (
+        patch("habluetooth.base_scanner.monotonic_time_coarse", return_value=later),
+        patch("habluetooth.manager.monotonic_time_coarse", return_value=later),
+    ):
+        # the proxy expires the device, then the manager's periodic check reports it gone
+        await advance(hass, freezer, 301)
+        await advance(hass, freezer, 301)
+    assert hass.states.get("lock.shed").state == STATE_UNAVAILABLE

@@ -1,0 +1,98 @@
+"""Access management on a lock paired locally (no TTLock account): codes and cards go over
+Bluetooth; what needs the TTLock cloud (offline codes, eKeys, faces) is refused clearly."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Any
+from unittest.mock import patch
+
+import pytest
+from homeassistant.core import HomeAssistant
+from homeassistant.exceptions import ServiceValidationError
+
+from custom_components.ttlock_access.const import DOMAIN
+from simulator.ble import SimulatedLock, VirtualAir
+from simulator.ble.ha import async_register_virtual_proxy
+
+SHED = "C0:FF:EE:19:10:7A"
+
+
+async def call(hass: HomeAssistant, service: str, data: dict[str, Any]) -> dict[str, Any]:
+    response = await hass.services.async_call(
+        DOMAIN, service, data, blocking=True, return_response=True
+    )
+    assert isinstance(response, dict)
+    return response
+
+
+@pytest.fixture
+async def shed(hass: HomeAssistant) -> AsyncIterator[SimulatedLock]:
+    """A factory-fresh lock paired from Home Assistant: a local entry named "Shed"."""
+    backoff = patch("bleak_retry_connector.calculate_backoff_time", return_value=0)
+    backoff.start()
+    air = VirtualAir()
+    lock = air.add(SimulatedLock.factory_fresh(SHED, seed="local", features=(0, 4, 8, 18)))
+    _scanner, remove = async_register_virtual_proxy(hass, air)
+    await hass.async_block_till_done(wait_background_tasks=True)
+    flow = next(
+        f
+        for f in hass.config_entries.flow.async_progress_by_handler(DOMAIN)
+        if f["context"].get("unique_id") == SHED
+    )
+    await hass.config_entries.flow.async_configure(flow["flow_id"], {"name": "Shed"})
+    await hass.async_block_till_done()
+    try:
+        yield lock
+    finally:
+        remove()
+        backoff.stop()
+
+
+async def test_codes_and_cards_over_bluetooth(hass: HomeAssistant, shed: SimulatedLock) -> None:
+    """A guest's code and card are written into the lock; listing has no cloud part."""
+    granted = await call(
+        hass,
+        "grant_access",
+        {"entity_id": "lock.shed", "holder": "Gardener", "card_number": "4242"},
+    )
+    code, card = granted["credentials"]
+    assert code["locks"]["lock.shed"] == {"state": "set", "path": "bluetooth"}
+    assert shed.enter_code(code["code"])
+    assert shed.present_card(4242)
+    listing = await call(
+        hass, "list_credentials", {"entity_id": "lock.shed", "include_unmanaged": True}
+    )
+    assert len(listing["locks"]["lock.shed"]["credentials"]) == 2
+    assert "unmanaged" not in listing["locks"]["lock.shed"]
+    second = await call(hass, "create_passcode", {"entity_id": "lock.shed", "name": "Other"})
+    assert second["code"] not in code["code"] and code["code"] not in second["code"]
+    recorded = await call(
+        hass,
+        "add_fingerprint_record",
+        {"entity_id": "lock.shed", "name": "Thumb", "fingerprint_number": "3"},
+    )
+    assert recorded["locks"]["lock.shed"]["state"] == "set"
+    await call(hass, "revoke_card", {"credential_id": card["credential_id"]})
+    assert not shed.present_card(4242)
+
+
+@pytest.mark.parametrize(
+    ("service", "data", "key"),
+    [
+        ("create_passcode", {"name": "O", "type": "one_time"}, "offline_needs_account"),
+        ("send_ekey", {"name": "K", "receiver": "a@example.com"}, "needs_account"),
+        ("add_face", {"name": "F", "feature_data": "AAECAwQ="}, "needs_account"),
+        (
+            "grant_access",
+            {"holder": "H", "passcode": False, "ekey_receiver": "a@example.com"},
+            "needs_account",
+        ),
+    ],
+)
+async def test_cloud_only_credentials_are_refused(
+    hass: HomeAssistant, shed: SimulatedLock, service: str, data: dict[str, Any], key: str
+) -> None:
+    with pytest.raises(ServiceValidationError) as err:
+        await call(hass, service, {"entity_id": "lock.shed", **data})
+    assert err.value.translation_key == key
