@@ -497,7 +497,7 @@ class TTLockConfigFlow(ConfigFlow, domain=DOMAIN):
             address = info.address.upper()
             if advert is None or advert.kind is not DeviceKind.LOCK or address in current:
                 continue
-            if advert.setting_mode:
+            if advert.setting_mode and advert.scene not in _NOT_LOCK_SCENES:
                 found[address] = f"{info.name or address} ({address})"
         return found
 

@@ -214,3 +214,36 @@ async def test_lock_of_an_account_that_is_not_loaded(
     )
     assert result["type"] is FlowResultType.FORM
     assert result["step_id"] == "lock_keys"
+
+
+async def test_lift_controllers_and_configured_locks_are_not_offered(
+    hass: HomeAssistant, radio: tuple[VirtualAir, VirtualProxyScanner]
+) -> None:
+    """A TTHotel lift controller (scene 12) is not a lock: its discovery is refused and the
+    pairing menu does not list it, nor a lock that already has an entry."""
+    air, scanner = radio
+    lift_mac = "C0:FF:EE:12:12:12"
+    air.add(SimulatedLock.lift_controller(lift_mac, aes_key=None, admin_ps=None, unlock_key=None))
+    scanner.inject(lift_mac)
+    await hass.async_block_till_done(wait_background_tasks=True)
+    flows = hass.config_entries.flow.async_progress_by_handler(DOMAIN)
+    assert all(f["context"].get("unique_id") != lift_mac for f in flows)
+    info = bluetooth.async_last_service_info(hass, lift_mac, True)
+    assert info is not None
+    result = await hass.config_entries.flow.async_init(
+        DOMAIN, context={"source": SOURCE_BLUETOOTH}, data=info
+    )
+    assert (result["type"], result["reason"]) == (FlowResultType.ABORT, "not_supported")
+
+    # the fresh lock gets an entry (pairing it); the menu then offers nothing to pair
+    flow = _flow(hass, FRESH)
+    result = await hass.config_entries.flow.async_configure(flow["flow_id"], {"name": "Shed"})
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    _fresh(air).setting_mode = True  # reset by hand: still advertising pairing mode
+    scanner.inject(FRESH)
+    await hass.async_block_till_done(wait_background_tasks=True)
+    result = await hass.config_entries.flow.async_init(DOMAIN, context={"source": SOURCE_USER})
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {"next_step_id": "pair_lock"}
+    )
+    assert (result["type"], result["reason"]) == (FlowResultType.ABORT, "no_unpaired_locks")
