@@ -1,7 +1,8 @@
 """Bring a fresh Home Assistant to a ready state for scripts/develop, over its REST API.
 
 Waits for Home Assistant, completes onboarding (user dev / dev-password) the first time,
-signs in, and adds TTLock Access signed in to the simulator when no entry exists yet.
+signs in, and adds TTLock Access signed in to the simulator when no entry exists yet; then
+sets the simulated developer application's callback URL so lock activity is pushed.
 Safe to run again: every step checks what is already done.
 """
 
@@ -9,8 +10,10 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import sys
 import time
+from pathlib import Path
 from typing import Any
 
 import aiohttp
@@ -160,10 +163,47 @@ async def add_integration(
     print("==> TTLock Access added, signed in to the simulator (polling every minute)")
 
 
+async def connect_push(
+    session: aiohttp.ClientSession, ha: str, config: Path, simulator: str, limit_s: float = 60
+) -> None:
+    """Do what a user does in the TTLock developer console: set the application's callback
+    URL (the one the integration's repair notice shows) so the simulated cloud pushes every
+    lock record to Home Assistant within a second. The simulated world starts afresh with
+    each run, so this is done every time."""
+    entries_file = config / ".storage" / "core.config_entries"
+    deadline = asyncio.get_running_loop().time() + limit_s
+    webhook_ids: list[str] = []
+    while not webhook_ids:
+        try:
+            stored = json.loads(entries_file.read_text())
+            webhook_ids = [
+                e["data"]["webhook_id"]
+                for e in stored["data"]["entries"]
+                if e.get("domain") == "ttlock_access" and e.get("data", {}).get("webhook_id")
+            ]
+        except (OSError, ValueError, KeyError):
+            webhook_ids = []
+        if not webhook_ids:
+            if asyncio.get_running_loop().time() > deadline:
+                print("==> no callback URL yet: lock activity is polled")
+                return
+            await asyncio.sleep(1)
+    async with session.post(
+        f"{simulator}/sim/callback_url",
+        json={
+            "clientId": SIM_ACCOUNT["client_id"],
+            "callbackUrl": f"{ha}/api/webhook/{webhook_ids[0]}",
+        },
+    ) as resp:
+        resp.raise_for_status()
+    print("==> the simulated TTLock cloud pushes lock activity to Home Assistant")
+
+
 async def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--ha", default="http://127.0.0.1:8123")
     parser.add_argument("--simulator", default="http://127.0.0.1:8765")
+    parser.add_argument("--config", default="config", help="Home Assistant's config directory")
     args = parser.parse_args()
     async with aiohttp.ClientSession() as session:
         await wait_ready(session, f"{args.simulator}/sim/state")
@@ -171,6 +211,7 @@ async def main() -> None:
         token = await onboard(session, args.ha) or await login(session, args.ha)
         await confirm_http_config(session, args.ha, token)
         await add_integration(session, args.ha, token, args.simulator)
+        await connect_push(session, args.ha, Path(args.config), args.simulator)
     print(
         f"\n  Home Assistant: {args.ha}\n  Login: {USER} / {PASSWORD}\n"
         f"  Simulator: {args.simulator} (controls under /sim/)\n"

@@ -233,7 +233,8 @@ class Credential:
     placements: dict[int, Placement] = field(default_factory=dict)
     status: CredentialStatus = CredentialStatus.PENDING
     origin: str = "ha"
-    """``ha`` — created here; ``unmanaged`` — found on a lock or in the cloud."""
+    """``ha`` — created here; ``adopted`` — found on a lock or in the cloud (made elsewhere)
+    and taken over with the ``adopt_credential`` action."""
     uses: int = 0
     last_used_at: datetime | None = None
     extra: dict[str, Any] = field(default_factory=dict)
@@ -440,6 +441,11 @@ COUNTED_TYPES = frozenset(
     | {"friday", "saturday", "sunday"}
 )
 """Passcode types counted by TTLock's monthly limit (one-time and erase codes are not)."""
+
+
+def from_ms(value: int | None) -> datetime | None:
+    """A TTLock millisecond timestamp (0 or missing: none) as an aware UTC datetime."""
+    return dt_util.utc_from_timestamp(value / 1000) if value else None
 
 
 def to_ms(value: datetime | None) -> int | None:
@@ -665,6 +671,31 @@ class AccessManager:
         self.state.credentials[credential.credential_id] = credential
         await self.async_save()
         await self.async_run_queue()
+        return credential
+
+    async def async_adopt(
+        self,
+        credential: Credential,
+        lock_id: int,
+        ttlock_id: int,
+        *,
+        lock_secret: str | None = None,
+    ) -> Credential:
+        """Take over a credential that is already on a lock (made in the TTLock app, or by
+        another tool): nothing is written to the lock; from now on it is managed here —
+        revoked with its holder, removed when it expires, shown by ``list_credentials``."""
+        credential.origin = "adopted"
+        credential.placements[lock_id] = Placement(
+            lock_id=lock_id,
+            state=PlacementState.SET,
+            ttlock_id=ttlock_id,
+            secret=lock_secret,
+            path="cloud",
+        )
+        credential.refresh_status()
+        self.state.credentials[credential.credential_id] = credential
+        await self.async_save()
+        self._notify()
         return credential
 
     async def async_revoke(self, credential: Credential) -> Credential:

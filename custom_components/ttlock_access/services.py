@@ -32,6 +32,7 @@ from .access import (
     Holder,
     HolderKind,
     PlacementState,
+    from_ms,
     new_id,
 )
 from .ble import translate_ble_error
@@ -182,6 +183,16 @@ ADD_STAFF_SCHEMA = vol.Schema(
 )
 REMOVE_STAFF_SCHEMA = vol.Schema(
     {vol.Required("names"): vol.All(cv.ensure_list, [cv.string], vol.Length(min=1))}
+)
+ADOPT_SCHEMA = vol.Schema(
+    {
+        **_TARGET,
+        vol.Required("kind"): vol.In(["passcode", "card", "fingerprint"]),
+        vol.Required("ttlock_id"): vol.All(vol.Coerce(int), vol.Range(min=1)),
+        vol.Optional("name"): cv.string,
+        vol.Optional("holder"): cv.string,
+        vol.Optional("holder_kind", default="guest"): vol.In([k.value for k in HolderKind]),
+    }
 )
 LIST_SCHEMA = vol.Schema(
     {
@@ -999,6 +1010,112 @@ async def _unmanaged(
     return found
 
 
+async def _adopt_credential(hass: HomeAssistant, call: ServiceCall) -> ServiceResponse:
+    """Manage a credential made elsewhere (listed by ``list_credentials`` as unmanaged)."""
+    data = dict(call.data)
+    targets = await _targets(hass, call)
+    if len(targets) != 1:
+        raise _invalid("adopt_one_lock")
+    target = targets[0]
+    if target.coordinator.client is None:
+        raise _invalid("needs_account")
+    kind, ttlock_id = data["kind"], data["ttlock_id"]
+    kinds = (
+        (CredentialKind.PASSCODE, CredentialKind.OFFLINE_PASSCODE)
+        if kind == "passcode"
+        else (CredentialKind(kind),)
+    )
+    for existing in target.manager.state.credentials.values():
+        placement = existing.placements.get(target.lock_id)
+        if (
+            existing.kind in kinds
+            and placement is not None
+            and placement.ttlock_id == ttlock_id
+            and placement.state is not PlacementState.REMOVED
+        ):
+            raise _invalid("already_managed", name=existing.name)
+    found = await _found_credential(target, kind, ttlock_id)
+    if found is None:
+        raise _invalid("credential_not_found", kind=kind, id=str(ttlock_id))
+    credential, lock_secret = found
+    if data.get("name"):
+        credential.name = data["name"]
+    holder = await _holder_for(
+        target.manager, data.get("holder"), kind=HolderKind(data["holder_kind"]), create=True
+    )
+    credential.holder_id = holder.holder_id if holder else None
+    await target.manager.async_adopt(credential, target.lock_id, ttlock_id, lock_secret=lock_secret)
+    return _credential_response(credential, [target], secrets=False)
+
+
+async def _found_credential(
+    target: LockTarget, kind: str, ttlock_id: int
+) -> tuple[Credential, str | None] | None:
+    """The cloud's record of a credential on the lock, as a credential of this model, and
+    its per-lock secret (an offline code, a fingerprint's number on the lock)."""
+    cloud = target.coordinator.cloud
+    try:
+        if kind == "passcode":
+            for passcode in await cloud.list_passcodes(target.lock_id):
+                if passcode.passcode_id != ttlock_id:
+                    continue
+                secret: str | None
+                lock_secret: str | None
+                variant: str | None
+                if passcode.is_custom:
+                    variant = "custom_period" if passcode.end_date else "custom_permanent"
+                    secret, lock_secret = passcode.keyboard_pwd, None
+                    credential_kind = CredentialKind.PASSCODE
+                else:
+                    variant = passcode.type.name.lower() if passcode.type else None
+                    secret, lock_secret = None, passcode.keyboard_pwd
+                    credential_kind = CredentialKind.OFFLINE_PASSCODE
+                return (
+                    Credential(
+                        credential_id=new_id(),
+                        kind=credential_kind,
+                        name=passcode.name or f"Passcode {ttlock_id}",
+                        secret=secret,
+                        variant=variant,
+                        starts_at=from_ms(passcode.start_date) if passcode.end_date else None,
+                        ends_at=from_ms(passcode.end_date),
+                    ),
+                    lock_secret,
+                )
+        elif kind == "card":
+            for card in await cloud.list_cards(target.lock_id):
+                if card.card_id == ttlock_id:
+                    return (
+                        Credential(
+                            credential_id=new_id(),
+                            kind=CredentialKind.CARD,
+                            name=card.name or f"Card {ttlock_id}",
+                            secret=card.card_number,
+                            starts_at=from_ms(card.start_date),
+                            ends_at=from_ms(card.end_date),
+                            cyclic=card.cyclic.to_json() if card.cyclic else None,
+                        ),
+                        None,
+                    )
+        else:
+            for fp in await cloud.list_fingerprints(target.lock_id):
+                if fp.fingerprint_id == ttlock_id:
+                    return (
+                        Credential(
+                            credential_id=new_id(),
+                            kind=CredentialKind.FINGERPRINT,
+                            name=fp.name or f"Fingerprint {ttlock_id}",
+                            starts_at=from_ms(fp.start_date),
+                            ends_at=from_ms(fp.end_date),
+                            cyclic=fp.cyclic.to_json() if fp.cyclic else None,
+                        ),
+                        fp.fingerprint_number,
+                    )
+    except TTLockError as err:
+        raise translate_error(err, target.rt.lock.name) from err
+    return None
+
+
 # ---------------------------------------------------------------------- registration
 type _Handler = Callable[[HomeAssistant, ServiceCall], Coroutine[Any, Any, ServiceResponse]]
 
@@ -1035,6 +1152,12 @@ _SERVICES: tuple[tuple[str, _Handler, vol.Schema, SupportsResponse], ...] = (
         "add_fingerprint_record",
         _add_fingerprint_record,
         RECORD_FINGERPRINT_SCHEMA,
+        SupportsResponse.OPTIONAL,
+    ),
+    (
+        "adopt_credential",
+        _adopt_credential,
+        ADOPT_SCHEMA,
         SupportsResponse.OPTIONAL,
     ),
     (
