@@ -187,7 +187,7 @@ REMOVE_STAFF_SCHEMA = vol.Schema(
 ADOPT_SCHEMA = vol.Schema(
     {
         **_TARGET,
-        vol.Required("kind"): vol.In(["passcode", "card", "fingerprint"]),
+        vol.Required("kind"): vol.In(["passcode", "card", "fingerprint", "face", "ekey"]),
         vol.Required("ttlock_id"): vol.All(vol.Coerce(int), vol.Range(min=1)),
         vol.Optional("name"): cv.string,
         vol.Optional("holder"): cv.string,
@@ -342,11 +342,16 @@ async def _unique_code(targets: list[LockTarget], length: int, code: str | None)
         raise _invalid("no_free_code", length=str(length)) from err
 
 
+def _has_feature(target: LockTarget, feature: Feature) -> bool:
+    """What the lock's featureValue says (local locks: unknown, taken as possible)."""
+    features = target.rt.lock.features
+    return not features.value or features.has(feature)
+
+
 def _require_feature(targets: list[LockTarget], feature: Feature, what: str) -> None:
     """Refuse up front what a lock cannot do (its featureValue; local locks: unknown, allowed)."""
     for target in targets:
-        features = target.rt.lock.features
-        if features.value and not features.has(feature):
+        if not _has_feature(target, feature):
             raise _invalid("not_supported_by_lock", lock=target.rt.lock.name, feature=what)
 
 
@@ -1005,6 +1010,21 @@ async def _unmanaged(
                 found.append(
                     {"kind": "fingerprint", "name": fp.name, "ttlock_id": fp.fingerprint_id}
                 )
+        if _has_feature(target, Feature.FACE):
+            for face in await cloud.list_faces(target.lock_id):
+                if ("face", face.face_id) not in managed:
+                    found.append({"kind": "face", "name": face.name, "ttlock_id": face.face_id})
+        # eKeys of other TTLock accounts (the list never holds the administrator's own key)
+        for key in await cloud.list_lock_ekeys(target.lock_id):
+            if ("ekey", key.key_id) not in managed:
+                found.append(
+                    {
+                        "kind": "ekey",
+                        "name": key.name,
+                        "ttlock_id": key.key_id,
+                        "receiver": key.username,
+                    }
+                )
     except TTLockError as err:
         raise translate_error(err, target.rt.lock.name) from err
     return found
@@ -1094,6 +1114,38 @@ async def _found_credential(
                             starts_at=from_ms(card.start_date),
                             ends_at=from_ms(card.end_date),
                             cyclic=card.cyclic.to_json() if card.cyclic else None,
+                        ),
+                        None,
+                    )
+        elif kind == "face":
+            for face in await cloud.list_faces(target.lock_id):
+                if face.face_id == ttlock_id:
+                    return (
+                        Credential(
+                            credential_id=new_id(),
+                            kind=CredentialKind.FACE,
+                            name=face.name or f"Face {ttlock_id}",
+                            starts_at=from_ms(face.start_date),
+                            ends_at=from_ms(face.end_date),
+                            cyclic=face.cyclic.to_json() if face.cyclic else None,
+                        ),
+                        None,
+                    )
+        elif kind == "ekey":
+            for key in await cloud.list_lock_ekeys(target.lock_id):
+                if key.key_id == ttlock_id:
+                    return (
+                        Credential(
+                            credential_id=new_id(),
+                            kind=CredentialKind.EKEY,
+                            name=key.name or key.username,
+                            starts_at=from_ms(key.start_date),
+                            ends_at=from_ms(key.end_date),
+                            extra={
+                                "receiver": key.username,
+                                "remote_unlock": key.remote_unlock,
+                                "admin": key.authorized,
+                            },
                         ),
                         None,
                     )

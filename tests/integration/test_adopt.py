@@ -186,3 +186,31 @@ async def test_adopt_offline_code_and_fingerprint(
     lock = cloud.world.lock(FRONT)
     assert offline.passcode_id not in lock.passcodes
     assert fingerprint_id not in lock.fingerprints
+
+
+async def test_adopt_face_and_ekey(
+    hass: HomeAssistant, cloud: Cloud, setup_entry: MockConfigEntry
+) -> None:
+    """A face added and an eKey sent from the app are listed as unmanaged and adopted;
+    revoking the holder removes the face from the lock and deletes the eKey."""
+    lock = cloud.world.lock(FRONT)
+    lock.features = lock.features | {53}  # this Front Door has a face reader
+    assert await hass.config_entries.async_reload(setup_entry.entry_id)
+    await hass.async_block_till_done()
+    async with ttlock_app(cloud) as app:
+        face_id = await app.add_face(FRONT, feature_data="AAECAwQ=", name="Tenant face")
+        key_id = await app.send_ekey(FRONT, "second@example.com", name="Tenant phone")
+    unmanaged = await _unmanaged(hass)
+    assert {(u["kind"], u["ttlock_id"]) for u in unmanaged} == {
+        ("face", face_id),
+        ("ekey", key_id),
+    }
+    assert next(u for u in unmanaged if u["kind"] == "ekey")["receiver"] == "second@example.com"
+    base = {"entity_id": "lock.front_door", "holder": "Lena", "holder_kind": "tenant"}
+    face = await call(hass, "adopt_credential", {**base, "kind": "face", "ttlock_id": face_id})
+    key = await call(hass, "adopt_credential", {**base, "kind": "ekey", "ttlock_id": key_id})
+    assert (face["kind"], key["kind"], key["name"]) == ("face", "ekey", "Tenant phone")
+    assert await _unmanaged(hass) == []
+    await call(hass, "revoke_holder", {"holder": "Lena"})
+    assert face_id not in lock.faces
+    assert key_id not in lock.ekeys
