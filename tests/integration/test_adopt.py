@@ -9,7 +9,7 @@ from contextlib import asynccontextmanager
 import aiohttp
 import pytest
 from homeassistant.core import HomeAssistant
-from homeassistant.exceptions import ServiceValidationError
+from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.ttlock_access.sdk.cloud import TTLockCloud, md5_password
@@ -214,3 +214,25 @@ async def test_adopt_face_and_ekey(
     await call(hass, "revoke_holder", {"holder": "Lena"})
     assert face_id not in lock.faces
     assert key_id not in lock.ekeys
+
+
+@pytest.mark.parametrize(
+    ("kind", "endpoint"),
+    [("passcode", "lock/listKeyboardPwd"), ("card", "identityCard/list")],
+)
+async def test_cloud_failure_while_adopting(
+    hass: HomeAssistant, cloud: Cloud, setup_entry: MockConfigEntry, kind: str, endpoint: str
+) -> None:
+    """The cloud failing while the credential is looked up is a clear error, and nothing
+    is adopted."""
+    cloud.world.faults.fail_next(endpoint, -3002)
+    with pytest.raises(HomeAssistantError) as err:
+        await call(
+            hass, "adopt_credential", {"entity_id": "lock.front_door", "kind": kind, "ttlock_id": 1}
+        )
+    assert err.value.translation_key == "gateway_offline"
+    cloud.world.faults.fail_next("lock/listKey", -3002)
+    with pytest.raises(HomeAssistantError):
+        await _unmanaged(hass)
+    listed = await call(hass, "list_credentials", {"entity_id": "lock.front_door"})
+    assert listed["locks"]["lock.front_door"]["credentials"] == []

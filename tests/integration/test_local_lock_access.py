@@ -88,6 +88,7 @@ async def test_codes_and_cards_over_bluetooth(hass: HomeAssistant, shed: Simulat
             {"holder": "H", "passcode": False, "ekey_receiver": "a@example.com"},
             "needs_account",
         ),
+        ("adopt_credential", {"kind": "card", "ttlock_id": 7}, "needs_account"),
     ],
 )
 async def test_cloud_only_credentials_are_refused(
