@@ -514,7 +514,8 @@ class AccessManager:
         return lambda: self._listeners.remove(listener)
 
     @callback
-    def _notify(self) -> None:
+    def async_notify(self) -> None:
+        """Tell the listeners (sensors, the overdue-revocation issue) that something changed."""
         for listener in list(self._listeners):
             listener()
         self._update_overdue_issue()
@@ -649,7 +650,7 @@ class AccessManager:
         )
         self.state.holders[holder.holder_id] = holder
         await self.async_save()
-        self._notify()
+        self.async_notify()
         return holder
 
     async def async_issue(self, credential: Credential, lock_ids: list[int]) -> Credential:
@@ -695,7 +696,7 @@ class AccessManager:
         credential.refresh_status()
         self.state.credentials[credential.credential_id] = credential
         await self.async_save()
-        self._notify()
+        self.async_notify()
         return credential
 
     async def async_revoke(self, credential: Credential) -> Credential:
@@ -773,7 +774,7 @@ class AccessManager:
             if upcoming:
                 delay = max(1.0, (min(upcoming) - dt_util.utcnow()).total_seconds())
                 self._schedule(delay)
-        self._notify()
+        self.async_notify()
 
     def _expire(self, now: datetime) -> None:
         """Credentials past their end: expired, and custom ones removed from lock memory

@@ -865,7 +865,7 @@ class ActivityManager:
                     if op.credential_id == credential.credential_id and op.lock_id == lock_id:
                         del access.state.queue[op.op_id]
                 await access.async_save()
-                access._notify()  # the pending-changes sensors and the overdue issue
+                access.async_notify()
                 _LOGGER.info(
                     "%s: the lock refused credential %s (TTLock error %s)",
                     self.coordinator.data.locks[lock_id].lock.name,
