@@ -10,9 +10,9 @@ raises a translated ``ServiceValidationError``; a failure on the lock or cloud a
 from __future__ import annotations
 
 from collections.abc import Callable, Coroutine, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, Final
 
 import probatio as vol  # HA 2026.9+ validation engine (voluptuous-compatible)
 from homeassistant.config_entries import ConfigEntryState
@@ -43,7 +43,7 @@ from .native import CodegenError
 from .sdk.ble import AddCard, AddFingerprint, TTLockBleError
 from .sdk.ble.results import CardAddMode, FingerprintProgress
 from .sdk.cloud.errors import TTLockError
-from .sdk.model import Feature
+from .sdk.model import CyclicPeriod, Feature
 from .sharing import SHARE_FIELDS, with_sharing
 
 EVENT_ENROLLMENT = f"{DOMAIN}_enrollment"
@@ -184,10 +184,15 @@ ADD_STAFF_SCHEMA = vol.Schema(
 REMOVE_STAFF_SCHEMA = vol.Schema(
     {vol.Required("names"): vol.All(cv.ensure_list, [cv.string], vol.Length(min=1))}
 )
+_ADOPTABLE: Final = ("passcode", "card", "fingerprint", "face", "ekey")
+"""The credential lists of a lock in the cloud, in listing order ("passcode" holds both
+custom and offline codes)."""
+
+
 ADOPT_SCHEMA = vol.Schema(
     {
         **_TARGET,
-        vol.Required("kind"): vol.In(["passcode", "card", "fingerprint", "face", "ekey"]),
+        vol.Required("kind"): vol.In(list(_ADOPTABLE)),
         vol.Required("ttlock_id"): vol.All(vol.Coerce(int), vol.Range(min=1)),
         vol.Optional("name"): cv.string,
         vol.Optional("holder"): cv.string,
@@ -991,40 +996,144 @@ async def _unmanaged(
 ) -> list[dict[str, Any]]:
     """Credentials on the lock / in the cloud that this integration did not create (drift):
     listed, never deleted silently."""
-    cloud = target.coordinator.cloud
-    found: list[dict[str, Any]] = []
+    kinds = [k for k in _ADOPTABLE if k != "face" or _has_feature(target, Feature.FACE)]
+    return [
+        found.listing(secrets=secrets)
+        for found in await _cloud_credentials(target, kinds)
+        if (found.kind.value, found.ttlock_id) not in managed
+    ]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class _CloudCredential:
+    """A credential as the TTLock cloud lists it for one lock."""
+
+    kind: CredentialKind
+    ttlock_id: int
+    name: str
+    fallback_name: str
+    secret: str | None = field(default=None, repr=False)
+    lock_secret: str | None = field(default=None, repr=False)
+    """Per lock: an offline code, or a fingerprint's number on the lock."""
+    variant: str | None = None
+    start_ms: int | None = None
+    end_ms: int | None = None
+    cyclic: CyclicPeriod | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def listing(self, *, secrets: bool) -> dict[str, Any]:
+        """An ``unmanaged`` item of ``list_credentials`` (codes only when asked)."""
+        item: dict[str, Any] = {
+            "kind": self.kind.value,
+            "name": self.name,
+            "ttlock_id": self.ttlock_id,
+        }
+        if self.kind is CredentialKind.EKEY:
+            item["receiver"] = self.extra["receiver"]
+        if secrets and self.kind in (CredentialKind.PASSCODE, CredentialKind.OFFLINE_PASSCODE):
+            item["secret"] = self.secret or self.lock_secret
+        return item
+
+    def to_credential(self) -> Credential:
+        """A credential of this integration's model for it (not yet stored)."""
+        return Credential(
+            credential_id=new_id(),
+            kind=self.kind,
+            name=self.name or self.fallback_name,
+            secret=self.secret,
+            variant=self.variant,
+            starts_at=from_ms(self.start_ms),
+            ends_at=from_ms(self.end_ms),
+            cyclic=self.cyclic.to_json() if self.cyclic else None,
+            extra=dict(self.extra),
+        )
+
+
+async def _cloud_credentials(target: LockTarget, kinds: list[str]) -> list[_CloudCredential]:
+    """The credentials the cloud lists for a lock, for these of :data:`_ADOPTABLE`."""
+    cloud, lock_id = target.coordinator.cloud, target.lock_id
+    found: list[_CloudCredential] = []
     try:
-        for passcode in await cloud.list_passcodes(target.lock_id):
-            kind = "passcode" if passcode.is_custom else "offline_passcode"
-            if (kind, passcode.passcode_id) in managed:
-                continue
-            item = {"kind": kind, "name": passcode.name, "ttlock_id": passcode.passcode_id}
-            if secrets:
-                item["secret"] = passcode.keyboard_pwd
-            found.append(item)
-        for card in await cloud.list_cards(target.lock_id):
-            if ("card", card.card_id) not in managed:
-                found.append({"kind": "card", "name": card.name, "ttlock_id": card.card_id})
-        for fp in await cloud.list_fingerprints(target.lock_id):
-            if ("fingerprint", fp.fingerprint_id) not in managed:
+        if "passcode" in kinds:
+            for passcode in await cloud.list_passcodes(lock_id):
+                custom = passcode.is_custom
+                variant: str | None
+                if custom:
+                    variant = "custom_period" if passcode.end_date else "custom_permanent"
+                else:
+                    variant = passcode.type.name.lower() if passcode.type else None
                 found.append(
-                    {"kind": "fingerprint", "name": fp.name, "ttlock_id": fp.fingerprint_id}
+                    _CloudCredential(
+                        kind=CredentialKind.PASSCODE if custom else CredentialKind.OFFLINE_PASSCODE,
+                        ttlock_id=passcode.passcode_id,
+                        name=passcode.name,
+                        fallback_name=f"Passcode {passcode.passcode_id}",
+                        secret=passcode.keyboard_pwd if custom else None,
+                        lock_secret=None if custom else passcode.keyboard_pwd,
+                        variant=variant,
+                        start_ms=passcode.start_date if passcode.end_date else None,
+                        end_ms=passcode.end_date,
+                    )
                 )
-        if _has_feature(target, Feature.FACE):
-            for face in await cloud.list_faces(target.lock_id):
-                if ("face", face.face_id) not in managed:
-                    found.append({"kind": "face", "name": face.name, "ttlock_id": face.face_id})
-        # eKeys of other TTLock accounts (the list never holds the administrator's own key)
-        for key in await cloud.list_lock_ekeys(target.lock_id):
-            if ("ekey", key.key_id) not in managed:
-                found.append(
-                    {
-                        "kind": "ekey",
-                        "name": key.name,
-                        "ttlock_id": key.key_id,
+        if "card" in kinds:
+            found.extend(
+                _CloudCredential(
+                    kind=CredentialKind.CARD,
+                    ttlock_id=card.card_id,
+                    name=card.name,
+                    fallback_name=f"Card {card.card_id}",
+                    secret=card.card_number,
+                    start_ms=card.start_date,
+                    end_ms=card.end_date,
+                    cyclic=card.cyclic,
+                )
+                for card in await cloud.list_cards(lock_id)
+            )
+        if "fingerprint" in kinds:
+            found.extend(
+                _CloudCredential(
+                    kind=CredentialKind.FINGERPRINT,
+                    ttlock_id=fp.fingerprint_id,
+                    name=fp.name,
+                    fallback_name=f"Fingerprint {fp.fingerprint_id}",
+                    lock_secret=fp.fingerprint_number,
+                    start_ms=fp.start_date,
+                    end_ms=fp.end_date,
+                    cyclic=fp.cyclic,
+                )
+                for fp in await cloud.list_fingerprints(lock_id)
+            )
+        if "face" in kinds:
+            found.extend(
+                _CloudCredential(
+                    kind=CredentialKind.FACE,
+                    ttlock_id=face.face_id,
+                    name=face.name,
+                    fallback_name=f"Face {face.face_id}",
+                    start_ms=face.start_date,
+                    end_ms=face.end_date,
+                    cyclic=face.cyclic,
+                )
+                for face in await cloud.list_faces(lock_id)
+            )
+        if "ekey" in kinds:
+            # eKeys of other TTLock accounts (the list never holds the administrator's own)
+            found.extend(
+                _CloudCredential(
+                    kind=CredentialKind.EKEY,
+                    ttlock_id=key.key_id,
+                    name=key.name,
+                    fallback_name=key.username,
+                    start_ms=key.start_date,
+                    end_ms=key.end_date,
+                    extra={
                         "receiver": key.username,
-                    }
+                        "remote_unlock": key.remote_unlock,
+                        "admin": key.authorized,
+                    },
                 )
+                for key in await cloud.list_lock_ekeys(lock_id)
+            )
     except TTLockError as err:
         raise translate_error(err, target.rt.lock.name) from err
     return found
@@ -1054,118 +1163,22 @@ async def _adopt_credential(hass: HomeAssistant, call: ServiceCall) -> ServiceRe
             and placement.state is not PlacementState.REMOVED
         ):
             raise _invalid("already_managed", name=existing.name)
-    found = await _found_credential(target, kind, ttlock_id)
+    found = next(
+        (c for c in await _cloud_credentials(target, [kind]) if c.ttlock_id == ttlock_id), None
+    )
     if found is None:
         raise _invalid("credential_not_found", kind=kind, id=str(ttlock_id))
-    credential, lock_secret = found
+    credential = found.to_credential()
     if data.get("name"):
         credential.name = data["name"]
     holder = await _holder_for(
         target.manager, data.get("holder"), kind=HolderKind(data["holder_kind"]), create=True
     )
     credential.holder_id = holder.holder_id if holder else None
-    await target.manager.async_adopt(credential, target.lock_id, ttlock_id, lock_secret=lock_secret)
+    await target.manager.async_adopt(
+        credential, target.lock_id, ttlock_id, lock_secret=found.lock_secret
+    )
     return _credential_response(credential, [target], secrets=False)
-
-
-async def _found_credential(
-    target: LockTarget, kind: str, ttlock_id: int
-) -> tuple[Credential, str | None] | None:
-    """The cloud's record of a credential on the lock, as a credential of this model, and
-    its per-lock secret (an offline code, a fingerprint's number on the lock)."""
-    cloud = target.coordinator.cloud
-    try:
-        if kind == "passcode":
-            for passcode in await cloud.list_passcodes(target.lock_id):
-                if passcode.passcode_id != ttlock_id:
-                    continue
-                secret: str | None
-                lock_secret: str | None
-                variant: str | None
-                if passcode.is_custom:
-                    variant = "custom_period" if passcode.end_date else "custom_permanent"
-                    secret, lock_secret = passcode.keyboard_pwd, None
-                    credential_kind = CredentialKind.PASSCODE
-                else:
-                    variant = passcode.type.name.lower() if passcode.type else None
-                    secret, lock_secret = None, passcode.keyboard_pwd
-                    credential_kind = CredentialKind.OFFLINE_PASSCODE
-                return (
-                    Credential(
-                        credential_id=new_id(),
-                        kind=credential_kind,
-                        name=passcode.name or f"Passcode {ttlock_id}",
-                        secret=secret,
-                        variant=variant,
-                        starts_at=from_ms(passcode.start_date) if passcode.end_date else None,
-                        ends_at=from_ms(passcode.end_date),
-                    ),
-                    lock_secret,
-                )
-        elif kind == "card":
-            for card in await cloud.list_cards(target.lock_id):
-                if card.card_id == ttlock_id:
-                    return (
-                        Credential(
-                            credential_id=new_id(),
-                            kind=CredentialKind.CARD,
-                            name=card.name or f"Card {ttlock_id}",
-                            secret=card.card_number,
-                            starts_at=from_ms(card.start_date),
-                            ends_at=from_ms(card.end_date),
-                            cyclic=card.cyclic.to_json() if card.cyclic else None,
-                        ),
-                        None,
-                    )
-        elif kind == "face":
-            for face in await cloud.list_faces(target.lock_id):
-                if face.face_id == ttlock_id:
-                    return (
-                        Credential(
-                            credential_id=new_id(),
-                            kind=CredentialKind.FACE,
-                            name=face.name or f"Face {ttlock_id}",
-                            starts_at=from_ms(face.start_date),
-                            ends_at=from_ms(face.end_date),
-                            cyclic=face.cyclic.to_json() if face.cyclic else None,
-                        ),
-                        None,
-                    )
-        elif kind == "ekey":
-            for key in await cloud.list_lock_ekeys(target.lock_id):
-                if key.key_id == ttlock_id:
-                    return (
-                        Credential(
-                            credential_id=new_id(),
-                            kind=CredentialKind.EKEY,
-                            name=key.name or key.username,
-                            starts_at=from_ms(key.start_date),
-                            ends_at=from_ms(key.end_date),
-                            extra={
-                                "receiver": key.username,
-                                "remote_unlock": key.remote_unlock,
-                                "admin": key.authorized,
-                            },
-                        ),
-                        None,
-                    )
-        else:
-            for fp in await cloud.list_fingerprints(target.lock_id):
-                if fp.fingerprint_id == ttlock_id:
-                    return (
-                        Credential(
-                            credential_id=new_id(),
-                            kind=CredentialKind.FINGERPRINT,
-                            name=fp.name or f"Fingerprint {ttlock_id}",
-                            starts_at=from_ms(fp.start_date),
-                            ends_at=from_ms(fp.end_date),
-                            cyclic=fp.cyclic.to_json() if fp.cyclic else None,
-                        ),
-                        fp.fingerprint_number,
-                    )
-    except TTLockError as err:
-        raise translate_error(err, target.rt.lock.name) from err
-    return None
 
 
 # ---------------------------------------------------------------------- registration
