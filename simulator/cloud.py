@@ -64,8 +64,9 @@ Fault-injection and control endpoints (JSON in, JSON out; errors are HTTP 400/40
                                             ``set_quota`` / ``set_usage``
 ``POST /sim/rate_limit``                    ``{clientId, calls (null = off), windowSeconds?}``
 ``GET|POST|DELETE /sim/faults``             list / ``{endpoint, errcode?, times?, errmsg?,
-                                            description?, httpStatus?}`` →
-                                            ``faults.fail_next`` / clear (``?endpoint=``)
+                                            description?, httpStatus?, after?}`` →
+                                            ``faults.fail_next`` / clear (``?endpoint=``);
+                                            ``after``: carried out, then the answer is lost
 ``POST /sim/clock``                         ``{skewSeconds? | advanceSeconds? | freezeAtMs? |
                                             freeze? | unfreeze?}`` → ``clock``
 ``POST /sim/account/password``              ``{username, password}`` → ``change_password``
@@ -90,6 +91,7 @@ from .world import (
     Account,
     CloudError,
     DeveloperApp,
+    Fault,
     Lock,
     Token,
     World,
@@ -557,6 +559,7 @@ class _Dispatcher:
 
     async def __call__(self, spec: EndpointSpec, request: web.Request) -> web.Response:
         params = await _read_params(request)
+        fault: Fault | None = None
         try:
             app = self._client(spec, params)
             self.world.count_call(app)
@@ -565,13 +568,8 @@ class _Dispatcher:
                 _check_date(self.world, params)
                 token = self.world.authenticate(params.get("accessToken"), app.client_id)
             fault = self.world.faults.take(spec.path)
-            if fault is not None:
-                error = CloudError(fault.errcode, fault.description or "", fault.errmsg)
-                return web.Response(
-                    text=_dumps(error.to_json()),
-                    status=fault.http_status,
-                    content_type="application/json",
-                )
+            if fault is not None and not fault.after:
+                return _fault_response(fault)
             result = await spec.handler(
                 ApiRequest(
                     self.world,
@@ -585,7 +583,16 @@ class _Dispatcher:
             )
         except CloudError as error:
             result = error.to_json()
+        if fault is not None:  # ``after``: carried out, and the answer is lost
+            return _fault_response(fault)
         return web.Response(text=_dumps(result), content_type="application/json")
+
+
+def _fault_response(fault: Fault) -> web.Response:
+    error = CloudError(fault.errcode, fault.description or "", fault.errmsg)
+    return web.Response(
+        text=_dumps(error.to_json()), status=fault.http_status, content_type="application/json"
+    )
 
 
 # --- /sim/ control endpoints ------------------------------------------------------------
@@ -790,6 +797,7 @@ def _c_faults(world: World, body: dict[str, Any]) -> dict[str, Any]:
         errmsg=body.get("errmsg"),
         description=body.get("description"),
         http_status=int(body.get("httpStatus", 200)),
+        after=bool(body.get("after", False)),
     )
     return {"faults": world.faults.pending()}
 

@@ -628,6 +628,9 @@ class Fault:
     errmsg: str | None = None
     description: str | None = None
     http_status: int = 200
+    after: bool = False
+    """The call is carried out first and only its answer is replaced (a reply lost after
+    the gateway or lock applied the change: the client cannot know the outcome)."""
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -636,6 +639,7 @@ class Fault:
             "errmsg": self.errmsg,
             "description": self.description,
             "httpStatus": self.http_status,
+            "after": self.after,
         }
 
 
@@ -654,17 +658,19 @@ class Faults:
         errmsg: str | None = None,
         description: str | None = None,
         http_status: int = 200,
+        after: bool = False,
     ) -> None:
         """Make the next ``times`` calls of ``endpoint`` fail with ``errcode``.
 
         ``http_status`` other than 200 makes the call fail at the HTTP level instead
-        (body ``{"errcode", "errmsg", "description"}`` with that status).
+        (body ``{"errcode", "errmsg", "description"}`` with that status). ``after``: the
+        call is carried out first and only its answer is replaced (a lost reply).
         """
         if times < 1:
             raise ValueError("times must be >= 1")
         key = endpoint.strip("/").removeprefix("v3/")
         self._plans.setdefault(key, deque()).append(
-            Fault(errcode, times, errmsg, description, http_status)
+            Fault(errcode, times, errmsg, description, http_status, after)
         )
 
     def take(self, endpoint: str) -> Fault | None:

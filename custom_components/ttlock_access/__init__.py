@@ -14,6 +14,7 @@ from homeassistant.helpers.storage import Store
 from homeassistant.helpers.typing import ConfigType
 
 from .access import AccessManager
+from .access.manager import storage_key
 from .const import (
     CONF_BASE_URL,
     CONF_CLIENT_ID,
@@ -27,13 +28,8 @@ from .const import (
     ENTRY_LOCK,
     REGION_CUSTOM,
 )
-from .coordinator import (
-    TTLockConfigEntry,
-    TTLockCoordinator,
-    TTLockRuntimeData,
-    gateway_device_identifier,
-    lock_device_identifier,
-)
+from .coordinator import TTLockConfigEntry, TTLockCoordinator, TTLockRuntimeData
+from .models import gateway_device_identifier, lock_device_identifier
 from .sdk.ble import LockKeys, TTLockBleError
 from .sdk.cloud import REGION_URLS, TTLockCloud
 from .sdk.model import FeatureSet, Lock, Region, Tokens
@@ -191,7 +187,7 @@ async def async_remove_entry(hass: HomeAssistant, entry: TTLockConfigEntry) -> N
     """Forget the stored API usage and access model of a removed entry."""
     await async_remove_webhook(hass, entry)
     await ApiUsage(hass, entry.entry_id, 0).async_remove()
-    await Store[dict[str, Any]](hass, 1, f"{DOMAIN}.{entry.entry_id}.access").async_remove()
+    await Store[dict[str, Any]](hass, 1, storage_key(entry.entry_id)).async_remove()
 
 
 async def async_remove_config_entry_device(

@@ -40,12 +40,14 @@ from homeassistant.helpers.dispatcher import async_dispatcher_send
 from homeassistant.util import dt as dt_util
 
 from .const import CONF_WEBHOOK_SEEN, DOMAIN, EVENT_ACTIVITY, SIGNAL_ACTIVITY
+from .models import lock_device_identifier
 from .sdk.ble import GetOperationLog, LogRecord, TTLockBleError, decode_lock_data
 from .sdk.model import DoorState, LockRecord, OpenState
 
 if TYPE_CHECKING:
     from .access import AccessManager, Credential
-    from .coordinator import LockRuntime, TTLockCoordinator
+    from .coordinator import TTLockCoordinator
+    from .models import LockRuntime
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -746,7 +748,10 @@ class ActivityManager:
                 receiver = str(credential.extra.get("receiver") or "").casefold()
                 if receiver == username:
                     return credential
-            elif credential.name.casefold() == username:
+            elif username in (
+                credential.name.casefold(),
+                (credential.placements[obs.lock_id].name or "").casefold(),
+            ):
                 return credential
         return None
 
@@ -797,7 +802,6 @@ class ActivityManager:
 
     def event_data(self, activity: Activity) -> dict[str, Any]:
         """The bus event's data."""
-        from .coordinator import lock_device_identifier  # (import cycle: coordinator → here)
 
         device = dr.async_get(self.hass).async_get_device_by_identifier(
             lock_device_identifier(activity.lock_id), self.coordinator.config_entry.entry_id
@@ -840,39 +844,21 @@ class ActivityManager:
     async def async_request_failed(
         self, lock_id: int, object_type: int | None, object_id: int | None, errcode: int | None
     ) -> bool:
-        """notifyType 4: a Wi-Fi lock refused a change the cloud had accepted; the credential's
-        placement on that lock fails with the reason. False when the lock is not ours."""
-        from .access import PlacementState  # (import cycle: access → coordinator → here)
-
+        """notifyType 4: a Wi-Fi lock refused a change the cloud had accepted. The access
+        model looks at the lock again; nothing queued is dropped (callbacks inform, they
+        never command). False when the lock is not ours."""
         if lock_id not in self.coordinator.data.locks:
             return False
         access = self._access()
         kinds = _OBJECT_TYPES.get(object_type or 0, ())
         if access is None or object_id is None or not kinds:
             return True
-        for credential in access.state.credentials.values():
-            placement = credential.placements.get(lock_id)
-            if (
-                credential.kind.value in kinds
-                and placement is not None
-                and placement.ttlock_id == object_id
-            ):
-                placement.state = PlacementState.FAILED
-                placement.error = f"the lock refused the request (TTLock error {errcode})"
-                placement.updated_at = dt_util.utcnow()
-                credential.refresh_status()
-                for op in list(access.state.queue.values()):
-                    if op.credential_id == credential.credential_id and op.lock_id == lock_id:
-                        del access.state.queue[op.op_id]
-                await access.async_save()
-                access.async_notify()
-                _LOGGER.info(
-                    "%s: the lock refused credential %s (TTLock error %s)",
-                    self.coordinator.data.locks[lock_id].lock.name,
-                    credential.name,
-                    errcode,
-                )
-                break
+        if await access.async_recheck(lock_id, kinds, object_id):
+            _LOGGER.info(
+                "%s reported a failed change (TTLock error %s): checking the lock again",
+                self.coordinator.data.locks[lock_id].lock.name,
+                errcode,
+            )
         return True
 
     async def async_door_sensor(

@@ -26,6 +26,7 @@ from homeassistant.util import dt as dt_util
 
 from . import native
 from .const import DOMAIN
+from .models import LockRuntime
 from .sdk.ble import (
     KeyMaterialError,
     LockError,
@@ -49,14 +50,12 @@ from .sdk.ble.transport import (
 from .sdk.model import OpenState
 
 if TYPE_CHECKING:
-    from .coordinator import LockRuntime, TTLockCoordinator
+    from .coordinator import TTLockCoordinator
 
 _LOGGER = logging.getLogger(__name__)
 
-ADVERT_FRESH = timedelta(minutes=15)
 FALLBACK_CONNECT_TIMEOUT = 12.0
 """Seconds to try Bluetooth before using the gateway instead."""
-"""An advertisement younger than this makes the lock's Bluetooth battery the current one."""
 
 
 def lock_wall_time(offset_ms: int | None) -> datetime:

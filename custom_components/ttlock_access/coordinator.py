@@ -18,9 +18,8 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
-from enum import StrEnum
 from typing import TYPE_CHECKING
 
 from homeassistant.config_entries import ConfigEntry
@@ -36,7 +35,7 @@ if TYPE_CHECKING:
     from .access import AccessManager
 
 from .activity import RECORD_POLL_PAGE, RECORD_STATE_SLACK, ActivityManager, Source
-from .ble import ADVERT_FRESH, LockBluetooth, translate_ble_error
+from .ble import LockBluetooth, translate_ble_error
 from .const import (
     CONF_MONTHLY_BUDGET,
     CONF_POLL_INTERVAL,
@@ -54,6 +53,14 @@ from .const import (
     SIGNAL_MAX_AGE,
 )
 from .errors import translate_error
+from .models import (
+    AccountData,
+    LockRuntime,
+    Path,
+    gateway_device_identifier,
+    lock_device_identifier,
+)
+from .paths import NoPathError, PathError, paths_to, run_on_lock
 from .sdk.ble import Lock as BleLockOp
 from .sdk.ble import LockKeys, TTLockBleError
 from .sdk.ble import Unlock as BleUnlockOp
@@ -65,70 +72,12 @@ from .sdk.cloud.errors import (
     RateLimitedError,
     TTLockError,
 )
-from .sdk.model import DoorState, Gateway, GatewaySighting, Lock, LockDetail, OpenState
+from .sdk.model import DoorState, Gateway, Lock, OpenState
 from .usage import ApiUsage, seconds_to_next_month
 
 _LOGGER = logging.getLogger(__name__)
 
 type TTLockConfigEntry = ConfigEntry[TTLockRuntimeData]
-
-
-class Path(StrEnum):
-    """How a command reaches a lock."""
-
-    BLUETOOTH = "bluetooth"
-    GATEWAY = "gateway"
-    WIFI = "wifi"
-
-
-@dataclass(slots=True)
-class LockRuntime:
-    """What the integration knows about one lock, kept across polls."""
-
-    lock: Lock
-    detail: LockDetail | None = None
-    detail_at: datetime | None = None
-    state: OpenState | None = None
-    door: DoorState | None = None
-    state_at: datetime | None = None
-    state_checked_at: datetime | None = None
-    """Last attempt to read the state (successful or not): orders the sweep."""
-    state_source: str | None = None
-    sightings: list[GatewaySighting] | None = None
-    signal_at: datetime | None = None
-    ble_seen_at: datetime | None = None
-    ble_rssi: int | None = None
-    ble_battery: int | None = None
-    ble_has_events: bool = False
-    last_path: Path | None = None
-    """The path the last command took."""
-
-    @property
-    def battery(self) -> int | None:
-        """The freshest battery level: a recent advertisement, else the cloud's."""
-        if self.ble_battery is not None and self.ble_fresh:
-            return self.ble_battery
-        return self.lock.battery if self.lock.battery is not None else self.ble_battery
-
-    @property
-    def ble_fresh(self) -> bool:
-        """Whether an advertisement arrived recently."""
-        return self.ble_seen_at is not None and dt_util.utcnow() - self.ble_seen_at < ADVERT_FRESH
-
-    @property
-    def best_sighting(self) -> GatewaySighting | None:
-        """The gateway with the strongest signal (the cloud relays through it)."""
-        if not self.sightings:
-            return None
-        return max(self.sightings, key=lambda s: s.rssi)
-
-
-@dataclass(slots=True)
-class AccountData:
-    """Everything the account coordinator publishes."""
-
-    locks: dict[int, LockRuntime] = field(default_factory=dict)
-    gateways: dict[int, Gateway] = field(default_factory=dict)
 
 
 @dataclass(slots=True)
@@ -140,16 +89,6 @@ class TTLockRuntimeData:
     coordinator: TTLockCoordinator
     usage: ApiUsage
     access: AccessManager
-
-
-def lock_device_identifier(lock_id: int) -> tuple[str, str]:
-    """Device registry identifier of a lock."""
-    return (DOMAIN, f"lock-{lock_id}")
-
-
-def gateway_device_identifier(gateway_id: int) -> tuple[str, str]:
-    """Device registry identifier of a gateway."""
-    return (DOMAIN, f"gateway-{gateway_id}")
 
 
 class TTLockCoordinator(DataUpdateCoordinator[AccountData]):
@@ -460,41 +399,29 @@ class TTLockCoordinator(DataUpdateCoordinator[AccountData]):
     # ------------------------------------------------------------------ commands
     def paths(self, rt: LockRuntime) -> list[Path]:
         """Paths to a lock, best first: Bluetooth in range, then gateway or Wi-Fi."""
-        paths: list[Path] = []
-        if self.ble.in_range(rt):
-            paths.append(Path.BLUETOOTH)
-        if rt.lock.is_wifi:
-            paths.append(Path.WIFI)
-        elif rt.lock.has_gateway:
-            paths.append(Path.GATEWAY)
-        return paths
+        return paths_to(self.ble, rt)
 
     async def async_set_locked(self, lock_id: int, locked: bool) -> None:
         """Lock or unlock over the best available path, falling back to the next one."""
         rt = self.data.locks[lock_id]  # entities of removed locks are gone / unavailable
-        paths = self.paths(rt)
-        if not paths:
+        op: type[BleLockOp | BleUnlockOp] = BleLockOp if locked else BleUnlockOp
+        try:
+            _, path = await run_on_lock(
+                self.paths(rt),
+                bluetooth=lambda fallback: self.ble.async_run(rt, op, fallback=fallback),
+                remote=lambda _path: self._async_cloud_set_locked(rt, locked),
+            )
+        except NoPathError as err:
             raise HomeAssistantError(
                 translation_domain=DOMAIN,
                 translation_key="no_path",
                 translation_placeholders={"name": rt.lock.name},
-            )
-        for path in paths:
-            if path is Path.BLUETOOTH:
-                try:
-                    op: type[BleLockOp | BleUnlockOp] = BleLockOp if locked else BleUnlockOp
-                    await self.ble.async_run(rt, op, fallback=path is not paths[-1])
-                except TTLockBleError as err:
-                    if path is paths[-1]:
-                        raise translate_ble_error(err, rt.lock.name) from err
-                    _LOGGER.debug(
-                        "%s over Bluetooth failed (%s); using the gateway", rt.lock.name, err
-                    )
-                    continue
-            else:
-                await self._async_cloud_set_locked(rt, locked)
-            rt.last_path = path
-            break
+            ) from err
+        except PathError as failure:
+            if isinstance(failure.error, TTLockBleError):
+                raise translate_ble_error(failure.error, rt.lock.name) from failure.error
+            raise translate_error(failure.error, rt.lock.name) from failure.error  # type: ignore[arg-type]
+        rt.last_path = path
         self.async_set_state(rt, OpenState.LOCKED if locked else OpenState.UNLOCKED, "command")
         if not locked:
             self._schedule_auto_lock(rt)

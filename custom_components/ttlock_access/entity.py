@@ -10,12 +10,8 @@ from homeassistant.helpers.device_registry import (
 from homeassistant.helpers.update_coordinator import CoordinatorEntity
 
 from .const import DOMAIN, MANUFACTURER
-from .coordinator import (
-    LockRuntime,
-    TTLockCoordinator,
-    gateway_device_identifier,
-    lock_device_identifier,
-)
+from .coordinator import TTLockCoordinator
+from .models import LockRuntime, gateway_device_identifier, lock_device_identifier
 from .sdk.model import Gateway
 
 

@@ -1,10 +1,23 @@
-"""Turn SDK errors into translated Home Assistant exceptions (DESIGN rule 7)."""
+"""SDK errors: translated Home Assistant exceptions, and what a failure means for a retry.
+
+* :func:`translate_error` — a translated ``HomeAssistantError`` for a failed command.
+* :func:`classify` — for the access queue: was the change not carried out (wait and retry),
+  maybe carried out (the reply was lost: look before acting again), refused (the lock or
+  cloud said no), or refused until a person acts (a repair issue says what to do)?
+  See docs/access-model.md.
+"""
 
 from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
 
 from homeassistant.exceptions import HomeAssistantError
 
 from .const import DOMAIN
+from .sdk.ble import KeyMaterialError, LockError, ProtocolError, ReplyTimeoutError, TTLockBleError
+from .sdk.ble.const import LockErrorCode
+from .sdk.ble.transport import BleLinkLostError, BleTransportError
 from .sdk.cloud.errors import (
     AuthError,
     ClockSkewError,
@@ -21,6 +34,8 @@ from .sdk.cloud.errors import (
     PermissionDeniedError,
     PowerSavingError,
     RateLimitedError,
+    RemotePathError,
+    ServerError,
     TTLockApiError,
     TTLockConnectionError,
     TTLockError,
@@ -58,3 +73,88 @@ def translate_error(err: TTLockError, name: str) -> HomeAssistantError:
         translation_key=key,
         translation_placeholders={"name": name, "errcode": errcode},
     )
+
+
+class Failure(StrEnum):
+    """What a failed attempt on a lock means for the next one."""
+
+    WAIT = "wait"
+    """Not carried out (no path, gateway offline or busy, quota): retry later."""
+    UNKNOWN = "unknown"
+    """Maybe carried out (timeout, reply lost): look at the lock before acting again."""
+    REFUSED = "refused"
+    """The lock or cloud answered no; retrying the same request will not change that."""
+    BLOCKED = "blocked"
+    """Refused until a person acts (lock frozen, keys refused, …): a repair issue."""
+    AUTH = "auth"
+    """The account's sign-in was refused: re-authentication."""
+
+
+@dataclass(frozen=True, slots=True)
+class Classified:
+    """A failure, a short reason (never a secret) and the repair key when blocked."""
+
+    failure: Failure
+    reason: str
+    blocker: str | None = None
+
+
+_CLOUD_BLOCKERS: tuple[tuple[type[TTLockApiError], str], ...] = (
+    (LockFrozenError, "lock_frozen"),
+    (PermissionDeniedError, "not_admin"),
+    (NotSupportedError, "remote_refused"),
+    (LockNotFoundError, "lock_not_found"),
+)
+_BLE_BLOCKERS: dict[int, str] = {
+    LockErrorCode.LOCK_FROZEN: "lock_frozen",
+    LockErrorCode.NO_PERMISSION: "keys_refused",
+    LockErrorCode.WRONG_ADMIN_PASSWORD: "keys_refused",
+    LockErrorCode.NO_ADMIN: "keys_refused",
+    LockErrorCode.NOT_LOGGED_IN: "keys_refused",
+    LockErrorCode.EKEY_FLAG_TOO_LOW: "keys_refused",
+    LockErrorCode.BATTERY_EXHAUSTED: "battery_exhausted",
+}
+_BLE_TRANSIENT = frozenset({LockErrorCode.CRC_ERROR, LockErrorCode.FAILED})
+"""Lock answers that say nothing about the request itself ("CRC error", "failed")."""
+
+
+def classify(err: BaseException) -> Classified:
+    """What a failed attempt means (cloud, Bluetooth, or a request the SDK refused to send)."""
+    if isinstance(err, TTLockError):
+        return _classify_cloud(err)
+    if isinstance(err, TTLockBleError):
+        return _classify_ble(err)
+    return Classified(Failure.REFUSED, str(err))  # ValueError: refused before sending
+
+
+def _classify_cloud(err: TTLockError) -> Classified:
+    reason = str(err)
+    if isinstance(err, AuthError):
+        return Classified(Failure.AUTH, "the TTLock account needs to sign in again")
+    for cls, key in _CLOUD_BLOCKERS:
+        if isinstance(err, cls):
+            return Classified(Failure.BLOCKED, reason, key)
+    if isinstance(
+        err, (RemotePathError, RateLimitedError, MonthlyQuotaExceededError, ClockSkewError)
+    ):
+        return Classified(Failure.WAIT, reason)
+    if isinstance(err, (TTLockConnectionError, ServerError, GenericFailureError)):
+        return Classified(Failure.UNKNOWN, reason)
+    return Classified(Failure.REFUSED, reason)
+
+
+def _classify_ble(err: TTLockBleError) -> Classified:
+    if isinstance(err, LockError):
+        reason = f"the lock refused: {err.reason}"
+        if err.code in _BLE_BLOCKERS:
+            return Classified(Failure.BLOCKED, reason, _BLE_BLOCKERS[err.code])
+        if err.code in _BLE_TRANSIENT:
+            return Classified(Failure.UNKNOWN, reason)
+        return Classified(Failure.REFUSED, reason)
+    if isinstance(err, (BleLinkLostError, ReplyTimeoutError, ProtocolError)):
+        return Classified(Failure.UNKNOWN, f"Bluetooth: {err}")
+    if isinstance(err, KeyMaterialError):
+        return Classified(Failure.BLOCKED, str(err), "keys_refused")
+    if isinstance(err, BleTransportError):
+        return Classified(Failure.WAIT, f"Bluetooth: {err}")
+    return Classified(Failure.UNKNOWN, f"Bluetooth: {err}")

@@ -14,12 +14,12 @@ from homeassistant.components.sensor import (
 from homeassistant.const import PERCENTAGE, SIGNAL_STRENGTH_DECIBELS_MILLIWATT, EntityCategory
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
-from homeassistant.util import dt as dt_util
 
-from .access import AccessManager, OpAction, month_of
+from .access import AccessManager
 from .const import CONF_PASSCODE_LIMIT
-from .coordinator import LockRuntime, TTLockConfigEntry, TTLockCoordinator
+from .coordinator import TTLockConfigEntry, TTLockCoordinator
 from .entity import TTLockAccountEntity, TTLockGatewayEntity, TTLockLockEntity
+from .models import LockRuntime
 from .sdk.model import Gateway
 from .usage import ApiUsage
 
@@ -251,17 +251,12 @@ class TTLockPendingAccessSensor(_AccessSensor):
     @property
     def native_value(self) -> int:
         """Operations queued for this lock."""
-        return sum(op.lock_id == self.lock_id for op in self._access.state.queue.values())
+        return self._access.pending(self.lock_id)
 
     @property
     def extra_state_attributes(self) -> dict[str, int]:
         """How many of them are revocations (they run first)."""
-        return {
-            "revocations": sum(
-                op.lock_id == self.lock_id and op.action is OpAction.REMOVE
-                for op in self._access.state.queue.values()
-            )
-        }
+        return {"revocations": self._access.pending_revocations(self.lock_id)}
 
 
 class TTLockPasscodesLeftSensor(_AccessSensor):
@@ -275,6 +270,4 @@ class TTLockPasscodesLeftSensor(_AccessSensor):
     @property
     def native_value(self) -> int:
         """Limit minus the passcodes created this month."""
-        limit = int(self.coordinator.config_entry.options.get(CONF_PASSCODE_LIMIT, 0))
-        used = self._access.passcodes_created(self.lock_id, month_of(dt_util.utcnow()))
-        return max(0, limit - used)
+        return self._access.ledger.left(self.lock_id)

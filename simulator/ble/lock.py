@@ -407,6 +407,26 @@ class LockFaults:
     """Seconds before every reply goes out (a slow lock)."""
     _fail: dict[int, deque[int]] = field(default_factory=dict, repr=False)
     _corrupt: dict[int, int] = field(default_factory=dict, repr=False)
+    _drop: dict[int, int] = field(default_factory=dict, repr=False)
+
+    def drop_reply_to(self, command: int, times: int = 1) -> None:
+        """Carry out the next ``times`` requests of ``command``, then drop the link in the
+        middle of the reply (the lock applied the change; the client cannot know it)."""
+        self._drop[command] = self._drop.get(command, 0) + times
+
+    def take_drop(self, command: int) -> bool:
+        """Consume one planned reply drop: a general one, else one planned for ``command``."""
+        if self.drop_mid_frame > 0:
+            self.drop_mid_frame -= 1
+            return True
+        left = self._drop.get(command, 0)
+        if not left:
+            return False
+        if left == 1:
+            del self._drop[command]
+        else:
+            self._drop[command] = left - 1
+        return True
 
     def corrupt_reply_to(self, command: int, times: int = 1) -> None:
         """Corrupt the CRC of the next ``times`` replies to ``command`` only."""
@@ -446,6 +466,7 @@ class LockFaults:
         self.reply_delay = 0.0
         self._fail.clear()
         self._corrupt.clear()
+        self._drop.clear()
 
 
 @dataclass
@@ -851,9 +872,7 @@ class SimulatedLock(Peripheral):
             aes_encrypt(key, plaintext),
             corrupt_crc=corrupt,
         )
-        drop = faults.drop_mid_frame > 0
-        if drop:
-            faults.drop_mid_frame -= 1
+        drop = faults.take_drop(plaintext[0] if plaintext else frame_command)
         self._transmit(wire, delay=faults.reply_delay, drop_mid_frame=drop, after=after)
 
     def _transmit(

@@ -20,6 +20,7 @@ FRONT = 5001101
 BACK = 5001103
 OUT_OF_MEMORY = 0x16
 PASSCODE_NOT_FOUND = 0x15
+WRONG_ADMIN_PASSWORD = 0x03
 
 
 async def call(hass: HomeAssistant, service: str, data: dict[str, Any]) -> dict[str, Any]:
@@ -115,12 +116,35 @@ async def test_lock_refusals(
 async def test_bluetooth_trouble_falls_back_to_the_gateway(
     hass: HomeAssistant, cloud: Cloud, ble: BleWorld, setup_entry: MockConfigEntry
 ) -> None:
-    """Front Door answers under a key HA does not hold: the code goes through the gateway."""
-    ble.locks[FRONT].faults.wrong_key = 1
+    """Front Door refuses HA's administrator login over Bluetooth (nothing was written):
+    the code goes through the gateway."""
+    ble.locks[FRONT].faults.fail_next(Command.CHECK_ADMIN, WRONG_ADMIN_PASSWORD)
     result = await call(hass, "create_passcode", {"entity_id": "lock.front_door", "name": "G"})
     assert result["locks"]["lock.front_door"] == {"state": "set", "path": "gateway"}
     [written] = cloud.world.lock(FRONT).passcodes.values()  # through the cloud and gateway
     assert (written.name, written.code) == ("G", result["code"])
+
+
+async def test_unreadable_bluetooth_answer_is_not_sent_again_elsewhere(
+    hass: HomeAssistant,
+    cloud: Cloud,
+    ble: BleWorld,
+    setup_entry: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """Front Door answers under a key HA does not hold: the lock may have taken the code, so
+    it is not written through the gateway as well; the retry looks at the lock first and
+    finds it there (one code on the lock, recorded once in the cloud)."""
+    lock = ble.locks[FRONT]
+    lock.faults.drop_reply_to(Command.MANAGE_KEYBOARD_PASSWORD)
+    result = await call(hass, "create_passcode", {"entity_id": "lock.front_door", "name": "G"})
+    assert result["locks"]["lock.front_door"]["state"] == "setting"
+    assert lock.enter_code(result["code"])
+    await advance(hass, freezer, 31)
+    listing = await call(hass, "list_credentials", {"entity_id": "lock.front_door"})
+    [item] = listing["locks"]["lock.front_door"]["credentials"]
+    assert item["lock"]["state"] == "set"
+    assert [p.code for p in cloud.world.lock(FRONT).passcodes.values()] == [result["code"]]
 
 
 async def test_monthly_limit_written_around_over_bluetooth(
@@ -141,15 +165,15 @@ async def test_monthly_limit_written_around_over_bluetooth(
     assert granted["credentials"][0]["locks"]["lock.front_door"]["path"] == "bluetooth"
 
 
-async def test_card_the_cloud_could_not_record_waits_for_bluetooth(
+async def test_card_the_cloud_could_not_record_is_recorded_when_needed(
     hass: HomeAssistant,
     cloud: Cloud,
     ble: BleWorld,
     setup_entry: MockConfigEntry,
-    freezer: FrozenDateTimeFactory,
 ) -> None:
-    """Written over Bluetooth while the cloud refused to record it: the gateway cannot
-    address that card, so a validity change waits until the lock is in range again."""
+    """Written over Bluetooth while the cloud refused to record it: once the lock is out of
+    range, a validity change records the card in the cloud first, then the gateway changes
+    it on the lock."""
     cloud.world.faults.fail_next("identityCard/add", 1)
     card = await call(
         hass,
@@ -157,6 +181,7 @@ async def test_card_the_cloud_could_not_record_waits_for_bluetooth(
         {"entity_id": "lock.front_door", "name": "Temp", "card_number": "123456789"},
     )
     assert card["locks"]["lock.front_door"] == {"state": "set", "path": "bluetooth"}
+    assert cloud.world.lock(FRONT).cards == {}
     lock = ble.locks[FRONT]
     lock.set_in_range(False)
     await hass.async_block_till_done()
@@ -167,13 +192,9 @@ async def test_card_the_cloud_could_not_record_waits_for_bluetooth(
         {"credential_id": card["credential_id"], "starts_at": starts, "ends_at": ends},
     )
     placement = changed["credential"]["locks"][str(FRONT)]
-    assert placement["state"] == "setting"
-    assert placement["error"] == "this card can only be changed over Bluetooth"
-    lock.set_in_range(True)
-    ble.scanner.inject(lock.address)
-    await hass.async_block_till_done()
-    await advance(hass, freezer, 61)
+    assert (placement["state"], placement["path"]) == ("set", "gateway")
     assert hass.states.get("sensor.front_door_pending_access_changes").state == "0"
+    assert [c.name for c in cloud.world.lock(FRONT).cards.values()] == ["Temp"]
     assert lock.cards[123456789].end != lock.cards[123456789].start
 
 

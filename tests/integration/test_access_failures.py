@@ -10,8 +10,11 @@ from typing import Any
 
 import pytest
 from freezegun.api import FrozenDateTimeFactory
+from homeassistant.components.repairs import repairs_flow_manager
 from homeassistant.config_entries import SOURCE_REAUTH
 from homeassistant.core import HomeAssistant
+from homeassistant.helpers import issue_registry as ir
+from homeassistant.setup import async_setup_component
 from homeassistant.util import dt as dt_util
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
@@ -102,6 +105,39 @@ async def test_lock_removed_from_the_account_while_a_change_waits(
     assert placement.error == "the lock is no longer on the account"
 
 
+async def test_revocation_for_a_lock_that_left_the_account(
+    hass: HomeAssistant,
+    cloud: Cloud,
+    setup_entry: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+    issue_registry: ir.IssueRegistry,
+) -> None:
+    """A code is on Front Door when the lock leaves the account: its revocation cannot be
+    confirmed, so it waits with a repair issue; confirming the repair stops the wait."""
+    result = await call(hass, "create_passcode", {"entity_id": "lock.front_door", "name": "R"})
+    cloud.world.remove_lock(FRONT)
+    await poll(hass, freezer)
+    access = setup_entry.runtime_data.access
+    credential = access.state.credentials[result["credential_id"]]
+    await access.async_revoke(credential)
+    assert credential.placements[FRONT].state.value == "removing"
+    issue_id = f"access_blocked_{setup_entry.entry_id}_{FRONT}"
+    issue = issue_registry.async_get_issue(DOMAIN, issue_id)
+    assert issue is not None and issue.is_fixable
+    assert issue.translation_key == "access_lock_not_found"
+    assert await async_setup_component(hass, "repairs", {})
+    flows = repairs_flow_manager(hass)
+    assert flows is not None
+    flow = await flows.async_init(DOMAIN, context={"issue_id": issue_id})
+    assert flow["step_id"] == "confirm"
+    assert flow["description_placeholders"] == {"lock": "Front Door", "count": "1"}
+    done = await flows.async_configure(flow["flow_id"], {})
+    assert done["type"] == "create_entry"
+    assert access.state.queue == {}
+    assert credential.placements[FRONT].state.value == "removed"
+    assert issue_registry.async_get_issue(DOMAIN, issue_id) is None
+
+
 async def test_revoking_a_code_that_never_reached_the_lock(
     hass: HomeAssistant, cloud: Cloud, setup_entry: MockConfigEntry
 ) -> None:
@@ -115,15 +151,41 @@ async def test_revoking_a_code_that_never_reached_the_lock(
     assert pending(hass, "back_door") == "0"
 
 
-async def test_removing_a_card_already_gone(
-    hass: HomeAssistant, cloud: Cloud, setup_entry: MockConfigEntry
+async def test_removing_a_card_the_cloud_calls_gone(
+    hass: HomeAssistant,
+    cloud: Cloud,
+    setup_entry: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
 ) -> None:
-    """The card was deleted elsewhere (the cloud says it does not exist): revoked all the same."""
+    """The cloud answers the delete with "card does not exist" while its list still shows
+    the card: not taken for gone — the removal is retried until the card is off the lock."""
     card = await call(
         hass,
         "add_card",
         {"entity_id": "lock.front_door", "name": "Cleaner", "card_number": "3661413478"},
     )
+    cloud.world.faults.fail_next("identityCard/delete", -1021)
+    revoked = await call(hass, "revoke_card", {"credential_id": card["credential_id"]})
+    assert revoked["credential"]["locks"][str(FRONT)]["state"] == "removing"
+    assert cloud.world.present_card(FRONT, "3661413478").success
+    assert pending(hass, "front_door") == "1"
+    await advance(hass, freezer, 31)
+    assert not cloud.world.present_card(FRONT, "3661413478").success
+    assert pending(hass, "front_door") == "0"
+
+
+async def test_removing_a_card_already_gone(
+    hass: HomeAssistant, cloud: Cloud, setup_entry: MockConfigEntry
+) -> None:
+    """The card was deleted elsewhere (off the lock and the cloud's list): the cloud's
+    "does not exist" is confirmed by its list, and the revocation completes at once."""
+    card = await call(
+        hass,
+        "add_card",
+        {"entity_id": "lock.front_door", "name": "Cleaner", "card_number": "3661413478"},
+    )
+    lock = cloud.world.lock(FRONT)
+    lock.cards.clear()
     cloud.world.faults.fail_next("identityCard/delete", -1021)
     revoked = await call(hass, "revoke_card", {"credential_id": card["credential_id"]})
     assert revoked["credential"]["locks"][str(FRONT)]["state"] == "removed"
@@ -141,17 +203,21 @@ async def test_transient_failure_is_retried(
     result = await call(hass, "create_passcode", {"entity_id": "lock.front_door", "name": "B"})
     placement = result["locks"]["lock.front_door"]
     assert placement["state"] == "setting"
-    assert placement["error"] == "GenericFailureError"
+    assert placement["error"].startswith("TTLock error 1")
     await advance(hass, freezer, 31)
     assert cloud.world.enter_code(FRONT, result["code"]).success
     assert pending(hass, "front_door") == "0"
 
 
 async def test_offline_code_revoked_without_a_gateway(
-    hass: HomeAssistant, cloud: Cloud, setup_entry: MockConfigEntry
+    hass: HomeAssistant,
+    cloud: Cloud,
+    setup_entry: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
 ) -> None:
-    """Without a gateway only the cloud forgets an offline code: the response says the lock
-    still accepts it until it ends."""
+    """An offline code works without any connection: only Bluetooth or a gateway can stop
+    it. With neither, the revocation stays "removing" with the reason (the code still opens
+    the lock) until the code's end, when the lock refuses it by itself."""
     now = dt_util.utcnow().replace(minute=0, second=0, microsecond=0)
     result = await call(
         hass,
@@ -167,9 +233,17 @@ async def test_offline_code_revoked_without_a_gateway(
     code = result["locks"]["lock.back_door"]["code"]
     revoked = await call(hass, "revoke_passcode", {"credential_id": result["credential_id"]})
     placement = revoked["credential"]["locks"][str(BACK)]
-    assert placement["state"] == "removed"
-    assert "valid on the lock until it ends" in placement["error"]
-    assert all(p.code != code for p in cloud.world.lock(BACK).passcodes.values())
+    assert placement["state"] == "removing"
+    assert "not reachable" in placement["error"]
+    assert cloud.world.enter_code(BACK, code).success  # honest: it still opens
+    assert pending(hass, "back_door") == "1"
+    for _ in range(6):
+        await advance(hass, freezer, 3600)
+    assert pending(hass, "back_door") == "0"
+    assert not cloud.world.enter_code(BACK, code).success
+    listing = await call(hass, "list_credentials", {"entity_id": "lock.back_door"})
+    [item] = listing["locks"]["lock.back_door"]["credentials"]
+    assert item["lock"]["state"] == "removed"
 
 
 async def test_faces_need_a_gateway_and_follow_the_lease(

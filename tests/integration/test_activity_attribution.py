@@ -133,11 +133,16 @@ async def test_pushes_about_unknown_or_unchanged_things(
     assert setup_entry.runtime_data.access.state.credentials == credentials_before
 
 
-async def test_refusal_cancels_pending_changes(
-    hass: HomeAssistant, cloud: Cloud, setup_entry: MockConfigEntry, push: Push
+async def test_failure_notice_keeps_pending_changes(
+    hass: HomeAssistant,
+    cloud: Cloud,
+    setup_entry: MockConfigEntry,
+    push: Push,
+    freezer: FrozenDateTimeFactory,
 ) -> None:
     """The Wi-Fi Garage is offline, so a validity change waits; then the cloud reports the
-    lock refused the code: it is failed and the waiting change is dropped."""
+    lock refused the code: the code is looked up again (the cloud still lists it) and the
+    waiting change stays queued until the lock is back (callbacks inform, never command)."""
     result = await _call(hass, "create_passcode", {"entity_id": "lock.garage", "name": "Courier"})
     manager = setup_entry.runtime_data.access
     credential = manager.state.credentials[result["credential_id"]]
@@ -154,14 +159,21 @@ async def test_refusal_cancels_pending_changes(
             "ends_at": ends.isoformat(),
         },
     )
-    assert manager.pending == 1
+    assert manager.pending() == 1
     push.pusher.notify(
         CLIENT_ID, 4, lockId=GARAGE, objectType=2, objectId=passcode_id, errcode=-3, uid=cloud.uid
     )
     await push.settle()
-    assert credential.placements[GARAGE].state.value == "failed"
-    assert manager.state.queue == {}
-    assert hass.states.get("sensor.garage_pending_access_changes").state == "0"
+    await hass.async_block_till_done(wait_background_tasks=True)
+    assert credential.placements[GARAGE].state.value == "set"  # still on the lock
+    assert manager.pending() == 1
+    assert hass.states.get("sensor.garage_pending_access_changes").state == "1"
+    cloud.world.set_wifi_online(GARAGE, True)
+    await advance(hass, freezer, 3601)
+    await push.settle()
+    assert manager.pending() == 0
+    [stored] = cloud.world.lock(GARAGE).passcodes.values()
+    assert stored.end_ms == int(ends.timestamp() * 1000)
 
 
 @pytest.mark.parametrize("ble_lock_ids", [(BACK_DOOR,)])

@@ -220,10 +220,12 @@ async def test_gateway_and_wifi_online_pushes(
     assert hass.states.get(entity_id).state == "on"
 
 
-async def test_async_request_failure_fails_the_credential(
+async def test_async_request_failure_rechecks_the_credential(
     hass: HomeAssistant, cloud: Cloud, entry: MockConfigEntry, push: Push
 ) -> None:
-    """notifyType 4: the Wi-Fi lock refused a passcode the cloud had accepted."""
+    """notifyType 4: the Wi-Fi lock refused a passcode the cloud had accepted. The callback
+    alone proves nothing: the credential is looked up again; the cloud still lists it, so it
+    stays set (a forged notice cannot fail or drop a credential)."""
     result = await hass.services.async_call(
         DOMAIN,
         "create_passcode",
@@ -237,14 +239,17 @@ async def test_async_request_failure_fails_the_credential(
     credential = manager.state.credentials[result["credential_id"]]
     passcode_id = credential.placements[GARAGE].ttlock_id
     assert passcode_id
+    listings = cloud.world.usage(CLIENT_ID)
     push.pusher.notify(
         CLIENT_ID, 4, lockId=GARAGE, objectType=2, objectId=passcode_id, errcode=-3, uid=cloud.uid
     )
     await push.settle()
+    await hass.async_block_till_done(wait_background_tasks=True)
+    assert cloud.world.usage(CLIENT_ID) > listings  # looked up again
     placement = credential.placements[GARAGE]
-    assert placement.state.value == "failed"
-    assert "-3" in str(placement.error)
-    assert credential.status.value == "failed"
+    assert placement.state.value == "set"
+    assert credential.status.value == "active"
+    assert manager.pending() == 0
 
 
 async def test_standalone_door_sensor(hass: HomeAssistant, push: Push) -> None:

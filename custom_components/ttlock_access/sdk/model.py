@@ -325,6 +325,20 @@ class Passcode:
     sender_username: str | None = None
 
 
+MAX_CARD_NUMBER = (1 << 64) - 1
+"""A card number is 4 bytes, or 8 when it needs more than 32 bits (research §5.6)."""
+
+
+def reversed_card_number(number: str | int) -> str:
+    """The number ``identityCard/addForReversedCardNumber`` stores: the card's bytes in the
+    other order (4 bytes, or 8 above 32 bits). ``3661413478`` ↔ ``1723612378``."""
+    value = int(number)
+    if not 0 <= value <= MAX_CARD_NUMBER:
+        raise ValueError("a card number has at most 8 bytes")
+    width = 4 if value < 1 << 32 else 8
+    return str(int.from_bytes(value.to_bytes(width, "big"), "little"))
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Card:
     """An IC card of a lock (``identityCard/list``)."""

@@ -110,6 +110,11 @@ class BleConnectionError(BleTransportError):
     """Any other failure to connect, or the link dropped during an operation."""
 
 
+class BleLinkLostError(BleConnectionError):
+    """The link dropped after the operation began: the lock may have carried it out (its
+    reply is lost), so the outcome is unknown."""
+
+
 class _Dropped:
     """Queue marker: the link dropped."""
 
@@ -337,7 +342,7 @@ class BleLockLink:
                     self.write_uuid, piece, response=session.write_response
                 )
         except (BleakError, TimeoutError, EOFError, OSError) as err:
-            raise BleConnectionError(f"{self.name}: write failed: {err}") from err
+            raise BleLinkLostError(f"{self.name}: write failed: {err}") from err
         self.exchanges += 1
 
     async def _drive[T](
@@ -381,7 +386,7 @@ class BleLockLink:
                 step = op.timeout()
                 continue
             if isinstance(item, _Dropped):
-                raise BleConnectionError(f"{self.name}: the link dropped during the operation")
+                raise BleLinkLostError(f"{self.name}: the link dropped during the operation")
             if isinstance(item, CrcError):
                 step = op.crc_error(item)
             elif isinstance(item, ProtocolError):
