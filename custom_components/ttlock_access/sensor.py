@@ -233,6 +233,12 @@ class _AccessSensor(TTLockLockEntity, SensorEntity):
         super().__init__(coordinator, lock_id, key)
         self._access = access
 
+    @property
+    def available(self) -> bool:
+        """The access model is Home Assistant's own: known while the lock is, even when the
+        cloud cannot be polled (a waiting revocation must stay visible then)."""
+        return self.lock_id in self.coordinator.data.locks
+
     async def async_added_to_hass(self) -> None:
         """Follow the access model."""
         await super().async_added_to_hass()

@@ -238,8 +238,8 @@ def _window(
     ends = dt_util.as_utc(data["ends_at"]) if data.get("ends_at") else None
     if current is not None:
         starts, ends = starts or current.starts_at, ends or current.ends_at
-        if ends is not None and starts is None:
-            starts = dt_util.utcnow()  # a window needs a start: now
+    if ends is not None and starts is None:
+        starts = dt_util.utcnow()  # a window needs a start: now
     if starts and ends and ends <= starts:
         raise _invalid("end_before_start")
     return starts, ends

@@ -577,6 +577,10 @@ class SimulatedLock(Peripheral):
         self._clock = clock
         self._clock_offset = timedelta()
         self.faults = LockFaults()
+        self.idle_timeout_s: float | None = 20.0
+        """The lock drops a link this long after the last write (research §5.11: real locks
+        idle out within seconds); None keeps links forever."""
+        self._idle_writes = 0
         # behaviour switches (errata "accept" column)
         self.strict_scene = False
         """Reject frames whose scene differs from the lock's own (E2; off by default)."""
@@ -820,6 +824,21 @@ class SimulatedLock(Peripheral):
     def on_connect(self) -> None:
         """A fresh session for the new link."""
         self._session = _Session()
+        self._arm_idle()
+
+    def _arm_idle(self) -> None:
+        """Drop the link ``idle_timeout_s`` after the last write (a connection nobody uses,
+        e.g. one whose central gave up mid-connect, does not block the lock forever)."""
+        if self.idle_timeout_s is None:
+            return
+        self._idle_writes += 1
+        mark = self._idle_writes
+
+        def _idle() -> None:
+            if mark == self._idle_writes:
+                self.drop_link()
+
+        self.call_on_link(_idle, delay=self.idle_timeout_s)
 
     def on_disconnect(self) -> None:
         """End the session; an unfinished pairing reverts the lock to factory state."""
@@ -838,6 +857,7 @@ class SimulatedLock(Peripheral):
         """Collect ``FFF2`` writes into frames and process each complete one."""
         if uuid.lower() != WRITE_UUID:
             return
+        self._arm_idle()
         for raw in self._session.rx.feed(data):
             self._process(raw)
 

@@ -422,3 +422,65 @@ async def test_overlap_check_on_normalised_digits(
             {"entity_id": "lock.front_door", "name": "Mine", "code": "9123456"},
         )
     assert err.value.translation_key == "code_conflicts"
+
+
+async def test_name_taken_by_an_app_code_is_renamed(
+    hass: HomeAssistant, cloud: Cloud, setup_entry: MockConfigEntry
+) -> None:
+    """The TTLock app already has a passcode named "Guest" on the lock: HA's "Guest" is
+    written as "Guest (2)" instead of failing."""
+    now = cloud.world.now_ms()
+    cloud.world.lock(FRONT).passcodes[777] = SimPasscode(
+        777, FRONT, "7310552", "Guest", 2, 0, 0, True, "demo@example.com", now, now
+    )
+    created = await call(hass, "create_passcode", {"entity_id": "lock.front_door", "name": "Guest"})
+    assert created["locks"]["lock.front_door"]["state"] == "set"
+    names = sorted(p.name for p in cloud.world.lock(FRONT).passcodes.values())
+    assert names == ["Guest", "Guest (2)"]
+    assert opens(cloud, FRONT, created["code"])
+
+
+@pytest.mark.parametrize("ble_lock_ids", [(FRONT,)])
+async def test_lost_bluetooth_add_then_only_the_gateway(
+    hass: HomeAssistant,
+    cloud: Cloud,
+    ble: BleWorld,
+    setup_entry: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """The Bluetooth answer of an add was lost and the lock left Bluetooth range: the cloud
+    cannot know a code written over Bluetooth, so the gateway's "already on the lock" is
+    taken as the truth — the code is set, recorded in the cloud, and can be revoked."""
+    lock = ble.locks[FRONT]
+    lock.faults.drop_reply_to(Command.MANAGE_KEYBOARD_PASSWORD)
+    created = await call(hass, "create_passcode", {"entity_id": "lock.front_door", "name": "Z"})
+    assert created["locks"]["lock.front_door"]["state"] == "setting"
+    lock.set_in_range(False)
+    await hass.async_block_till_done()
+    await advance(hass, freezer, 31)
+    await advance(hass, freezer, 61)
+    assert (await placement(hass, "lock.front_door", created["credential_id"]))["state"] == "set"
+    assert [p.code for p in cloud.world.lock(FRONT).passcodes.values()] == [created["code"]]
+    await call(hass, "revoke_passcode", {"credential_id": created["credential_id"]})
+    await drain(hass, freezer)
+    assert not opens(cloud, FRONT, created["code"])
+
+
+async def test_no_new_attempt_before_the_lock_was_looked_at(
+    hass: HomeAssistant,
+    cloud: Cloud,
+    setup_entry: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """A lost reply, and the cloud's list cannot be read at the retry: nothing is sent
+    blindly; the next retry looks, finds the code and is done (one code on the lock)."""
+    cloud.world.faults.fail_next("keyboardPwd/add", 90000, http_status=504, after=True)
+    created = await call(hass, "create_passcode", {"entity_id": "lock.front_door", "name": "L"})
+    cloud.world.faults.fail_next("lock/listKeyboardPwd", 90000)
+    await advance(hass, freezer, 31)
+    state = await placement(hass, "lock.front_door", created["credential_id"])
+    assert state["state"] == "setting"
+    assert state["error"] == "waiting to look at the lock again"
+    await advance(hass, freezer, 61)
+    assert (await placement(hass, "lock.front_door", created["credential_id"]))["state"] == "set"
+    assert len(cloud.world.lock(FRONT).passcodes) == 1

@@ -18,6 +18,7 @@ per family and queue run (:class:`Listings`).
 from __future__ import annotations
 
 import logging
+from abc import ABC, abstractmethod
 from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -349,15 +350,15 @@ BLE_LISTS: dict[str, Callable[[LockBluetooth, LockRuntime], Awaitable[list[Found
 
 
 # ======================================================================== the specs
-class Spec:
+class Spec(ABC):
     """How one kind of credential is added, changed, removed and found."""
 
     kind: ClassVar[CredentialKind]
     family: ClassVar[str]
 
+    @abstractmethod
     async def run(self, job: Job, action: OpAction) -> tuple[Outcome, str]:
         """Carry out ``action`` over the best path."""
-        raise NotImplementedError
 
     def matches(self, found: Found, job: Job) -> bool:
         """Whether a listed credential is this placement (by the cloud's id by default)."""
@@ -371,13 +372,18 @@ class Spec:
     async def find(self, job: Job) -> Sighting:
         """Look for the placement in the lock's own list (Bluetooth) or the cloud's."""
         if Path.BLUETOOTH in job.paths and self.family in BLE_LISTS:
-            listed = await job.listings.get(
-                job.lock_id,
-                self.family,
-                "bluetooth",
-                lambda: BLE_LISTS[self.family](job.ble, job.rt),
-            )
-            return Sighting(self._match(listed, job), conclusive=True)
+            try:
+                listed = await job.listings.get(
+                    job.lock_id,
+                    self.family,
+                    "bluetooth",
+                    lambda: BLE_LISTS[self.family](job.ble, job.rt),
+                )
+            except TTLockBleError:
+                if job.cloud is None:
+                    raise  # nothing else can tell
+            else:
+                return Sighting(self._match(listed, job), conclusive=True)
         if job.cloud is None:
             raise NoPathError(f"{job.rt.lock.name} cannot be looked at right now")
         found = await self.find_in_cloud(job)
@@ -471,29 +477,29 @@ class _LockSpec(Spec):
         job.listings.forget(job.lock_id)
 
     # per kind
+    @abstractmethod
     def ble_add(self, job: Job, keys: LockKeys) -> ble_ops.Operation[Any]:
         """The Bluetooth operation that adds it."""
-        raise NotImplementedError
 
+    @abstractmethod
     def ble_update(self, job: Job, keys: LockKeys) -> ble_ops.Operation[Any]:
         """The Bluetooth operation that changes its validity."""
-        raise NotImplementedError
 
+    @abstractmethod
     def ble_remove(self, job: Job, keys: LockKeys) -> ble_ops.Operation[Any]:
         """The Bluetooth operation that deletes it."""
-        raise NotImplementedError
 
+    @abstractmethod
     async def cloud_add(self, job: Job, *, via_gateway: bool) -> int:
         """Add it in the cloud (through the gateway, or recorded only); its id."""
-        raise NotImplementedError
 
+    @abstractmethod
     async def cloud_update(self, job: Job, ttlock_id: int, *, via_gateway: bool) -> None:
         """Change its validity in the cloud."""
-        raise NotImplementedError
 
+    @abstractmethod
     async def cloud_delete(self, job: Job, ttlock_id: int, *, via_gateway: bool) -> None:
         """Delete it in the cloud."""
-        raise NotImplementedError
 
 
 class PasscodeSpec(_LockSpec):

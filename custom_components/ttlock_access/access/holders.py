@@ -378,8 +378,7 @@ async def async_record_fingerprint(
                 raise  # recorded only: the cloud's refusal is the action's answer
     credential.placements[lock_id] = placement
     manager.state.credentials[credential.credential_id] = credential
-    manager.want(credential, lock_id)
-    credential.refresh_status()
+    manager.want_all(credential)
     await manager.async_save()
     manager.async_notify()
     return credential

@@ -203,7 +203,8 @@ class AccessManager:
             op.blocked = None
         return op
 
-    def _want_all(self, credential: Credential) -> None:
+    def want_all(self, credential: Credential) -> None:
+        """``want`` on every lock of a credential (its status may have changed)."""
         credential.refresh_status()
         for lock_id in credential.placements:
             self.want(credential, lock_id)
@@ -250,7 +251,7 @@ class AccessManager:
             if credential.kind in (CredentialKind.PASSCODE, CredentialKind.OFFLINE_PASSCODE):
                 self.ledger.count(lock_id, credential.variant, now)
         self.state.credentials[credential.credential_id] = credential
-        self._want_all(credential)
+        self.want_all(credential)
         await self.async_save()
         await self.async_run_queue()
         return credential
@@ -277,7 +278,7 @@ class AccessManager:
             path="cloud",
         )
         self.state.credentials[credential.credential_id] = credential
-        self._want_all(credential)
+        self.want_all(credential)
         await self.async_save()
         self.async_notify()
         return credential
@@ -285,7 +286,7 @@ class AccessManager:
     async def async_revoke(self, credential: Credential) -> Credential:
         """Take a credential off every lock; persisted first, retried until confirmed."""
         credential.status = CredentialStatus.REVOKED
-        self._want_all(credential)
+        self.want_all(credential)
         await self.async_save()
         await self.async_run_queue()
         return credential
@@ -312,7 +313,7 @@ class AccessManager:
         for placement in credential.placements.values():
             placement.window_synced = False
             placement.error = None
-        self._want_all(credential)
+        self.want_all(credential)
         await self.async_save()
         await self.async_run_queue()
         return credential
@@ -325,7 +326,7 @@ class AccessManager:
                 placement.presence = Presence.UNSURE
                 placement.unsure_via = None
                 placement.error = "the lock reported a failure: checking the lock again"
-                self._want_all(credential)
+                self.want_all(credential)
                 await self.async_save()
                 self.async_notify()
                 self.runner.async_schedule(0)
@@ -357,8 +358,7 @@ class AccessManager:
             del self.state.queue[op.op_id]
             placement.presence = Presence.ABSENT
             placement.error = "given up by an administrator: the lock left the account"
-            settle(credential, placement, False)
-            credential.refresh_status()
+            self.want_all(credential)
             dropped += 1
         await self.async_save()
         self.async_notify()

@@ -30,7 +30,7 @@ from ..paths import NoPathError, PathError
 from ..sdk.ble import TTLockBleError
 from ..sdk.cloud.errors import PasscodeExistsError, TTLockApiError, TTLockError
 from .errors import AccessError
-from .executors import SPECS, Job, Listings, Outcome, Sighting, Spec
+from .executors import SPECS, Found, Job, Listings, Outcome, Sighting, Spec
 from .model import (
     Credential,
     CredentialKind,
@@ -41,6 +41,7 @@ from .model import (
     PlacementState,
     Presence,
     backoff,
+    to_ms,
 )
 from .verify import async_verify_lock, next_lock_to_verify
 
@@ -51,6 +52,10 @@ _LOGGER = logging.getLogger(__name__)
 
 VERIFY_TICK = timedelta(hours=1)
 """How often a lock due for drift detection is looked for (one lock per tick)."""
+PASSES = 3
+"""Attempts of one operation within one run of the queue, at most."""
+WINDOW_SLACK_MS = 60_000
+"""Validity ends closer than a minute are the same (locks keep minutes)."""
 NAME_TAKEN = -1016
 """TTLock's "an identical name exists" (a passcode of that name is already on the lock)."""
 
@@ -65,6 +70,18 @@ def need(credential: Credential, placement: Placement, lock_known: bool = True) 
     if placement.presence is not Presence.PRESENT:
         return OpAction.ADD
     return None if placement.window_synced else OpAction.UPDATE
+
+
+def _holds_our_window(job: Job, found: Found) -> bool:
+    """Whether a credential found on the lock needs nothing more: the cloud lists our
+    validity for it (a code found over Bluetooth is rewritten, which also records it)."""
+    credential = job.credential
+    if credential.kind is CredentialKind.OFFLINE_PASSCODE:
+        return True
+    if found.ttlock_id is None:  # the lock's own list: no dates; is it in the cloud's books?
+        return job.placement.ttlock_id is not None or not job.keeps_books
+    ends = to_ms(credential.window[1]) or 0
+    return abs((found.end_ms or 0) - ends) < WINDOW_SLACK_MS
 
 
 def settle(credential: Credential, placement: Placement, lock_known: bool) -> None:
@@ -166,8 +183,8 @@ class QueueRunner:
         for lock_id in {op.lock_id for op in state.queue.values()}:
             rt = coordinator.data.locks.get(lock_id)
             paths = tuple(p.value for p in coordinator.paths(rt)) if rt else ()
-            if self._last_paths.get(lock_id) != paths:
-                self._last_paths[lock_id] = paths
+            before, self._last_paths[lock_id] = self._last_paths.get(lock_id), paths
+            if before is not None and before != paths:
                 changed.add(lock_id)
         if changed:
             for op in state.queue.values():
@@ -181,11 +198,20 @@ class QueueRunner:
         manager = self.manager
         state = manager.state
         async with self.lock:
-            now = dt_util.utcnow()
             listings = Listings()
-            for op in state.next_ops(now):
-                if state.queue.get(op.op_id) is op:
-                    await self._attempt(op, listings)
+            tried: dict[str, int] = {}
+            # An attempt may make its operation due again at once (renamed, or its action
+            # changed meanwhile): a few passes, each operation at most PASSES times a run.
+            for _ in range(PASSES):
+                due = [
+                    op for op in state.next_ops(dt_util.utcnow()) if tried.get(op.op_id, 0) < PASSES
+                ]
+                if not due:
+                    break
+                for op in due:
+                    if state.queue.get(op.op_id) is op:
+                        tried[op.op_id] = tried.get(op.op_id, 0) + 1
+                        await self._attempt(op, listings)
             self._expire(dt_util.utcnow())
             await manager.async_save()
             now = dt_util.utcnow()
@@ -209,9 +235,7 @@ class QueueRunner:
                 continue
             if credential.ends_at is None or credential.ends_at > now:
                 continue
-            credential.refresh_status(now)
-            for lock_id in credential.placements:
-                self.manager.want(credential, lock_id)
+            self.manager.want_all(credential)
 
     async def _attempt(self, op: Operation, listings: Listings) -> None:
         manager = self.manager
@@ -253,7 +277,14 @@ class QueueRunner:
         )
         try:
             if placement.presence is Presence.UNSURE:
-                await self._look(spec, job)
+                # never act blindly on a lost reply: no list read, no new attempt
+                if await self._look(spec, job) is None:
+                    self._postpone(
+                        op,
+                        placement,
+                        Classified(Failure.WAIT, "waiting to look at the lock again"),
+                    )
+                    return
                 action = need(credential, placement)
                 if action is None:
                     return
@@ -271,10 +302,8 @@ class QueueRunner:
             return None
         placement = job.placement
         if sighting.found is not None:
-            if placement.presence is Presence.UNSURE:  # our own lost reply, most likely:
-                placement.window_synced = (  # write our validity over it (and record it)
-                    job.credential.kind is CredentialKind.OFFLINE_PASSCODE
-                )
+            if placement.presence is Presence.UNSURE:  # our own lost reply, most likely
+                placement.window_synced = _holds_our_window(job, sighting.found)
             placement.presence = Presence.PRESENT
             placement.unsure_via = None
         elif sighting.conclusive:
@@ -350,8 +379,8 @@ class QueueRunner:
         if sighting is not None and sighting.found is not None:
             if action is OpAction.REMOVE:
                 self._postpone(op, placement, verdict)
-            else:  # an add that met its own credential (a lost reply): write our validity
-                placement.window_synced = job.credential.kind is CredentialKind.OFFLINE_PASSCODE
+            else:  # an add that met its own credential (a lost reply)
+                placement.window_synced = _holds_our_window(job, sighting.found)
             return
         if action is OpAction.REMOVE:
             if not (sighting is not None and sighting.conclusive):
@@ -361,7 +390,6 @@ class QueueRunner:
             placement.name = self.manager.unique_name(
                 job.credential.name, job.lock_id, taken={job.name.casefold()}
             )
-            placement.presence, placement.unsure_via = Presence.ABSENT, None
             op.next_attempt_at = None  # again at once, under the new name
             return
         if was_unsure and not (sighting is not None and sighting.conclusive):
@@ -384,8 +412,7 @@ class QueueRunner:
         _LOGGER.debug("Change on lock %s postponed: %s", op.lock_id, verdict.reason)
 
     def _settle(self, credential: Credential, lock_id: int) -> None:
-        """Re-derive the placement and its queued operation after an attempt (``want``
-        makes a changed action — revoked during an add — due at once)."""
-        credential.refresh_status()
-        self.manager.want(credential, lock_id)
-        credential.refresh_status()
+        """Re-derive the credential's placements and queued operations after an attempt on
+        one lock (its status may have changed for all; ``want`` makes a changed action —
+        revoked during an add — due at once)."""
+        self.manager.want_all(credential)

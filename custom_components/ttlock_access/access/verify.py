@@ -100,8 +100,7 @@ async def async_verify_lock(manager: AccessManager, lock_id: int) -> VerifyRepor
                 elif placement.refused is None:
                     placement.error = "missing from the lock: written again"
                     report.readding.append(credential.name)
-            manager.want(credential, lock_id)
-            credential.refresh_status()
+            manager.want_all(credential)
         report.unmanaged = [
             found.listing(secrets=False)
             for found in listings.found_on(lock_id)

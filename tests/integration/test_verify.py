@@ -1,0 +1,140 @@
+"""Drift detection: what the locks hold, compared with the access model and repaired —
+on demand with ``verify_access`` and by itself once a day per lock."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from freezegun.api import FrozenDateTimeFactory
+from homeassistant.core import HomeAssistant
+from homeassistant.exceptions import ServiceValidationError
+from homeassistant.util import dt as dt_util
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+
+from custom_components.ttlock_access.const import DOMAIN
+from simulator.credentials import SimPasscode, lock_memory
+from tests.integration.helpers import CLIENT_ID, BleWorld, Cloud, advance
+
+FRONT, GARAGE, BACK = 5001101, 5001102, 5001103
+
+
+async def call(hass: HomeAssistant, service: str, data: dict[str, Any]) -> dict[str, Any]:
+    """Call an action of the integration and return its response."""
+    response = await hass.services.async_call(
+        DOMAIN, service, data, blocking=True, return_response=True
+    )
+    assert isinstance(response, dict)
+    return response
+
+
+def opens(cloud: Cloud, lock_id: int, digits: str) -> bool:
+    """Type digits on the simulated keypad."""
+    return cloud.world.enter_code(lock_id, digits).success
+
+
+async def test_wiped_keypad_is_written_again_over_bluetooth(
+    hass: HomeAssistant, cloud: Cloud, ble: BleWorld, setup_entry: MockConfigEntry
+) -> None:
+    """Someone typed an erase code at the Back Door: every code is gone. Verifying over
+    Bluetooth (no API call) finds the guest's code missing and writes it again."""
+    granted = await call(hass, "grant_access", {"entity_id": "lock.back_door", "holder": "Ida"})
+    code = granted["credentials"][0]["code"]
+    lock_memory(cloud.world.lock(BACK)).passcodes.clear()
+    assert not opens(cloud, BACK, code)
+    calls = cloud.world.usage(CLIENT_ID)
+    report = await call(hass, "verify_access", {"entity_id": "lock.back_door"})
+    assert report["locks"]["lock.back_door"]["source"] == "bluetooth"
+    assert report["locks"]["lock.back_door"]["readding"] == ["Ida"]
+    assert opens(cloud, BACK, code)
+    assert cloud.world.usage(CLIENT_ID) - calls <= 2  # the rewrite is recorded, no listing
+
+
+async def test_world_that_forgot_is_repaired_from_the_cloud(
+    hass: HomeAssistant, cloud: Cloud, setup_entry: MockConfigEntry
+) -> None:
+    """The cloud and the Front Door lost a code (a world restart): verifying from the
+    cloud's list writes it again through the gateway."""
+    created = await call(hass, "create_passcode", {"entity_id": "lock.front_door", "name": "K"})
+    lock = cloud.world.lock(FRONT)
+    lock.passcodes.clear()
+    lock_memory(lock).passcodes.clear()
+    report = await call(hass, "verify_access", {"entity_id": "lock.front_door"})
+    assert report["locks"]["lock.front_door"]["source"] == "cloud"
+    assert report["locks"]["lock.front_door"]["readding"] == ["K"]
+    assert opens(cloud, FRONT, created["code"])
+    assert [p.code for p in lock.passcodes.values()] == [created["code"]]
+
+
+async def test_revoked_code_found_again_is_removed_and_unknown_ones_reported(
+    hass: HomeAssistant, cloud: Cloud, setup_entry: MockConfigEntry
+) -> None:
+    """A revoked code reappears (restored from a backup by the app); a code HA never made
+    is on the lock too: the first is removed again, the second only reported."""
+    created = await call(hass, "create_passcode", {"entity_id": "lock.front_door", "name": "R"})
+    await call(hass, "revoke_passcode", {"credential_id": created["credential_id"]})
+    lock = cloud.world.lock(FRONT)
+    now = cloud.world.now_ms()
+    for passcode_id, code, name in ((900, created["code"], "R"), (901, "7310552", "App code")):
+        lock.passcodes[passcode_id] = SimPasscode(
+            passcode_id, FRONT, code, name, 2, 0, 0, True, "demo@example.com", now, now
+        )
+    await call(hass, "verify_access", {"entity_id": "lock.front_door"})
+    report = (await call(hass, "verify_access", {"entity_id": "lock.front_door"}))["locks"][
+        "lock.front_door"
+    ]
+    assert report["unmanaged"] == [{"kind": "passcode", "name": "App code", "ttlock_id": 901}]
+    assert 900 not in lock.passcodes  # removed again through the gateway
+    assert "7310552" not in str(report)
+
+
+async def test_verification_runs_by_itself_once_a_day(
+    hass: HomeAssistant,
+    cloud: Cloud,
+    setup_entry: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """Each lock with managed credentials is compared by itself within a day, one lock an
+    hour, and not again for a day; a code the lock lost meanwhile comes back."""
+    created = await call(hass, "create_passcode", {"entity_id": "lock.front_door", "name": "D"})
+    lock = cloud.world.lock(FRONT)
+    lock.passcodes.clear()
+    lock_memory(lock).passcodes.clear()
+    await advance(hass, freezer, 3601)
+    assert opens(cloud, FRONT, created["code"])
+    manager = setup_entry.runtime_data.access
+    checked = manager.state.verified_at[str(FRONT)]
+    await advance(hass, freezer, 3601)
+    assert manager.state.verified_at[str(FRONT)] == checked
+
+
+async def test_verify_needs_a_lock(hass: HomeAssistant, setup_entry: MockConfigEntry) -> None:
+    """A lock that is not an integration lock entity is refused with a clear error."""
+    with pytest.raises(ServiceValidationError):
+        await call(hass, "verify_access", {"entity_id": "lock.nothing_here"})
+
+
+async def test_expired_code_confirmed_gone_by_the_list(
+    hass: HomeAssistant,
+    cloud: Cloud,
+    setup_entry: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """A code whose removal waits (gateway offline) is deleted in the app meanwhile:
+    verification confirms it gone and the wait ends."""
+    ends = (dt_util.now() + timedelta(hours=1)).isoformat()
+    created = await call(
+        hass,
+        "create_passcode",
+        {"entity_id": "lock.front_door", "name": "E", "type": "custom_period", "ends_at": ends},
+    )
+    cloud.world.set_gateway_online(301001, False)
+    await call(hass, "revoke_passcode", {"credential_id": created["credential_id"]})
+    assert setup_entry.runtime_data.access.pending(FRONT) == 1
+    lock = cloud.world.lock(FRONT)
+    lock.passcodes.clear()
+    lock_memory(lock).passcodes.clear()
+    report = await call(hass, "verify_access", {"entity_id": "lock.front_door"})
+    assert report["locks"]["lock.front_door"]["confirmed_removed"] == ["E"]
+    assert setup_entry.runtime_data.access.pending(FRONT) == 0
