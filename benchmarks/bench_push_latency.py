@@ -70,7 +70,7 @@ async def test_measure(
     answered = sum(c.ok for c in push.pusher.sent)
 
     # polling overlaps the pushed records: the safety-net polls, then a full re-read
-    activity = setup_entry.runtime_data.coordinator.activity
+    activity = setup_entry.runtime_data.activity
     duplicates = activity.stats["duplicates"]
     poll_before = world.usage(CLIENT_ID)
     freezer.tick(timedelta(seconds=RECORDS))  # Home Assistant's clock catches up

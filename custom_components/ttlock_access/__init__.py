@@ -14,7 +14,8 @@ from homeassistant.helpers.storage import Store
 from homeassistant.helpers.typing import ConfigType
 
 from .access import AccessManager
-from .access.manager import storage_key
+from .access.book import storage_key
+from .activity import ActivityManager
 from .const import (
     CONF_BASE_URL,
     CONF_CLIENT_ID,
@@ -28,8 +29,9 @@ from .const import (
     ENTRY_LOCK,
     REGION_CUSTOM,
 )
-from .coordinator import TTLockConfigEntry, TTLockCoordinator, TTLockRuntimeData
+from .coordinator import TTLockCoordinator
 from .models import gateway_device_identifier, lock_device_identifier
+from .runtime import TTLockConfigEntry, TTLockRuntimeData
 from .sdk.ble import LockKeys, TTLockBleError
 from .sdk.cloud import REGION_URLS, TTLockCloud
 from .sdk.model import FeatureSet, Lock, Region, Tokens
@@ -112,20 +114,35 @@ async def async_setup_entry(hass: HomeAssistant, entry: TTLockConfigEntry) -> bo
         on_tokens=_store_tokens,
     )
     coordinator = TTLockCoordinator(hass, entry, client, usage)
-    access = AccessManager(hass, entry, coordinator)
-    await access.async_load()
-    entry.runtime_data = TTLockRuntimeData(
-        client=client, coordinator=coordinator, usage=usage, access=access
-    )
-    await coordinator.async_config_entry_first_refresh()
+    await _async_run(hass, entry, coordinator, PLATFORMS)
     _abort_discoveries_of(hass, {rt.lock.mac for rt in coordinator.data.locks.values()})
-    await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
-    access.async_start()
-    entry.async_on_unload(access.async_stop)
-    coordinator.activity.async_start()
-    entry.async_on_unload(coordinator.activity.async_stop)
     await async_setup_webhook(hass, entry)
     return True
+
+
+async def _async_run(
+    hass: HomeAssistant,
+    entry: TTLockConfigEntry,
+    coordinator: TTLockCoordinator,
+    platforms: list[Platform],
+) -> None:
+    """Wire an entry's parts, read it once and start it (account and local entries)."""
+    access = AccessManager(hass, entry, coordinator)
+    await access.async_load()
+    activity = ActivityManager(hass, entry, coordinator, access)
+    entry.runtime_data = TTLockRuntimeData(
+        client=coordinator.client,
+        coordinator=coordinator,
+        usage=coordinator.usage,
+        access=access,
+        activity=activity,
+    )
+    activity.async_start()
+    entry.async_on_unload(activity.async_stop)
+    await coordinator.async_config_entry_first_refresh()
+    await hass.config_entries.async_forward_entry_setups(entry, platforms)
+    access.async_start()
+    entry.async_on_unload(access.async_stop)
 
 
 @callback
@@ -158,17 +175,7 @@ async def _async_setup_local_lock(hass: HomeAssistant, entry: TTLockConfigEntry)
     usage = ApiUsage(hass, entry.entry_id, 0)
     coordinator = TTLockCoordinator(hass, entry, None, usage)
     coordinator.async_add_local_lock(lock, keys)
-    access = AccessManager(hass, entry, coordinator)
-    await access.async_load()
-    entry.runtime_data = TTLockRuntimeData(
-        client=None, coordinator=coordinator, usage=usage, access=access
-    )
-    await coordinator.async_config_entry_first_refresh()
-    await hass.config_entries.async_forward_entry_setups(entry, LOCAL_PLATFORMS)
-    access.async_start()
-    entry.async_on_unload(access.async_stop)
-    coordinator.activity.async_start()
-    entry.async_on_unload(coordinator.activity.async_stop)
+    await _async_run(hass, entry, coordinator, LOCAL_PLATFORMS)
     return True
 
 

@@ -28,11 +28,12 @@ from __future__ import annotations
 import logging
 from collections import OrderedDict
 from collections.abc import Iterable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, timezone
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any, Final
 
+from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
 from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers import entity_registry as er
@@ -42,7 +43,19 @@ from homeassistant.util import dt as dt_util
 from .const import CONF_WEBHOOK_SEEN, DOMAIN, EVENT_ACTIVITY, SIGNAL_ACTIVITY
 from .models import lock_device_identifier
 from .sdk.ble import GetOperationLog, LogRecord, TTLockBleError, decode_lock_data
+from .sdk.cloud.errors import (
+    AuthError,
+    MonthlyQuotaExceededError,
+    RateLimitedError,
+    TTLockError,
+)
 from .sdk.model import DoorState, LockRecord, OpenState
+from .sdk.records import (
+    EventType,
+    Method,
+    classify_cloud,
+    classify_log,
+)
 
 if TYPE_CHECKING:
     from .access import AccessManager, Credential
@@ -52,46 +65,6 @@ if TYPE_CHECKING:
 _LOGGER = logging.getLogger(__name__)
 
 
-class EventType(StrEnum):
-    """What happened at a lock (the event entity's event types)."""
-
-    UNLOCKED = "unlocked"
-    LOCKED = "locked"
-    UNLOCK_FAILED = "unlock_failed"
-    LOCK_FAILED = "lock_failed"
-    DOOR_OPEN = "door_open"
-    DOOR_CLOSED = "door_closed"
-    DOOR_NOT_CLOSED = "door_not_closed"
-    TAMPER = "tamper"
-    LOCKOUT = "lockout"
-    LOW_BATTERY = "low_battery"
-    OTHER = "other"
-
-
-class Method(StrEnum):
-    """How it happened."""
-
-    APP = "app"
-    PASSCODE = "passcode"
-    CARD = "card"
-    FINGERPRINT = "fingerprint"
-    FACE = "face"
-    PALM_VEIN = "palm_vein"
-    EKEY = "ekey"
-    GATEWAY = "gateway"
-    AUTO_LOCK = "auto_lock"
-    MECHANICAL_KEY = "mechanical_key"
-    BUTTON = "button"
-    REMOTE = "remote"
-    WRISTBAND = "wristband"
-    QR_CODE = "qr_code"
-    PASSAGE_MODE = "passage_mode"
-    DOOR_SENSOR = "door_sensor"
-    LOCK = "lock"
-    """The lock itself (alarms, battery)."""
-    UNKNOWN = "unknown"
-
-
 class Source(StrEnum):
     """Where a record came from."""
 
@@ -99,101 +72,6 @@ class Source(StrEnum):
     POLL = "poll"
     BLUETOOTH = "bluetooth"
 
-
-_U, _L = EventType.UNLOCKED, EventType.LOCKED
-_UF, _LF = EventType.UNLOCK_FAILED, EventType.LOCK_FAILED
-_M = Method
-
-CLOUD_RECORD_TYPES: Final[dict[int, tuple[EventType, Method]]] = {
-    1: (_U, _M.APP),
-    4: (_U, _M.PASSCODE),
-    7: (_U, _M.CARD),
-    8: (_U, _M.FINGERPRINT),
-    9: (_U, _M.WRISTBAND),
-    10: (_U, _M.MECHANICAL_KEY),
-    11: (_L, _M.APP),
-    12: (_U, _M.GATEWAY),
-    29: (EventType.TAMPER, _M.LOCK),
-    30: (EventType.DOOR_CLOSED, _M.DOOR_SENSOR),
-    31: (EventType.DOOR_OPEN, _M.DOOR_SENSOR),
-    32: (_U, _M.BUTTON),
-    33: (_L, _M.FINGERPRINT),
-    34: (_L, _M.PASSCODE),
-    35: (_L, _M.CARD),
-    36: (_L, _M.MECHANICAL_KEY),
-    37: (_U, _M.REMOTE),
-    44: (EventType.TAMPER, _M.LOCK),
-    45: (_L, _M.AUTO_LOCK),
-    46: (_U, _M.BUTTON),
-    47: (_L, _M.BUTTON),
-    48: (EventType.LOCKOUT, _M.LOCK),
-    49: (_U, _M.CARD),
-    51: (_UF, _M.CARD),
-    52: (_L, _M.APP),
-    53: (_L, _M.PASSCODE),
-    55: (_U, _M.REMOTE),
-    57: (_U, _M.QR_CODE),
-    58: (_UF, _M.QR_CODE),
-    61: (_L, _M.QR_CODE),
-    62: (_UF, _M.QR_CODE),
-    63: (_U, _M.PASSAGE_MODE),
-    64: (EventType.DOOR_NOT_CLOSED, _M.DOOR_SENSOR),
-    65: (_UF, _M.UNKNOWN),
-    66: (_LF, _M.UNKNOWN),
-    74: (_UF, _M.CARD),
-    75: (_U, _M.BUTTON),
-    76: (_U, _M.BUTTON),
-    91: (_UF, _M.CARD),
-    92: (_U, _M.PASSCODE),
-    **dict.fromkeys(range(67, 74), (_U, _M.FACE)),
-    **dict.fromkeys(range(84, 91), (_U, _M.PALM_VEIN)),
-}
-"""Cloud ``recordType`` → (event, method) (research/ttlock-cloud-and-peers.md §2.7); an
-unlock or lock record with ``success`` 0 becomes the matching failure."""
-
-LOCK_LOG_TYPES: Final[dict[int, tuple[EventType, Method]]] = {
-    1: (_U, _M.APP),
-    4: (_U, _M.PASSCODE),
-    7: (_UF, _M.PASSCODE),
-    10: (_U, _M.PASSCODE),
-    11: (_UF, _M.PASSCODE),
-    13: (_UF, _M.PASSCODE),
-    17: (_U, _M.CARD),
-    19: (_U, _M.WRISTBAND),
-    20: (_U, _M.FINGERPRINT),
-    22: (_UF, _M.FINGERPRINT),
-    25: (_UF, _M.CARD),
-    26: (_L, _M.APP),
-    27: (_U, _M.MECHANICAL_KEY),
-    28: (_U, _M.GATEWAY),
-    29: (EventType.TAMPER, _M.LOCK),
-    30: (EventType.DOOR_CLOSED, _M.DOOR_SENSOR),
-    31: (EventType.DOOR_OPEN, _M.DOOR_SENSOR),
-    32: (_U, _M.BUTTON),
-    33: (_L, _M.FINGERPRINT),
-    34: (_L, _M.PASSCODE),
-    35: (_L, _M.CARD),
-    36: (_L, _M.MECHANICAL_KEY),
-    37: (_U, _M.REMOTE),
-    38: (_LF, _M.PASSCODE),
-    39: (_LF, _M.CARD),
-    40: (_LF, _M.FINGERPRINT),
-    41: (_LF, _M.APP),
-    44: (EventType.TAMPER, _M.LOCK),
-    45: (_L, _M.AUTO_LOCK),
-    47: (_L, _M.BUTTON),
-    48: (EventType.LOCKOUT, _M.LOCK),
-    51: (_UF, _M.CARD),
-    55: (_U, _M.REMOTE),
-    56: (_U, _M.PASSCODE),
-    64: (EventType.DOOR_NOT_CLOSED, _M.DOOR_SENSOR),
-    74: (_UF, _M.CARD),
-    92: (_U, _M.PASSCODE),
-}
-"""Lock-side operation-log type (``recordTypeFromLock``) → (event, method) (research
-ttlock-ble-protocol.md §5.8). The lock writes failures as their own types."""
-
-_FAILED: Final = {_U: _UF, _L: _LF}
 
 LOW_BATTERY: Final = 20
 """Percent at or below which a record's battery level raises one ``low_battery`` event."""
@@ -206,8 +84,6 @@ POLL_OVERLAP_MS: Final = 10 * 60 * 1000
 RECORD_POLL_CALLS: Final = 1
 """``lockRecord/list`` calls per poll cycle while pushes do not arrive (fallback)."""
 RECORD_POLL_PAGE: Final = 100
-RECORD_STATE_SLACK: Final = timedelta(seconds=60)
-"""A record older than the last known state by more than this does not change it."""
 PUSHED_POLL_AGE: Final = timedelta(hours=6)
 """With a working webhook, each lock's records are still polled this often (safety net)."""
 SEEN_PER_LOCK: Final = 4096
@@ -279,32 +155,6 @@ _CREDENTIAL_KINDS: Final[dict[Method, tuple[str, ...]]] = {
     Method.EKEY: ("ekey",),
 }
 """Credential kinds (``CredentialKind`` values) that a record of a method may come from."""
-
-_OBJECT_TYPES: Final[dict[int, tuple[str, ...]]] = {
-    2: ("passcode", "offline_passcode"),
-    3: ("card",),
-    4: ("fingerprint",),
-    6: ("face",),
-}
-"""notifyType 4 ``objectType`` → credential kinds (5 palm vein, 7 remote: not managed)."""
-
-
-def classify_cloud(record: LockRecord) -> tuple[EventType, Method]:
-    """Event and method of a cloud record (``recordType``, else ``recordTypeFromLock``)."""
-    found = CLOUD_RECORD_TYPES.get(record.record_type)
-    if found is None and record.record_type_from_lock is not None:
-        found = LOCK_LOG_TYPES.get(record.record_type_from_lock)
-    if found is None:
-        return EventType.OTHER, Method.UNKNOWN
-    event, method = found
-    if not record.success:
-        event = _FAILED.get(event, event)
-    return event, method
-
-
-def classify_log(record: LogRecord) -> tuple[EventType, Method]:
-    """Event and method of a lock's operation-log record."""
-    return LOCK_LOG_TYPES.get(record.type, (EventType.OTHER, Method.UNKNOWN))
 
 
 def method_label(method: Method | str) -> str:
@@ -416,9 +266,17 @@ def _number(text: str) -> str:
 class ActivityManager:
     """Activity of one config entry's locks."""
 
-    def __init__(self, hass: HomeAssistant, coordinator: TTLockCoordinator) -> None:
+    def __init__(
+        self,
+        hass: HomeAssistant,
+        entry: ConfigEntry[Any],
+        coordinator: TTLockCoordinator,
+        access: AccessManager,
+    ) -> None:
         self.hass = hass
+        self.entry = entry
         self.coordinator = coordinator
+        self.access = access
         self.started_at = dt_util.utcnow()
         self.last: dict[int, Activity] = {}
         self._changed_by: dict[int, str] = {}
@@ -426,7 +284,6 @@ class ActivityManager:
         self.polled_at: dict[int, datetime] = {}
         self.watermark: dict[int, int] = {}
         """Newest cloud ``lockDate`` (epoch ms) processed per lock."""
-        self.wifi_online: dict[int, bool] = {}
         self.stats: dict[str, int] = dict.fromkeys(
             ("webhook", "poll", "bluetooth", "emitted", "duplicates", "history", "ignored"), 0
         )
@@ -436,27 +293,31 @@ class ActivityManager:
         self._first_plan = True
         self._ble_busy: set[int] = set()
         self._ble_retry_at: dict[int, datetime] = {}
-        self._unsub: CALLBACK_TYPE | None = None
+        self._unsubs: list[CALLBACK_TYPE] = []
         self._offsets: dict[int, tuple[int, int]] = {}
 
     # ------------------------------------------------------------------ lifecycle
     @callback
     def async_start(self) -> None:
-        """Follow advertisements: read the operation log of locks with new records."""
-        if self._unsub is None:
-            self._unsub = self.coordinator.async_add_listener(self._on_update)
+        """Follow advertisements (read the operation log of locks with new records) and
+        poll the cloud's records after each inventory (the fallback of pushes)."""
+        if not self._unsubs:
+            coordinator = self.coordinator
+            self._unsubs.append(coordinator.async_add_listener(self._on_update))
+            if coordinator.client is not None:
+                self._unsubs.append(coordinator.async_add_poll_step(self.async_poll_records))
 
     @callback
     def async_stop(self) -> None:
         """Stop following the coordinator."""
-        if self._unsub is not None:
-            self._unsub()
-            self._unsub = None
+        for unsub in self._unsubs:
+            unsub()
+        self._unsubs.clear()
 
     @property
     def push_confirmed(self) -> bool:
         """The TTLock cloud has pushed records to this entry's webhook."""
-        entry = self.coordinator.config_entry
+        entry = self.entry
         return self.push_at is not None or bool(entry.data.get(CONF_WEBHOOK_SEEN))
 
     def changed_by(self, lock_id: int) -> str | None:
@@ -465,7 +326,7 @@ class ActivityManager:
 
     def signal(self, lock_id: int) -> str:
         """Dispatcher signal of one lock's activities (its event entity listens)."""
-        entry_id = self.coordinator.config_entry.entry_id
+        entry_id = self.entry.entry_id
         return SIGNAL_ACTIVITY.format(f"{entry_id}_{lock_id}")
 
     # ------------------------------------------------------------------ record polling plan
@@ -494,6 +355,22 @@ class ActivityManager:
             start = self.watermark.get(lock_id, floor) - POLL_OVERLAP_MS
             plan.append((lock_id, max(0, start)))
         return plan
+
+    async def async_poll_records(self) -> None:
+        """Fallback for missed or unconfigured pushes: poll ``lockRecord/list``. Sign-in and
+        quota errors are the coordinator's; others only skip that lock this cycle."""
+        cloud = self.coordinator.cloud
+        for lock_id, start_ms in self.record_poll_plan(self.coordinator.data.locks.values()):
+            try:
+                records = await cloud.list_lock_records(
+                    lock_id, start_ms=start_ms, page_size=RECORD_POLL_PAGE, max_pages=1
+                )
+            except (AuthError, MonthlyQuotaExceededError, RateLimitedError):
+                raise
+            except TTLockError as err:
+                _LOGGER.debug("Polling the records of lock %s failed: %s", lock_id, err)
+                continue
+            await self.async_process_cloud(records, Source.POLL)
 
     # ------------------------------------------------------------------ cloud records
     async def async_process_cloud(self, records: Iterable[LockRecord], source: Source) -> int:
@@ -538,7 +415,7 @@ class ActivityManager:
             if not self.coordinator.ble.in_range(rt):
                 continue
             self._ble_busy.add(lock_id)
-            self.coordinator.config_entry.async_create_background_task(
+            self.entry.async_create_background_task(
                 self.hass, self._async_read_log(lock_id), f"{DOMAIN} operation log {lock_id}"
             )
 
@@ -674,10 +551,6 @@ class ActivityManager:
             seen.popitem(last=False)
         return duplicate
 
-    def _access(self) -> AccessManager | None:
-        runtime = getattr(self.coordinator.config_entry, "runtime_data", None)
-        return getattr(runtime, "access", None)
-
     async def _attribute(self, rt: LockRuntime, obs: _Observation) -> Activity:
         activity = Activity(
             lock_id=obs.lock_id,
@@ -690,13 +563,13 @@ class ActivityManager:
             record_type=obs.record_type,
             battery=obs.battery,
         )
-        access = self._access()
-        credential = self._match(access, obs) if access is not None else None
+        access = self.access
+        credential = self._match(access, obs)
         if obs.method in (Method.APP, Method.GATEWAY, Method.EKEY) and obs.username:
             activity.user = obs.username
         elif obs.username:
             activity.credential = obs.username  # the name the lock/cloud knows the code by
-        if credential is None or access is None:
+        if credential is None:
             return activity
         activity.credential = credential.name
         activity.credential_id = credential.credential_id
@@ -804,7 +677,7 @@ class ActivityManager:
         """The bus event's data."""
 
         device = dr.async_get(self.hass).async_get_device_by_identifier(
-            lock_device_identifier(activity.lock_id), self.coordinator.config_entry.entry_id
+            lock_device_identifier(activity.lock_id), self.entry.entry_id
         )
         entity_id = er.async_get(self.hass).async_get_entity_id(
             "lock", DOMAIN, f"{activity.lock_id}_lock"
@@ -820,47 +693,6 @@ class ActivityManager:
         }
 
     # ------------------------------------------------------------------ other pushes
-    @callback
-    def async_gateway_online(self, gateway_id: int, online: bool) -> bool:
-        """notifyType 2; False when the gateway is not on this account."""
-        gateways = self.coordinator.data.gateways
-        gateway = gateways.get(gateway_id)
-        if gateway is None:
-            return False
-        if gateway.is_online != online:
-            gateways[gateway_id] = replace(gateway, is_online=online)
-            self.coordinator.async_update_listeners()
-        return True
-
-    @callback
-    def async_wifi_online(self, lock_id: int, online: bool) -> bool:
-        """notifyType 3; False when the lock is not on this account."""
-        if lock_id not in self.coordinator.data.locks:
-            return False
-        self.wifi_online[lock_id] = online
-        self.coordinator.async_update_listeners()
-        return True
-
-    async def async_request_failed(
-        self, lock_id: int, object_type: int | None, object_id: int | None, errcode: int | None
-    ) -> bool:
-        """notifyType 4: a Wi-Fi lock refused a change the cloud had accepted. The access
-        model looks at the lock again; nothing queued is dropped (callbacks inform, they
-        never command). False when the lock is not ours."""
-        if lock_id not in self.coordinator.data.locks:
-            return False
-        access = self._access()
-        kinds = _OBJECT_TYPES.get(object_type or 0, ())
-        if access is None or object_id is None or not kinds:
-            return True
-        if await access.async_recheck(lock_id, kinds, object_id):
-            _LOGGER.info(
-                "%s reported a failed change (TTLock error %s): checking the lock again",
-                self.coordinator.data.locks[lock_id].lock.name,
-                errcode,
-            )
-        return True
-
     async def async_door_sensor(
         self, *, sensor_id: int | None, name: str, record_type: int, lock_id: int | None
     ) -> bool:
@@ -917,7 +749,11 @@ class ActivityManager:
             "records": dict(self.stats),
             "push_confirmed": self.push_confirmed,
             "last_push": self.push_at.isoformat() if self.push_at else None,
-            "wifi_online": {str(k): v for k, v in self.wifi_online.items()},
+            "wifi_online": {
+                str(lock_id): rt.wifi_online
+                for lock_id, rt in self.coordinator.data.locks.items()
+                if rt.lock.is_wifi
+            },
             "last": {
                 str(lock_id): {
                     "event_type": a.event_type.value,

@@ -1,18 +1,70 @@
-"""Binary sensors: gateway connectivity and the lock's door sensor."""
+"""Binary sensors: gateway connectivity, the lock's door sensor and a Wi-Fi lock's link."""
 
 from __future__ import annotations
 
-from homeassistant.components.binary_sensor import BinarySensorEntity
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from homeassistant.components.binary_sensor import (
+    BinarySensorEntity,
+    BinarySensorEntityDescription,
+)
 from homeassistant.components.binary_sensor.const import BinarySensorDeviceClass
 from homeassistant.const import EntityCategory
-from homeassistant.core import HomeAssistant, callback
+from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-from .coordinator import TTLockConfigEntry, TTLockCoordinator
-from .entity import TTLockGatewayEntity, TTLockLockEntity
-from .sdk.model import DoorState, Feature
+from .coordinator import TTLockCoordinator
+from .entity import TTLockGatewayEntity, TTLockLockEntity, async_add_per_device
+from .models import LockRuntime
+from .runtime import TTLockConfigEntry
+from .sdk.model import DoorState, Feature, Gateway
 
 PARALLEL_UPDATES = 0
+
+
+@dataclass(frozen=True, kw_only=True)
+class LockBinaryDescription(BinarySensorEntityDescription):
+    """A binary sensor of a lock (None: not known yet)."""
+
+    value_fn: Callable[[LockRuntime], bool | None]
+    exists_fn: Callable[[LockRuntime], bool]
+
+
+@dataclass(frozen=True, kw_only=True)
+class GatewayBinaryDescription(BinarySensorEntityDescription):
+    """A binary sensor of a gateway."""
+
+    value_fn: Callable[[Gateway], bool]
+
+
+LOCK_BINARY_SENSORS: tuple[LockBinaryDescription, ...] = (
+    LockBinaryDescription(
+        key="door",
+        device_class=BinarySensorDeviceClass.DOOR,
+        value_fn=lambda rt: None if rt.door is None else rt.door is DoorState.OPEN,
+        exists_fn=lambda rt: rt.lock.features.has(Feature.DOOR_SENSOR),
+    ),
+    LockBinaryDescription(
+        # pushed by notifyType 3 and learnt from commands; unknown until either says
+        key="wifi_online",
+        translation_key="wifi_online",
+        device_class=BinarySensorDeviceClass.CONNECTIVITY,
+        entity_category=EntityCategory.DIAGNOSTIC,
+        value_fn=lambda rt: rt.wifi_online,
+        exists_fn=lambda rt: rt.lock.is_wifi,
+    ),
+)
+
+GATEWAY_BINARY_SENSORS: tuple[GatewayBinaryDescription, ...] = (
+    GatewayBinaryDescription(
+        # connected to the cloud (TCP-based; a pulled plug can take minutes to show)
+        key="online",
+        device_class=BinarySensorDeviceClass.CONNECTIVITY,
+        entity_category=EntityCategory.DIAGNOSTIC,
+        value_fn=lambda gw: gw.is_online,
+    ),
+)
 
 
 async def async_setup_entry(
@@ -20,76 +72,52 @@ async def async_setup_entry(
     entry: TTLockConfigEntry,
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
-    """Add gateway connectivity and door sensors, now and when devices appear."""
+    """Add gateway connectivity, door and Wi-Fi sensors, now and when devices appear."""
     coordinator = entry.runtime_data.coordinator
-
-    @callback
-    def _add_gateways(gateway_ids: set[int]) -> None:
-        async_add_entities(
-            TTLockGatewayOnline(coordinator, gateway_id) for gateway_id in sorted(gateway_ids)
-        )
-
-    @callback
-    def _add_locks(lock_ids: set[int]) -> None:
-        async_add_entities(
-            TTLockDoor(coordinator, lock_id)
-            for lock_id in sorted(lock_ids)
-            if coordinator.data.locks[lock_id].lock.features.has(Feature.DOOR_SENSOR)
-        )
-        async_add_entities(
-            TTLockWifiOnline(coordinator, lock_id)
-            for lock_id in sorted(lock_ids)
-            if coordinator.data.locks[lock_id].lock.is_wifi
-        )
-
-    _add_gateways(set(coordinator.data.gateways))
-    _add_locks(set(coordinator.data.locks))
-    entry.async_on_unload(coordinator.async_add_gateway_listener(_add_gateways))
-    entry.async_on_unload(coordinator.async_add_lock_listener(_add_locks))
+    async_add_per_device(
+        entry,
+        async_add_entities,
+        locks=lambda lock_id: [
+            TTLockLockBinarySensor(coordinator, lock_id, description)
+            for description in LOCK_BINARY_SENSORS
+            if description.exists_fn(coordinator.data.locks[lock_id])
+        ],
+        gateways=lambda gateway_id: [
+            TTLockGatewayBinarySensor(coordinator, gateway_id, description)
+            for description in GATEWAY_BINARY_SENSORS
+        ],
+    )
 
 
-class TTLockGatewayOnline(TTLockGatewayEntity, BinarySensorEntity):
-    """Whether the gateway is connected to the TTLock cloud."""
+class TTLockLockBinarySensor(TTLockLockEntity, BinarySensorEntity):
+    """A binary sensor of a lock."""
 
-    _attr_device_class = BinarySensorDeviceClass.CONNECTIVITY
-    _attr_entity_category = EntityCategory.DIAGNOSTIC
+    entity_description: LockBinaryDescription
 
-    def __init__(self, coordinator: TTLockCoordinator, gateway_id: int) -> None:
-        super().__init__(coordinator, gateway_id, "online")
+    def __init__(
+        self, coordinator: TTLockCoordinator, lock_id: int, description: LockBinaryDescription
+    ) -> None:
+        super().__init__(coordinator, lock_id, description.key)
+        self.entity_description = description
+
+    @property
+    def is_on(self) -> bool | None:
+        """The current value."""
+        return self.entity_description.value_fn(self.runtime)
+
+
+class TTLockGatewayBinarySensor(TTLockGatewayEntity, BinarySensorEntity):
+    """A binary sensor of a gateway."""
+
+    entity_description: GatewayBinaryDescription
+
+    def __init__(
+        self, coordinator: TTLockCoordinator, gateway_id: int, description: GatewayBinaryDescription
+    ) -> None:
+        super().__init__(coordinator, gateway_id, description.key)
+        self.entity_description = description
 
     @property
     def is_on(self) -> bool:
-        """Connected to the cloud (TCP-based; a pulled plug can take minutes to show)."""
-        return self.gateway.is_online
-
-
-class TTLockDoor(TTLockLockEntity, BinarySensorEntity):
-    """The door sensor bound to a lock."""
-
-    _attr_device_class = BinarySensorDeviceClass.DOOR
-
-    def __init__(self, coordinator: TTLockCoordinator, lock_id: int) -> None:
-        super().__init__(coordinator, lock_id, "door")
-
-    @property
-    def is_on(self) -> bool | None:
-        """Open, closed, or unknown until the lock reports it."""
-        door = self.runtime.door
-        return None if door is None else door is DoorState.OPEN
-
-
-class TTLockWifiOnline(TTLockLockEntity, BinarySensorEntity):
-    """Whether a Wi-Fi lock is connected to the TTLock cloud (pushed by notifyType 3, and
-    learnt from commands); unknown until either says."""
-
-    _attr_device_class = BinarySensorDeviceClass.CONNECTIVITY
-    _attr_entity_category = EntityCategory.DIAGNOSTIC
-    _attr_translation_key = "wifi_online"
-
-    def __init__(self, coordinator: TTLockCoordinator, lock_id: int) -> None:
-        super().__init__(coordinator, lock_id, "wifi_online")
-
-    @property
-    def is_on(self) -> bool | None:
-        """Online, offline, or unknown."""
-        return self.coordinator.activity.wifi_online.get(self.lock_id)
+        """The current value."""
+        return self.entity_description.value_fn(self.gateway)

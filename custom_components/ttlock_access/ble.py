@@ -17,7 +17,6 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, timezone
-from typing import TYPE_CHECKING
 
 from homeassistant.components import bluetooth
 from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
@@ -48,9 +47,6 @@ from .sdk.ble.transport import (
     BleTransportError,
 )
 from .sdk.model import OpenState
-
-if TYPE_CHECKING:
-    from .coordinator import TTLockCoordinator
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -114,9 +110,18 @@ def translate_ble_error(err: TTLockBleError, name: str) -> HomeAssistantError:
 class LockBluetooth:
     """The Bluetooth side of one entry's locks."""
 
-    def __init__(self, hass: HomeAssistant, coordinator: TTLockCoordinator) -> None:
+    def __init__(
+        self,
+        hass: HomeAssistant,
+        locks: Callable[[], dict[int, LockRuntime]],
+        *,
+        on_state: Callable[[LockRuntime, OpenState, str], None],
+        on_change: Callable[[], None],
+    ) -> None:
         self.hass = hass
-        self.coordinator = coordinator
+        self._locks = locks
+        self._on_state = on_state
+        self._on_change = on_change
         self.stay_connected = False
         self._links: dict[str, BleLockLink] = {}
         self._keys: dict[int, tuple[str, LockKeys | None]] = {}
@@ -195,7 +200,7 @@ class LockBluetooth:
     def async_track(self, lock_ids: set[int]) -> None:
         """Listen to the advertisements of these locks (passive; no connection)."""
         for lock_id in lock_ids:
-            rt = self.coordinator.data.locks.get(lock_id)
+            rt = self._locks().get(lock_id)
             if rt is None or not rt.lock.mac or lock_id in self._callbacks:
                 continue
             cancel_advert = bluetooth.async_register_callback(
@@ -229,24 +234,24 @@ class LockBluetooth:
         def _on_advert(
             info: bluetooth.BluetoothServiceInfoBleak, _change: bluetooth.BluetoothChange
         ) -> None:
-            rt = self.coordinator.data.locks.get(lock_id)
+            rt = self._locks().get(lock_id)
             if rt is None:
                 return
             advert = parse_advertisement(info.manufacturer_data, address=info.address)
             if advert is None:
                 return
             if self.apply_advertisement(rt, advert, info.rssi):
-                self.coordinator.async_update_listeners()
+                self._on_change()
 
         return _on_advert
 
     def _gone_handler(self, lock_id: int) -> Callable[[bluetooth.BluetoothServiceInfoBleak], None]:
         @callback
         def _on_gone(_info: bluetooth.BluetoothServiceInfoBleak) -> None:
-            rt = self.coordinator.data.locks.get(lock_id)
+            rt = self._locks().get(lock_id)
             if rt is not None:
                 rt.ble_seen_at = None
-                self.coordinator.async_update_listeners()
+                self._on_change()
 
         return _on_gone
 
@@ -261,7 +266,7 @@ class LockBluetooth:
         if advert.unlocked is not None:
             state = OpenState.UNLOCKED if advert.unlocked else OpenState.LOCKED
             if state is not rt.state:
-                self.coordinator.async_set_state(rt, state, "bluetooth")
+                self._on_state(rt, state, "bluetooth")
         return before != (rt.ble_battery, rt.state, rt.ble_has_events, False)
 
     async def async_stop(self) -> None:

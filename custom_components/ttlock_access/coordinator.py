@@ -17,10 +17,9 @@ rule 3): today the gateway / Wi-Fi path through the cloud.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING
+from typing import Any
 
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
@@ -31,10 +30,6 @@ from homeassistant.helpers.event import async_call_later
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, UpdateFailed
 from homeassistant.util import dt as dt_util
 
-if TYPE_CHECKING:
-    from .access import AccessManager
-
-from .activity import RECORD_POLL_PAGE, RECORD_STATE_SLACK, ActivityManager, Source
 from .ble import LockBluetooth, translate_ble_error
 from .const import (
     CONF_MONTHLY_BUDGET,
@@ -77,29 +72,21 @@ from .usage import ApiUsage, seconds_to_next_month
 
 _LOGGER = logging.getLogger(__name__)
 
-type TTLockConfigEntry = ConfigEntry[TTLockRuntimeData]
+RECORD_STATE_SLACK = timedelta(seconds=60)
+"""A record older than the last known state by more than this does not change it."""
 
-
-@dataclass(slots=True)
-class TTLockRuntimeData:
-    """``entry.runtime_data``."""
-
-    client: TTLockCloud | None
-    """None for a local (Bluetooth-only) lock entry."""
-    coordinator: TTLockCoordinator
-    usage: ApiUsage
-    access: AccessManager
+type PollStep = Callable[[], Awaitable[None]]
 
 
 class TTLockCoordinator(DataUpdateCoordinator[AccountData]):
     """Polls one TTLock account and runs commands on its locks."""
 
-    config_entry: TTLockConfigEntry
+    config_entry: ConfigEntry[Any]
 
     def __init__(
         self,
         hass: HomeAssistant,
-        entry: TTLockConfigEntry,
+        entry: ConfigEntry[Any],
         client: TTLockCloud | None,
         usage: ApiUsage,
     ) -> None:
@@ -118,9 +105,14 @@ class TTLockCoordinator(DataUpdateCoordinator[AccountData]):
         self.sweep_calls: int = entry.options.get(CONF_SWEEP_CALLS, DEFAULT_SWEEP_CALLS)
         self.usage.budget = entry.options.get(CONF_MONTHLY_BUDGET, DEFAULT_MONTHLY_BUDGET)
         self.data = AccountData()
-        self.ble = LockBluetooth(hass, self)
+        self.ble = LockBluetooth(
+            hass,
+            lambda: self.data.locks,
+            on_state=self.async_set_state,
+            on_change=self.async_update_listeners,
+        )
         self.ble.stay_connected = bool(entry.options.get(CONF_STAY_CONNECTED, False))
-        self.activity = ActivityManager(hass, self)
+        self._poll_steps: list[PollStep] = []
         self._auto_lock_timers: dict[int, CALLBACK_TYPE] = {}
         self._new_lock_callbacks: list[Callable[[set[int]], None]] = []
         self._new_gateway_callbacks: list[Callable[[set[int]], None]] = []
@@ -156,8 +148,19 @@ class TTLockCoordinator(DataUpdateCoordinator[AccountData]):
         self._apply_inventory(locks, gateways)
         if not self.usage.ahead_of_pace():
             await self._async_sweep()
-            await self._async_poll_records()
+            for step in self._poll_steps:
+                try:
+                    await step()
+                except (AuthError, MonthlyQuotaExceededError, RateLimitedError) as err:
+                    raise self._update_failed(err) from err
         return self.data
+
+    @callback
+    def async_add_poll_step(self, step: PollStep) -> CALLBACK_TYPE:
+        """Run ``step`` after each cycle's sweep while the budget allows (record polling);
+        it raises only the account-wide errors (sign-in, quota)."""
+        self._poll_steps.append(step)
+        return lambda: self._poll_steps.remove(step)
 
     def _update_failed(self, err: TTLockError) -> Exception:
         if isinstance(err, AuthError):
@@ -434,10 +437,10 @@ class TTLockCoordinator(DataUpdateCoordinator[AccountData]):
             else:
                 await self.cloud.unlock(rt.lock.lock_id)
             if rt.lock.is_wifi:
-                self.activity.wifi_online[rt.lock.lock_id] = True
+                rt.wifi_online = True
         except TTLockError as err:
             if rt.lock.is_wifi and isinstance(err, LockOfflineError):
-                self.activity.wifi_online[rt.lock.lock_id] = False
+                rt.wifi_online = False
                 self.async_update_listeners()
             if isinstance(err, AuthError):
                 self.config_entry.async_start_reauth(self.hass)
@@ -446,26 +449,9 @@ class TTLockCoordinator(DataUpdateCoordinator[AccountData]):
                 self._set_issue(ISSUE_QUOTA_EXHAUSTED, True)
             raise translate_error(err, rt.lock.name) from err
 
-    # ================================================================== activity (issue 5)
-    # Lock records reach activity.py from the TTLock webhook (webhook.py), from the operation
-    # log read over Bluetooth, and from lockRecord/list polled here as the fallback: at most
-    # RECORD_POLL_CALLS per cycle, rotating over the locks the cloud reaches, and rarely once
-    # pushes arrive. activity.py deduplicates, attributes and emits; the hooks below turn
-    # records into lock and door state (TTLock often sends no "locked" record: infer it).
-    async def _async_poll_records(self) -> None:
-        """Fallback for missed or unconfigured pushes: poll ``lockRecord/list``."""
-        for lock_id, start_ms in self.activity.record_poll_plan(self.data.locks.values()):
-            try:
-                records = await self.cloud.list_lock_records(
-                    lock_id, start_ms=start_ms, page_size=RECORD_POLL_PAGE, max_pages=1
-                )
-            except (AuthError, MonthlyQuotaExceededError, RateLimitedError) as err:
-                raise self._update_failed(err) from err
-            except TTLockError as err:
-                _LOGGER.debug("Polling the records of lock %s failed: %s", lock_id, err)
-                continue
-            await self.activity.async_process_cloud(records, Source.POLL)
-
+    # ================================================================== records → state
+    # Lock records (activity.py) turn into lock and door state here: TTLock often sends no
+    # "locked" record when a lock relocks itself, so it is inferred from autoLockTime.
     @callback
     def async_apply_record_state(self, rt: LockRuntime, state: OpenState, at: datetime) -> None:
         """A record says the lock was locked/unlocked at ``at`` (lock clock, UTC)."""

@@ -18,7 +18,7 @@ from .const import (
     CONF_PIN_SALT,
     CONF_TOKEN,
 )
-from .coordinator import TTLockConfigEntry
+from .runtime import TTLockConfigEntry
 
 TO_REDACT = {
     CONF_CLIENT_SECRET,
@@ -87,7 +87,7 @@ async def async_get_config_entry_diagnostics(
             "native_backend": native.BACKEND,
             "gateways": [asdict(gw) for gw in coordinator.data.gateways.values()],
             "locks": locks,
-            "activity": coordinator.activity.diagnostics(),
+            "activity": entry.runtime_data.activity.diagnostics(),
         },
         TO_REDACT,
     )

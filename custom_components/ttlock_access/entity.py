@@ -1,18 +1,69 @@
-"""The base entities: device info, availability and unique ids."""
+"""The base entities (device info, availability, unique ids) and the one helper that adds a
+platform's entities for every lock or gateway, now and when new ones appear."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
+
+from homeassistant.core import CALLBACK_TYPE, callback
 from homeassistant.helpers.device_registry import (
     CONNECTION_BLUETOOTH,
     DeviceEntryType,
     DeviceInfo,
 )
+from homeassistant.helpers.entity import Entity
+from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.update_coordinator import CoordinatorEntity
 
 from .const import DOMAIN, MANUFACTURER
 from .coordinator import TTLockCoordinator
 from .models import LockRuntime, gateway_device_identifier, lock_device_identifier
+from .runtime import TTLockConfigEntry, TTLockRuntimeData
 from .sdk.model import Gateway
+
+
+@callback
+def async_add_per_device(
+    entry: TTLockConfigEntry,
+    async_add_entities: AddConfigEntryEntitiesCallback,
+    *,
+    locks: Callable[[int], Iterable[Entity]] | None = None,
+    gateways: Callable[[int], Iterable[Entity]] | None = None,
+) -> None:
+    """Add the entities ``locks(lock_id)`` / ``gateways(gateway_id)`` build for every lock
+    and gateway of the entry, now and whenever the account gains one."""
+    coordinator = entry.runtime_data.coordinator
+    if gateways is not None:
+        _follow(
+            entry,
+            async_add_entities,
+            gateways,
+            set(coordinator.data.gateways),
+            coordinator.async_add_gateway_listener,
+        )
+    if locks is not None:
+        _follow(
+            entry,
+            async_add_entities,
+            locks,
+            set(coordinator.data.locks),
+            coordinator.async_add_lock_listener,
+        )
+
+
+def _follow(
+    entry: TTLockConfigEntry,
+    async_add_entities: AddConfigEntryEntitiesCallback,
+    build: Callable[[int], Iterable[Entity]],
+    current: set[int],
+    listen: Callable[[Callable[[set[int]], None]], CALLBACK_TYPE],
+) -> None:
+    @callback
+    def _add(ids: set[int]) -> None:
+        async_add_entities(entity for device_id in sorted(ids) for entity in build(device_id))
+
+    _add(current)
+    entry.async_on_unload(listen(_add))
 
 
 class TTLockEntity(CoordinatorEntity[TTLockCoordinator]):
@@ -44,6 +95,12 @@ class TTLockLockEntity(TTLockEntity):
     def runtime(self) -> LockRuntime:
         """What the coordinator knows about this lock."""
         return self.coordinator.data.locks[self.lock_id]
+
+    @property
+    def entry_data(self) -> TTLockRuntimeData:
+        """The entry's parts (access model, activity)."""
+        data: TTLockRuntimeData = self.coordinator.config_entry.runtime_data
+        return data
 
     @property
     def available(self) -> bool:

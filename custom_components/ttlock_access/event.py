@@ -8,9 +8,11 @@ from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.dispatcher import async_dispatcher_connect
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-from .activity import Activity, EventType
-from .coordinator import TTLockConfigEntry, TTLockCoordinator
-from .entity import TTLockLockEntity
+from .activity import Activity
+from .coordinator import TTLockCoordinator
+from .entity import TTLockLockEntity, async_add_per_device
+from .runtime import TTLockConfigEntry
+from .sdk.records import EventType
 
 PARALLEL_UPDATES = 0
 
@@ -22,15 +24,11 @@ async def async_setup_entry(
 ) -> None:
     """Add an activity event entity for every lock, now and when new ones appear."""
     coordinator = entry.runtime_data.coordinator
-
-    @callback
-    def _add(lock_ids: set[int]) -> None:
-        async_add_entities(
-            TTLockActivityEvent(coordinator, lock_id) for lock_id in sorted(lock_ids)
-        )
-
-    _add(set(coordinator.data.locks))
-    entry.async_on_unload(coordinator.async_add_lock_listener(_add))
+    async_add_per_device(
+        entry,
+        async_add_entities,
+        locks=lambda lock_id: [TTLockActivityEvent(coordinator, lock_id)],
+    )
 
 
 class TTLockActivityEvent(TTLockLockEntity, EventEntity):
@@ -45,7 +43,7 @@ class TTLockActivityEvent(TTLockLockEntity, EventEntity):
     async def async_added_to_hass(self) -> None:
         """Listen to this lock's activities."""
         await super().async_added_to_hass()
-        signal = self.coordinator.activity.signal(self.lock_id)
+        signal = self.entry_data.activity.signal(self.lock_id)
         self.async_on_remove(async_dispatcher_connect(self.hass, signal, self._on_activity))
 
     @callback

@@ -6,12 +6,13 @@ from typing import Any
 
 from homeassistant.components.lock import LockEntity
 from homeassistant.const import ATTR_CODE
-from homeassistant.core import HomeAssistant, callback
+from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-from .coordinator import TTLockConfigEntry, TTLockCoordinator
-from .entity import TTLockLockEntity
+from .coordinator import TTLockCoordinator
+from .entity import TTLockLockEntity, async_add_per_device
 from .pin import PIN_FORMAT, PinGuard, pin_required
+from .runtime import TTLockConfigEntry
 from .sdk.model import OpenState
 
 # Commands on one account are serialised by the client anyway (gateways refuse concurrent ones).
@@ -26,13 +27,9 @@ async def async_setup_entry(
     """Add a lock entity for every lock, now and when new ones appear."""
     coordinator = entry.runtime_data.coordinator
     guard = PinGuard()  # one per entry: wrong PINs count across its locks
-
-    @callback
-    def _add(lock_ids: set[int]) -> None:
-        async_add_entities(TTLockLock(coordinator, lock_id, guard) for lock_id in sorted(lock_ids))
-
-    _add(set(coordinator.data.locks))
-    entry.async_on_unload(coordinator.async_add_lock_listener(_add))
+    async_add_per_device(
+        entry, async_add_entities, locks=lambda lock_id: [TTLockLock(coordinator, lock_id, guard)]
+    )
 
 
 class TTLockLock(TTLockLockEntity, LockEntity):
@@ -55,7 +52,7 @@ class TTLockLock(TTLockLockEntity, LockEntity):
     @property
     def changed_by(self) -> str | None:
         """Who or what caused the last activity (holder, credential, user or method)."""
-        return self.coordinator.activity.changed_by(self.lock_id)
+        return self.entry_data.activity.changed_by(self.lock_id)
 
     @property
     def is_locked(self) -> bool | None:

@@ -48,6 +48,8 @@ class LockRuntime:
     ble_has_events: bool = False
     last_path: Path | None = None
     """The path the last command took."""
+    wifi_online: bool | None = None
+    """A Wi-Fi lock's link to the cloud (pushes and command results); None: not known."""
 
     @property
     def battery(self) -> int | None:

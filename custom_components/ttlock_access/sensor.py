@@ -1,9 +1,11 @@
-"""Sensors: lock battery and signal, gateway locks seen, the account's API usage."""
+"""Sensors: lock battery, signal, connection path and access changes; gateway locks seen;
+the account's API usage. Each one is a row of a description table."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from homeassistant.components.sensor import (
     SensorDeviceClass,
@@ -12,26 +14,38 @@ from homeassistant.components.sensor import (
     SensorStateClass,
 )
 from homeassistant.const import PERCENTAGE, SIGNAL_STRENGTH_DECIBELS_MILLIWATT, EntityCategory
-from homeassistant.core import HomeAssistant, callback
+from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
+from homeassistant.helpers.typing import StateType
 
-from .access import AccessManager
 from .const import CONF_PASSCODE_LIMIT
-from .coordinator import TTLockConfigEntry, TTLockCoordinator
-from .entity import TTLockAccountEntity, TTLockGatewayEntity, TTLockLockEntity
+from .coordinator import TTLockCoordinator
+from .entity import (
+    TTLockAccountEntity,
+    TTLockGatewayEntity,
+    TTLockLockEntity,
+    async_add_per_device,
+)
 from .models import LockRuntime
+from .runtime import TTLockConfigEntry, TTLockRuntimeData
 from .sdk.model import Gateway
 from .usage import ApiUsage
 
 PARALLEL_UPDATES = 0
+
+type LockValue = Callable[[LockRuntime, TTLockRuntimeData], StateType]
 
 
 @dataclass(frozen=True, kw_only=True)
 class LockSensorDescription(SensorEntityDescription):
     """A sensor of a lock."""
 
-    value_fn: Callable[[LockRuntime], int | str | None]
-    exists_fn: Callable[[LockRuntime], bool] = lambda _rt: True
+    value_fn: LockValue
+    attrs_fn: Callable[[LockRuntime, TTLockRuntimeData], dict[str, Any]] | None = None
+    exists_fn: Callable[[LockRuntime, TTLockConfigEntry], bool] = lambda _rt, _entry: True
+    from_access: bool = False
+    """Fed by the access model (Home Assistant's own data): available while the lock is
+    known, even when the cloud cannot be polled, and updated when the model changes."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -48,6 +62,11 @@ class AccountSensorDescription(SensorEntityDescription):
     value_fn: Callable[[ApiUsage], int]
 
 
+def _path(rt: LockRuntime, data: TTLockRuntimeData) -> str:
+    paths = data.coordinator.paths(rt)
+    return paths[0].value if paths else "none"
+
+
 LOCK_SENSORS: tuple[LockSensorDescription, ...] = (
     LockSensorDescription(
         key="battery",
@@ -55,7 +74,7 @@ LOCK_SENSORS: tuple[LockSensorDescription, ...] = (
         native_unit_of_measurement=PERCENTAGE,
         state_class=SensorStateClass.MEASUREMENT,
         entity_category=EntityCategory.DIAGNOSTIC,
-        value_fn=lambda rt: rt.battery,
+        value_fn=lambda rt, _data: rt.battery,
     ),
     LockSensorDescription(
         key="gateway_signal",
@@ -65,11 +84,39 @@ LOCK_SENSORS: tuple[LockSensorDescription, ...] = (
         state_class=SensorStateClass.MEASUREMENT,
         entity_category=EntityCategory.DIAGNOSTIC,
         entity_registry_enabled_default=False,
-        value_fn=lambda rt: best.rssi if (best := rt.best_sighting) else None,
-        exists_fn=lambda rt: rt.lock.has_gateway,
+        value_fn=lambda rt, _data: best.rssi if (best := rt.best_sighting) else None,
+        exists_fn=lambda rt, _entry: rt.lock.has_gateway,
+    ),
+    LockSensorDescription(
+        # how the next command would reach the lock, and the path the last one took
+        key="path",
+        translation_key="path",
+        device_class=SensorDeviceClass.ENUM,
+        entity_category=EntityCategory.DIAGNOSTIC,
+        options=["bluetooth", "gateway", "wifi", "none"],
+        value_fn=_path,
+        attrs_fn=lambda rt, _data: {
+            "last_command_path": rt.last_path.value if rt.last_path else None
+        },
+    ),
+    LockSensorDescription(
+        # grants and revocations still waiting to reach the lock (retried automatically)
+        key="pending_access",
+        translation_key="pending_access",
+        state_class=SensorStateClass.MEASUREMENT,
+        value_fn=lambda rt, data: data.access.pending(rt.lock.lock_id),
+        attrs_fn=lambda rt, data: {"revocations": data.access.pending_revocations(rt.lock.lock_id)},
+        from_access=True,
+    ),
+    LockSensorDescription(
+        # passcodes the lock may still get this calendar month (TTLock's monthly limit)
+        key="passcodes_left",
+        translation_key="passcodes_left",
+        value_fn=lambda rt, data: data.access.ledger.left(rt.lock.lock_id),
+        exists_fn=lambda _rt, entry: bool(entry.options.get(CONF_PASSCODE_LIMIT)),
+        from_access=True,
     ),
 )
-
 
 GATEWAY_SENSORS: tuple[GatewaySensorDescription, ...] = (
     GatewaySensorDescription(
@@ -105,40 +152,21 @@ async def async_setup_entry(
 ) -> None:
     """Add the sensors of every lock and gateway, and of the account."""
     coordinator = entry.runtime_data.coordinator
-
-    @callback
-    def _add_locks(lock_ids: set[int]) -> None:
-        async_add_entities(
-            TTLockLockSensor(coordinator, lock_id, description)
-            for lock_id in sorted(lock_ids)
-            for description in LOCK_SENSORS
-            if description.exists_fn(coordinator.data.locks[lock_id])
-        )
-        async_add_entities(TTLockPathSensor(coordinator, lock_id) for lock_id in sorted(lock_ids))
-        async_add_entities(
-            TTLockPendingAccessSensor(coordinator, entry.runtime_data.access, lock_id)
-            for lock_id in sorted(lock_ids)
-        )
-        if entry.options.get(CONF_PASSCODE_LIMIT):
-            async_add_entities(
-                TTLockPasscodesLeftSensor(coordinator, entry.runtime_data.access, lock_id)
-                for lock_id in sorted(lock_ids)
-            )
-
-    @callback
-    def _add_gateways(gateway_ids: set[int]) -> None:
-        async_add_entities(
-            TTLockGatewaySensor(coordinator, gateway_id, description)
-            for gateway_id in sorted(gateway_ids)
-            for description in GATEWAY_SENSORS
-        )
-
     if entry.runtime_data.client is not None:
         async_add_entities(TTLockAccountSensor(coordinator, d) for d in ACCOUNT_SENSORS)
-    _add_gateways(set(coordinator.data.gateways))
-    _add_locks(set(coordinator.data.locks))
-    entry.async_on_unload(coordinator.async_add_gateway_listener(_add_gateways))
-    entry.async_on_unload(coordinator.async_add_lock_listener(_add_locks))
+    async_add_per_device(
+        entry,
+        async_add_entities,
+        locks=lambda lock_id: [
+            TTLockLockSensor(coordinator, lock_id, description)
+            for description in LOCK_SENSORS
+            if description.exists_fn(coordinator.data.locks[lock_id], entry)
+        ],
+        gateways=lambda gateway_id: [
+            TTLockGatewaySensor(coordinator, gateway_id, description)
+            for description in GATEWAY_SENSORS
+        ],
+    )
 
 
 class TTLockLockSensor(TTLockLockEntity, SensorEntity):
@@ -153,33 +181,29 @@ class TTLockLockSensor(TTLockLockEntity, SensorEntity):
         self.entity_description = description
 
     @property
-    def native_value(self) -> int | str | None:
+    def available(self) -> bool:
+        """As the lock; access sensors while the lock is known (see the description)."""
+        if self.entity_description.from_access:
+            return self.lock_id in self.coordinator.data.locks
+        return super().available
+
+    async def async_added_to_hass(self) -> None:
+        """Follow the access model too, when fed by it."""
+        await super().async_added_to_hass()
+        if self.entity_description.from_access:
+            access = self.entry_data.access
+            self.async_on_remove(access.async_add_listener(self.async_write_ha_state))
+
+    @property
+    def native_value(self) -> StateType:
         """The current value."""
-        return self.entity_description.value_fn(self.runtime)
-
-
-class TTLockPathSensor(TTLockLockEntity, SensorEntity):
-    """How the next command would reach the lock: Bluetooth, gateway, Wi-Fi or nothing."""
-
-    _attr_device_class = SensorDeviceClass.ENUM
-    _attr_entity_category = EntityCategory.DIAGNOSTIC
-    _attr_options = ["bluetooth", "gateway", "wifi", "none"]
-    _attr_translation_key = "path"
-
-    def __init__(self, coordinator: TTLockCoordinator, lock_id: int) -> None:
-        super().__init__(coordinator, lock_id, "path")
+        return self.entity_description.value_fn(self.runtime, self.entry_data)
 
     @property
-    def native_value(self) -> str:
-        """The best path right now."""
-        paths = self.coordinator.paths(self.runtime)
-        return paths[0].value if paths else "none"
-
-    @property
-    def extra_state_attributes(self) -> dict[str, str | None]:
-        """The path the last command actually took."""
-        last = self.runtime.last_path
-        return {"last_command_path": last.value if last else None}
+    def extra_state_attributes(self) -> dict[str, Any] | None:
+        """Details, where the description has them."""
+        attrs_fn = self.entity_description.attrs_fn
+        return attrs_fn(self.runtime, self.entry_data) if attrs_fn else None
 
 
 class TTLockGatewaySensor(TTLockGatewayEntity, SensorEntity):
@@ -222,58 +246,3 @@ class TTLockAccountSensor(TTLockAccountEntity, SensorEntity):
     def native_value(self) -> int:
         """The current value."""
         return self.entity_description.value_fn(self.coordinator.usage)
-
-
-class _AccessSensor(TTLockLockEntity, SensorEntity):
-    """A lock sensor fed by the access model."""
-
-    def __init__(
-        self, coordinator: TTLockCoordinator, access: AccessManager, lock_id: int, key: str
-    ) -> None:
-        super().__init__(coordinator, lock_id, key)
-        self._access = access
-
-    @property
-    def available(self) -> bool:
-        """The access model is Home Assistant's own: known while the lock is, even when the
-        cloud cannot be polled (a waiting revocation must stay visible then)."""
-        return self.lock_id in self.coordinator.data.locks
-
-    async def async_added_to_hass(self) -> None:
-        """Follow the access model."""
-        await super().async_added_to_hass()
-        self.async_on_remove(self._access.async_add_listener(self.async_write_ha_state))
-
-
-class TTLockPendingAccessSensor(_AccessSensor):
-    """Grants and revocations still waiting to reach this lock (retried automatically)."""
-
-    _attr_translation_key = "pending_access"
-    _attr_state_class = SensorStateClass.MEASUREMENT
-
-    def __init__(self, coordinator: TTLockCoordinator, access: AccessManager, lock_id: int) -> None:
-        super().__init__(coordinator, access, lock_id, "pending_access")
-
-    @property
-    def native_value(self) -> int:
-        """Operations queued for this lock."""
-        return self._access.pending(self.lock_id)
-
-    @property
-    def extra_state_attributes(self) -> dict[str, int]:
-        """How many of them are revocations (they run first)."""
-        return {"revocations": self._access.pending_revocations(self.lock_id)}
-
-
-class TTLockPasscodesLeftSensor(_AccessSensor):
-    """Passcodes the lock may still get this calendar month (TTLock's monthly limit)."""
-
-    _attr_translation_key = "passcodes_left"
-
-    def __init__(self, coordinator: TTLockCoordinator, access: AccessManager, lock_id: int) -> None:
-        super().__init__(coordinator, access, lock_id, "passcodes_left")
-
-    @property
-    def native_value(self) -> int:
-        """Limit minus the passcodes created this month."""
-        return self._access.ledger.left(self.lock_id)

@@ -38,7 +38,6 @@ from .access import (
 from .access import holders as ops
 from .access.adopt import ADOPTABLE, async_adopt, async_unmanaged
 from .access.model import new_id
-from .access.verify import async_verify_lock
 from .ble import translate_ble_error
 from .const import CONF_OFFLINE_FALLBACK, DOMAIN
 from .coordinator import TTLockCoordinator
@@ -749,7 +748,7 @@ async def _verify_access(hass: HomeAssistant, call: ServiceCall) -> ServiceRespo
     result: dict[str, Any] = {}
     for target in await _targets(hass, call, one_account=False):
         async with _answers(target.rt.lock.name):
-            report = await async_verify_lock(target.manager, target.lock_id)
+            report = await target.manager.async_verify(target.lock_id)
         result[target.entity_id] = report.as_dict()
     return {"locks": result}
 

@@ -86,7 +86,7 @@ async def test_push_then_poll_does_not_duplicate(
     cloud.world.enter_code(FRONT_DOOR, "999111")
     await push.settle()
     assert len(events) == 1
-    activity = setup_entry.runtime_data.coordinator.activity
+    activity = setup_entry.runtime_data.activity
     await poll(hass, freezer, 3)  # the safety-net polls of each reachable lock
     assert activity.stats["poll"] >= 1
     assert activity.stats["duplicates"] >= 1
@@ -273,7 +273,7 @@ async def test_bluetooth_and_push_of_one_event_are_one_activity(
     _sync_world_clock(cloud)
     await hass.async_block_till_done(wait_background_tasks=True)
     events = capture(hass)
-    activity = setup_entry.runtime_data.coordinator.activity
+    activity = setup_entry.runtime_data.activity
     before = dict(activity.stats)
     assert ble.locks[FRONT_DOOR].enter_code(cloud.world.lock(FRONT_DOOR).keys.no_key_pwd)
     await push.settle()

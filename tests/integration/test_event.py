@@ -15,7 +15,7 @@ from pytest_homeassistant_custom_component.components.recorder.common import (
     async_wait_recording_done,
 )
 
-from custom_components.ttlock_access.activity import EventType
+from custom_components.ttlock_access.sdk.records import EventType
 from custom_components.ttlock_access.const import DOMAIN
 from tests.integration.helpers import Cloud
 from tests.integration.webhook_helpers import (

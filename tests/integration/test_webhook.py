@@ -195,7 +195,7 @@ async def test_foreign_lock_ids_are_ignored(hass: HomeAssistant, push: Push) -> 
         status, text = await push.post(records_form(lock_id, [record(4, lock_date=_now_ms())]))
         assert (status, text) == (200, "success")
     assert events == []
-    activity = hass.config_entries.async_entries(DOMAIN)[0].runtime_data.coordinator.activity
+    activity = hass.config_entries.async_entries(DOMAIN)[0].runtime_data.activity
     assert activity.stats["ignored"] == 2
 
 
@@ -214,7 +214,7 @@ async def test_gateway_and_wifi_online_pushes(
     await push.settle()
     assert [c.ok for c in push.pusher.sent] == [True, True]
     assert hass.states.get(entity_id).state == "off"
-    assert entry.runtime_data.coordinator.activity.wifi_online == {GARAGE: False}
+    assert entry.runtime_data.coordinator.data.locks[GARAGE].wifi_online is False
     push.pusher.notify(CLIENT_ID, 2, gatewayId=HALLWAY_GATEWAY, isOnline=True)
     await push.settle()
     assert hass.states.get(entity_id).state == "on"
@@ -304,7 +304,7 @@ async def test_one_developer_app_for_two_accounts(
     assert event["lock_id"] == OFFICE_DOOR
     assert event["method"] == "gateway"
     assert event["user"] == "second@example.com"
-    assert second.runtime_data.coordinator.activity.stats["webhook"] == 1
+    assert second.runtime_data.activity.stats["webhook"] == 1
     assert pusher_for(cloud.world) is push.pusher
 
 

@@ -9,7 +9,7 @@ import pytest
 
 from custom_components.ttlock_access.sdk.cloud import TTLockCloud, md5_password
 from custom_components.ttlock_access.sdk.cloud import errors as E
-from custom_components.ttlock_access.sdk.cloud.client import (
+from custom_components.ttlock_access.sdk.cloud.parse import (
     parse_gateway,
     parse_lock,
     parse_lock_record,

@@ -18,7 +18,7 @@ import pytest
 
 from custom_components.ttlock_access.sdk.cloud import TTLockCloud, md5_password
 from custom_components.ttlock_access.sdk.cloud import errors as E
-from custom_components.ttlock_access.sdk.cloud.client import (
+from custom_components.ttlock_access.sdk.cloud.parse import (
     parse_card,
     parse_cyclic_config,
     parse_ekey,

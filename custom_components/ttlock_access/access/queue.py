@@ -43,10 +43,11 @@ from .model import (
     backoff,
     to_ms,
 )
-from .verify import async_verify_lock, next_lock_to_verify
+from .reconcile import need
+from .verify import VerifyReport, async_compare_lock, next_lock_to_verify
 
 if TYPE_CHECKING:
-    from .manager import AccessManager
+    from .book import AccessBook
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -58,18 +59,6 @@ WINDOW_SLACK_MS = 60_000
 """Validity ends closer than a minute are the same (locks keep minutes)."""
 NAME_TAKEN = -1016
 """TTLock's "an identical name exists" (a passcode of that name is already on the lock)."""
-
-
-def need(credential: Credential, placement: Placement, lock_known: bool = True) -> OpAction | None:
-    """What a placement still needs, from what is wanted and what is known of the lock (a
-    lock that left the account gets nothing new; what may be on it still has to go)."""
-    if credential.removal_wanted:
-        return OpAction.REMOVE if placement.presence is not Presence.ABSENT else None
-    if placement.presence is Presence.ABSENT and (placement.refused is not None or not lock_known):
-        return None
-    if placement.presence is not Presence.PRESENT:
-        return OpAction.ADD
-    return None if placement.window_synced else OpAction.UPDATE
 
 
 def _holds_our_window(job: Job, found: Found) -> bool:
@@ -84,28 +73,10 @@ def _holds_our_window(job: Job, found: Found) -> bool:
     return abs((found.end_ms or 0) - ends) < WINDOW_SLACK_MS
 
 
-def settle(credential: Credential, placement: Placement, lock_known: bool) -> None:
-    """Derive the placement's displayed state."""
-    absent = placement.presence is Presence.ABSENT
-    if credential.removal_wanted:
-        state = PlacementState.REMOVED if absent else PlacementState.REMOVING
-    elif placement.refused is not None and absent:
-        state = PlacementState.FAILED
-    elif placement.presence is Presence.PRESENT:
-        state = PlacementState.SET
-    elif not lock_known:
-        state = PlacementState.UNKNOWN
-    else:
-        state = PlacementState.SETTING
-    if state is not placement.state:
-        placement.state = state
-        placement.updated_at = dt_util.utcnow()
-
-
 class QueueRunner:
     """Runs the queue of one access manager; wakes up when it is due or a lock is reached."""
 
-    def __init__(self, manager: AccessManager) -> None:
+    def __init__(self, manager: AccessBook) -> None:
         self.manager = manager
         self.lock = asyncio.Lock()
         """Held while the queue runs or a lock is verified (one at a time)."""
@@ -164,9 +135,17 @@ class QueueRunner:
 
     async def _verify(self, lock_id: int) -> None:
         try:
-            await async_verify_lock(self.manager, lock_id)
+            await self.async_verify(lock_id)
         except (AccessError, TTLockError, TTLockBleError) as err:
             _LOGGER.debug("Verifying the access of lock %s failed: %s", lock_id, err)
+
+    async def async_verify(self, lock_id: int) -> VerifyReport:
+        """Compare a lock with the model (never while the queue runs), then run the queue
+        for what the comparison found."""
+        async with self.lock:
+            report = await async_compare_lock(self.manager, lock_id)
+        await self.async_run()
+        return report
 
     @callback
     def _on_coordinator_update(self) -> None:

@@ -24,7 +24,7 @@ from .executors import CLOUD, SPECS, Job, Listings
 from .model import CredentialKind, Presence
 
 if TYPE_CHECKING:
-    from .manager import AccessManager
+    from .book import AccessBook
 
 VERIFY_EVERY = timedelta(hours=24)
 """How often each lock is compared with the model by itself."""
@@ -59,8 +59,9 @@ class VerifyReport:
         }
 
 
-async def async_verify_lock(manager: AccessManager, lock_id: int) -> VerifyReport:
-    """Compare one lock with the model and repair the differences."""
+async def async_compare_lock(manager: AccessBook, lock_id: int) -> VerifyReport:
+    """Compare one lock with the model; what differs is wanted again (the caller runs the
+    queue)."""
     coordinator = manager.coordinator
     rt = coordinator.data.locks.get(lock_id)
     if rt is None:
@@ -72,47 +73,43 @@ async def async_verify_lock(manager: AccessManager, lock_id: int) -> VerifyRepor
     report = VerifyReport(lock_id, "bluetooth" if bluetooth else CLOUD)
     listings = Listings()
     matched: set[int] = set()
-    async with manager.runner.lock:
-        for credential, placement in manager.credentials_on(lock_id):
-            if credential.kind not in _JUDGED_BY_LISTS:
-                continue
-            spec = SPECS[credential.kind]
-            job = Job(
-                credential, placement, rt, coordinator.ble, coordinator.client, paths, listings
-            )
-            try:
-                sighting = await spec.find(job)
-            except NoPathError:
-                continue
-            report.checked += 1
-            if sighting.found is not None:
-                matched.add(id(sighting.found))
-                if placement.presence is not Presence.PRESENT:
-                    placement.presence = Presence.PRESENT
-                    placement.unsure_via = None
-                    if credential.removal_wanted:
-                        report.removing.append(credential.name)
-            elif sighting.conclusive and placement.presence is not Presence.ABSENT:
-                placement.presence = Presence.ABSENT
+    for credential, placement in manager.credentials_on(lock_id):
+        if credential.kind not in _JUDGED_BY_LISTS:
+            continue
+        spec = SPECS[credential.kind]
+        job = Job(credential, placement, rt, coordinator.ble, coordinator.client, paths, listings)
+        try:
+            sighting = await spec.find(job)
+        except NoPathError:
+            continue
+        report.checked += 1
+        if sighting.found is not None:
+            matched.add(id(sighting.found))
+            if placement.presence is not Presence.PRESENT:
+                placement.presence = Presence.PRESENT
                 placement.unsure_via = None
                 if credential.removal_wanted:
-                    report.confirmed_removed.append(credential.name)
-                elif placement.refused is None:
-                    placement.error = "missing from the lock: written again"
-                    report.readding.append(credential.name)
-            manager.want_all(credential)
-        report.unmanaged = [
-            found.listing(secrets=False)
-            for found in listings.found_on(lock_id)
-            if id(found) not in matched
-        ]
-        manager.state.verified_at[str(lock_id)] = dt_util.utcnow().isoformat()
-        await manager.async_save()
-    await manager.async_run_queue()
+                    report.removing.append(credential.name)
+        elif sighting.conclusive and placement.presence is not Presence.ABSENT:
+            placement.presence = Presence.ABSENT
+            placement.unsure_via = None
+            if credential.removal_wanted:
+                report.confirmed_removed.append(credential.name)
+            elif placement.refused is None:
+                placement.error = "missing from the lock: written again"
+                report.readding.append(credential.name)
+        manager.want_all(credential)
+    report.unmanaged = [
+        found.listing(secrets=False)
+        for found in listings.found_on(lock_id)
+        if id(found) not in matched
+    ]
+    manager.state.verified_at[str(lock_id)] = dt_util.utcnow().isoformat()
+    await manager.async_save()
     return report
 
 
-def next_lock_to_verify(manager: AccessManager, now: datetime) -> int | None:
+def next_lock_to_verify(manager: AccessBook, now: datetime) -> int | None:
     """The lock checked longest ago (not within a day) that has managed credentials and a
     way to be looked at; None when none is due."""
     coordinator = manager.coordinator

@@ -28,10 +28,8 @@ import aiohttp
 from ..model import (
     Card,
     CyclicPeriod,
-    DoorState,
     EKey,
     Face,
-    FeatureSet,
     Fingerprint,
     Gateway,
     GatewaySighting,
@@ -39,7 +37,6 @@ from ..model import (
     LockDetail,
     LockOpenState,
     LockRecord,
-    LockVersion,
     OpenState,
     Page,
     Passcode,
@@ -52,9 +49,23 @@ from .errors import (
     GatewayBusyError,
     InvalidRefreshTokenError,
     TokenInvalidError,
-    TTLockApiError,
     TTLockConnectionError,
     error_from_response,
+)
+from .parse import (
+    SENSOR_STATE,
+    as_battery,
+    as_int,
+    parse_card,
+    parse_ekey,
+    parse_face,
+    parse_fingerprint,
+    parse_gateway,
+    parse_gateway_sighting,
+    parse_lock,
+    parse_lock_detail,
+    parse_lock_record,
+    parse_passcode,
 )
 
 _LOGGER = logging.getLogger(__name__)
@@ -73,24 +84,10 @@ GATEWAY_BUSY_RETRIES: Final = 3
 
 type JSON = dict[str, Any]
 
-_SENSOR_STATE: Final = {0: DoorState.OPEN, 1: DoorState.CLOSED}
-
 
 def md5_password(password: str) -> str:
     """The 32-character lower-case MD5 digest the token endpoint requires (research §1.2)."""
     return hashlib.md5(password.encode()).hexdigest()  # mandated by the API
-
-
-def _int(value: Any, default: int | None = None) -> int | None:
-    try:
-        return int(value)
-    except TypeError, ValueError:
-        return default
-
-
-def _battery(value: Any) -> int | None:
-    level = _int(value)
-    return level if level is not None and 0 <= level <= 100 else None
 
 
 class TTLockCloud:
@@ -166,7 +163,7 @@ class TTLockCloud:
             raise TTLockConnectionError(f"{path} did not answer JSON") from err
         if not isinstance(body, dict):
             raise TTLockConnectionError(f"{path} answered an unexpected document")
-        errcode = _int(body.get("errcode"), 0)
+        errcode = as_int(body.get("errcode"), 0)
         if errcode:
             raise error_from_response(
                 errcode, str(body.get("errmsg", "")), str(body.get("description", ""))
@@ -312,10 +309,10 @@ class TTLockCloud:
             raise TTLockConnectionError(f"{path} answered a malformed list")
         return Page(
             items=[parse(item) for item in raw if isinstance(item, dict)],
-            page_no=_int(body.get("pageNo"), page_no) or page_no,
-            page_size=_int(body.get("pageSize"), page_size) or page_size,
-            pages=_int(body.get("pages"), 1) or 1,
-            total=_int(body.get("total"), len(raw)) or 0,
+            page_no=as_int(body.get("pageNo"), page_no) or page_no,
+            page_size=as_int(body.get("pageSize"), page_size) or page_size,
+            pages=as_int(body.get("pages"), 1) or 1,
+            total=as_int(body.get("total"), len(raw)) or 0,
         )
 
     # ------------------------------------------------------------------ locks
@@ -330,11 +327,11 @@ class TTLockCloud:
     async def query_open_state(self, lock_id: int) -> LockOpenState:
         """Ask the lock for its state through its gateway (wakes the lock; costs battery)."""
         body = await self._gateway_call("lock/queryOpenState", {"lockId": lock_id})
-        state = _int(body.get("state"), 2)
+        state = as_int(body.get("state"), 2)
         # sensorState: 0 opened / 1 closed (the hass-ttlock lineage's model of this
         # answer; research/ttlock-cloud-and-peers.md §2.1) — the reverse of the DS3 notify.
-        sensor = _int(body.get("sensorState"))
-        door = _SENSOR_STATE.get(sensor) if sensor is not None else None
+        sensor = as_int(body.get("sensorState"))
+        door = SENSOR_STATE.get(sensor) if sensor is not None else None
         return LockOpenState(
             state=OpenState(state) if state in (0, 1, 2) else OpenState.UNKNOWN,
             door=door,
@@ -343,7 +340,7 @@ class TTLockCloud:
     async def query_battery(self, lock_id: int) -> int | None:
         """Read the live battery level through the gateway."""
         body = await self._gateway_call("lock/queryElectricQuantity", {"lockId": lock_id})
-        return _battery(body.get("electricQuantity"))
+        return as_battery(body.get("electricQuantity"))
 
     async def unlock(self, lock_id: int) -> None:
         """Unlock through the gateway or Wi-Fi (-4043 when remote unlock is off in the app)."""
@@ -901,112 +898,6 @@ class TTLockCloud:
 
 
 # ---------------------------------------------------------------------- parsers
-def _str(value: Any) -> str | None:
-    return None if value is None else str(value)
-
-
-def parse_lock(item: JSON) -> Lock:
-    """A ``lock/list`` item."""
-    try:
-        lock_id = int(item["lockId"])
-    except (KeyError, TypeError, ValueError) as err:
-        raise TTLockApiError(-3, "malformed lock", "lock without lockId") from err
-    lock_name = str(item.get("lockName") or "")
-    return Lock(
-        lock_id=lock_id,
-        name=str(item.get("lockAlias") or lock_name or f"Lock {lock_id}"),
-        lock_name=lock_name,
-        mac=str(item.get("lockMac") or "").upper(),
-        battery=_battery(item.get("electricQuantity")),
-        features=FeatureSet.from_hex(_str(item.get("featureValue"))),
-        has_gateway=_int(item.get("hasGateway"), 0) == 1,
-        group_id=_int(item.get("groupId")),
-        group_name=_str(item.get("groupName")),
-        lock_data=str(item.get("lockData") or ""),
-    )
-
-
-def parse_lock_detail(item: JSON) -> LockDetail:
-    """A ``lock/detail`` answer, without its secrets."""
-    lock = parse_lock(item)
-    version = item.get("lockVersion") if isinstance(item.get("lockVersion"), dict) else {}
-    assert isinstance(version, dict)
-    passage = _int(item.get("passageMode"))
-    auto_unlock = _int(item.get("passageModeAutoUnlock"))
-    return LockDetail(
-        lock_id=lock.lock_id,
-        name=lock.name,
-        mac=lock.mac,
-        battery=lock.battery,
-        features=lock.features,
-        has_gateway=lock.has_gateway,
-        model_num=_str(item.get("modelNum")),
-        hardware_revision=_str(item.get("hardwareRevision")),
-        firmware_revision=_str(item.get("firmwareRevision")),
-        auto_lock_time=_int(item.get("autoLockTime")),
-        lock_sound=_int(item.get("lockSound")),
-        sound_volume=_int(item.get("soundVolume")),
-        passage_mode=None if passage is None else passage == 1,
-        passage_mode_auto_unlock=None if auto_unlock is None else auto_unlock == 1,
-        privacy_lock=_int(item.get("privacyLock")),
-        tamper_alert=_int(item.get("tamperAlert")),
-        reset_button=_int(item.get("resetButton")),
-        open_direction=_int(item.get("openDirection")),
-        timezone_raw_offset=_int(item.get("timezoneRawOffset")),
-        is_frozen=None if item.get("isFrozen") is None else _int(item.get("isFrozen")) == 1,
-        lock_version=LockVersion(
-            protocol_type=_int(version.get("protocolType"), 0) or 0,
-            protocol_version=_int(version.get("protocolVersion"), 0) or 0,
-            scene=_int(version.get("scene"), 0) or 0,
-            group_id=_int(version.get("groupId"), 0) or 0,
-            org_id=_int(version.get("orgId"), 0) or 0,
-        ),
-    )
-
-
-def parse_gateway(item: JSON) -> Gateway:
-    """A ``gateway/list`` item."""
-    try:
-        gateway_id = int(item["gatewayId"])
-    except (KeyError, TypeError, ValueError) as err:
-        raise TTLockApiError(-3, "malformed gateway", "gateway without gatewayId") from err
-    return Gateway(
-        gateway_id=gateway_id,
-        mac=str(item.get("gatewayMac") or "").upper(),
-        name=str(item.get("gatewayName") or f"Gateway {gateway_id}"),
-        version=_int(item.get("gatewayVersion"), 0) or 0,
-        network_name=_str(item.get("networkName")),
-        network_mac=_str(item.get("networkMac")),
-        lock_count=_int(item.get("lockNum"), 0) or 0,
-        is_online=_int(item.get("isOnline"), 0) == 1,
-    )
-
-
-def parse_gateway_sighting(item: JSON) -> GatewaySighting:
-    """A ``gateway/listByLock`` item."""
-    return GatewaySighting(
-        gateway_id=_int(item.get("gatewayId"), 0) or 0,
-        mac=str(item.get("gatewayMac") or "").upper(),
-        name=str(item.get("gatewayName") or ""),
-        rssi=_int(item.get("rssi"), -127) or -127,
-        rssi_updated_at=_int(item.get("rssiUpdateDate")),
-    )
-
-
-def parse_lock_record(item: JSON, lock_id: int | None = None) -> LockRecord:
-    """A ``lockRecord/list`` item or a record of a webhook push."""
-    return LockRecord(
-        record_id=_int(item.get("recordId")),
-        lock_id=_int(item.get("lockId"), lock_id or 0) or 0,
-        record_type=_int(item.get("recordType"), 0) or 0,
-        record_type_from_lock=_int(item.get("recordTypeFromLock")),
-        success=_int(item.get("success"), 1) == 1,
-        username=str(item.get("username") or ""),
-        keyboard_pwd=str(item.get("keyboardPwd") or ""),
-        lock_date=_int(item.get("lockDate"), 0) or 0,
-        server_date=_int(item.get("serverDate")),
-        battery=_battery(item.get("electricQuantity")),
-    )
 
 
 # ---------------------------------------------------------------------- credential parsers
@@ -1014,7 +905,7 @@ CREDENTIAL_PAGE_SIZE: Final = 200  # passcode, card, fingerprint, face and lock-
 
 
 def _required_id(body: JSON, key: str) -> int:
-    value = _int(body.get(key))
+    value = as_int(body.get(key))
     if value is None:
         raise TTLockConnectionError(f"the answer has no {key}")
     return value
@@ -1046,129 +937,3 @@ def _cyclic_params(cyclic: CyclicPeriod | None, type_field: str) -> dict[str, An
     if cyclic is None:
         return {type_field: 1}
     return {type_field: 4, "cyclicConfig": _cyclic_json(cyclic)}
-
-
-def parse_cyclic_config(value: Any) -> CyclicPeriod | None:
-    """``cyclicConfig`` (a list, or a JSON string of one) → :class:`CyclicPeriod`.
-
-    The API requires the same window on every listed day; should a reply mix windows,
-    the first entry's window and the days sharing it are kept.
-    """
-    if isinstance(value, str):
-        try:
-            value = json.loads(value) if value.strip() else None
-        except ValueError:
-            return None
-    if not isinstance(value, list):
-        return None
-    entries = [item for item in value if isinstance(item, dict)]
-    if not entries:
-        return None
-    start, end = _int(entries[0].get("startTime")), _int(entries[0].get("endTime"))
-    days = tuple(
-        day
-        for item in entries
-        if (day := _int(item.get("weekDay"))) is not None
-        and (_int(item.get("startTime")), _int(item.get("endTime"))) == (start, end)
-    )
-    try:
-        return CyclicPeriod(weekdays=days, start_minute=start or 0, end_minute=end or 0)
-    except ValueError:
-        return None
-
-
-def _item_id(item: JSON, key: str, what: str) -> int:
-    value = _int(item.get(key))
-    if value is None:
-        raise TTLockApiError(-3, f"malformed {what}", f"{what} without {key}")
-    return value
-
-
-def _passcode_type(value: Any) -> PasscodeType | None:
-    number = _int(value)
-    try:
-        return PasscodeType(number) if number is not None else None
-    except ValueError:
-        return None
-
-
-def parse_passcode(item: JSON, lock_id: int | None = None) -> Passcode:
-    """A ``lock/listKeyboardPwd`` item."""
-    end = _int(item.get("endDate"))
-    return Passcode(
-        passcode_id=_item_id(item, "keyboardPwdId", "passcode"),
-        lock_id=_int(item.get("lockId"), lock_id or 0) or 0,
-        keyboard_pwd=str(item.get("keyboardPwd") or ""),
-        name=str(item.get("keyboardPwdName") or ""),
-        type=_passcode_type(item.get("keyboardPwdType")),
-        is_custom=_int(item.get("isCustom"), 0) == 1,
-        start_date=_int(item.get("startDate")),
-        end_date=end,
-        send_date=_int(item.get("sendDate")),
-        sender_username=_str(item.get("senderUsername")),
-    )
-
-
-def parse_card(item: JSON, lock_id: int | None = None) -> Card:
-    """An ``identityCard/list`` item."""
-    return Card(
-        card_id=_item_id(item, "cardId", "card"),
-        lock_id=_int(item.get("lockId"), lock_id or 0) or 0,
-        card_number=str(item.get("cardNumber") or ""),
-        name=str(item.get("cardName") or ""),
-        start_date=_int(item.get("startDate"), 0) or 0,
-        end_date=_int(item.get("endDate"), 0) or 0,
-        cyclic=parse_cyclic_config(item.get("cyclicConfig")),
-        create_date=_int(item.get("createDate")),
-        sender_username=_str(item.get("senderUsername")),
-    )
-
-
-def parse_fingerprint(item: JSON, lock_id: int | None = None) -> Fingerprint:
-    """A ``fingerprint/list`` item."""
-    return Fingerprint(
-        fingerprint_id=_item_id(item, "fingerprintId", "fingerprint"),
-        lock_id=_int(item.get("lockId"), lock_id or 0) or 0,
-        fingerprint_number=str(item.get("fingerprintNumber") or ""),
-        name=str(item.get("fingerprintName") or ""),
-        start_date=_int(item.get("startDate"), 0) or 0,
-        end_date=_int(item.get("endDate"), 0) or 0,
-        cyclic=parse_cyclic_config(item.get("cyclicConfig")),
-        create_date=_int(item.get("createDate")),
-        sender_username=_str(item.get("senderUsername")),
-    )
-
-
-def parse_face(item: JSON, lock_id: int | None = None) -> Face:
-    """A ``face/list`` item (the docs' table says ``name``, their example ``faceName``)."""
-    return Face(
-        face_id=_item_id(item, "faceId", "face"),
-        lock_id=_int(item.get("lockId"), lock_id or 0) or 0,
-        face_number=str(item.get("faceNumber") or ""),
-        name=str(item.get("name") or item.get("faceName") or ""),
-        start_date=_int(item.get("startDate"), 0) or 0,
-        end_date=_int(item.get("endDate"), 0) or 0,
-        cyclic=parse_cyclic_config(item.get("cyclicConfig")),
-        status=_int(item.get("status")),
-        create_date=_int(item.get("createDate")),
-        sender_username=_str(item.get("nickname") or item.get("senderUsername")),
-    )
-
-
-def parse_ekey(item: JSON, lock_id: int | None = None) -> EKey:
-    """A ``lock/listKey`` item (``keyStatus`` may come as a string)."""
-    return EKey(
-        key_id=_item_id(item, "keyId", "eKey"),
-        lock_id=_int(item.get("lockId"), lock_id or 0) or 0,
-        username=str(item.get("username") or ""),
-        uid=_int(item.get("uid")),
-        name=str(item.get("keyName") or ""),
-        status=_int(item.get("keyStatus"), 0) or 0,
-        start_date=_int(item.get("startDate"), 0) or 0,
-        end_date=_int(item.get("endDate"), 0) or 0,
-        authorized=_int(item.get("keyRight"), 0) == 1,
-        remote_unlock=_int(item.get("remoteEnable"), 0) == 1,
-        sender_username=_str(item.get("senderUsername")),
-        remarks=_str(item.get("remarks")),
-        date=_int(item.get("date")),
-    )
