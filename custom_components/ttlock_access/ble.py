@@ -20,18 +20,14 @@ from datetime import UTC, datetime, timedelta, timezone
 
 from homeassistant.components import bluetooth
 from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
-from homeassistant.exceptions import HomeAssistantError
 from homeassistant.util import dt as dt_util
 
 from . import native
-from .const import DOMAIN
 from .models import LockRuntime
 from .sdk.ble import (
     KeyMaterialError,
-    LockError,
     LockKeys,
     Operation,
-    ReplyTimeoutError,
     TTLockAdvertisement,
     TTLockBleError,
     parse_advertisement,
@@ -40,11 +36,7 @@ from .sdk.ble import (
 from .sdk.ble.ops import Progress
 from .sdk.ble.transport import (
     DEFAULT_CONNECT_TIMEOUT,
-    BleAbortedError,
-    BleDeviceNotFoundError,
     BleLockLink,
-    BleOutOfSlotsError,
-    BleTransportError,
 )
 from .sdk.model import OpenState
 
@@ -79,31 +71,6 @@ def native_passcode_table(now: datetime) -> NativePasscodeTable:
         payload=native.pack_init_passwords(tables),
         pwd_info=native.encode_pwd_info(tables, stamp),
         timestamp_ms=stamp,
-    )
-
-
-def translate_ble_error(err: TTLockBleError, name: str) -> HomeAssistantError:
-    """A translated error for a failed Bluetooth operation on ``name``."""
-    placeholders = {"name": name, "reason": str(err)}
-    if isinstance(err, BleDeviceNotFoundError):
-        key = "ble_not_found"
-    elif isinstance(err, BleOutOfSlotsError):
-        key = "ble_out_of_slots"
-    elif isinstance(err, BleAbortedError):
-        key = "ble_aborted"
-    elif isinstance(err, BleTransportError):
-        key = "ble_connection"
-    elif isinstance(err, ReplyTimeoutError):
-        key = "ble_timeout"
-    elif isinstance(err, LockError):
-        key = "ble_lock_refused"
-        placeholders["reason"] = err.reason
-    elif isinstance(err, KeyMaterialError):
-        key = "ble_keys"
-    else:
-        key = "ble_protocol"
-    return HomeAssistantError(
-        translation_domain=DOMAIN, translation_key=key, translation_placeholders=placeholders
     )
 
 

@@ -69,6 +69,7 @@ from .const import (
     REGION_EU,
     REGIONS,
 )
+from .errors import flow_error_key
 from .pin import hash_pin, pin_required, valid_pin
 from .sdk.ble import (
     DecryptError,
@@ -98,7 +99,7 @@ from .sdk.ble.gateway import (
     GatewayStatus,
     ScanGatewayWifi,
 )
-from .sdk.ble.transport import BleDeviceNotFoundError, BleLockLink, BleOutOfSlotsError
+from .sdk.ble.transport import BleLockLink
 from .sdk.cloud import TTLockCloud, md5_password
 from .sdk.cloud.errors import (
     ClockSkewError,
@@ -138,14 +139,6 @@ def _link(hass: HomeAssistant, address: str, name: str) -> BleLockLink:
     return BleLockLink(
         address, name, lambda: bluetooth.async_ble_device_from_address(hass, address, True)
     )
-
-
-def _ble_error_key(err: TTLockBleError) -> str:
-    if isinstance(err, BleDeviceNotFoundError):
-        return "not_in_range"
-    if isinstance(err, BleOutOfSlotsError):
-        return "no_slots"
-    return "ble_failed"
 
 
 def _lock_data_from_input(address: str, name: str, user_input: Mapping[str, Any]) -> dict[str, Any]:
@@ -412,7 +405,7 @@ class TTLockConfigFlow(ConfigFlow, domain=DOMAIN):
                 self._networks = [n.ssid for n in networks if n.ssid]
             except TTLockBleError as err:
                 self._networks = []
-                errors["base"] = _ble_error_key(err)
+                errors["base"] = flow_error_key(err)
             finally:
                 await link.close()
         if user_input is not None and not errors:
@@ -467,7 +460,7 @@ class TTLockConfigFlow(ConfigFlow, domain=DOMAIN):
         except GatewayError as err:
             return _GATEWAY_ERRORS.get(err.status, "gateway_refused")
         except TTLockBleError as err:
-            return _ble_error_key(err)
+            return flow_error_key(err)
         finally:
             await link.close()
         coordinator = entry.runtime_data.coordinator
@@ -545,7 +538,7 @@ class TTLockConfigFlow(ConfigFlow, domain=DOMAIN):
             except NotInSettingModeError:
                 errors["base"] = "not_in_setting_mode"
             except TTLockBleError as err:
-                errors["base"] = _ble_error_key(err)
+                errors["base"] = flow_error_key(err)
             else:
                 lock_data = result.lock_data_json(mac=self._address, lock_name=self._name)
                 return self.async_create_entry(
@@ -621,7 +614,7 @@ class TTLockConfigFlow(ConfigFlow, domain=DOMAIN):
         except (LockError, DecryptError):
             return "invalid_lock_keys"
         except TTLockBleError as err:
-            return _ble_error_key(err)
+            return flow_error_key(err)
         finally:
             await link.close()
         return None

@@ -30,7 +30,7 @@ from homeassistant.helpers.event import async_call_later
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, UpdateFailed
 from homeassistant.util import dt as dt_util
 
-from .ble import LockBluetooth, translate_ble_error
+from .ble import LockBluetooth
 from .const import (
     CONF_MONTHLY_BUDGET,
     CONF_POLL_INTERVAL,
@@ -47,7 +47,7 @@ from .const import (
     RATE_LIMIT_RETRY,
     SIGNAL_MAX_AGE,
 )
-from .errors import translate_error
+from .errors import async_reauth_needed, translate_error
 from .models import (
     AccountData,
     LockRuntime,
@@ -421,9 +421,10 @@ class TTLockCoordinator(DataUpdateCoordinator[AccountData]):
                 translation_placeholders={"name": rt.lock.name},
             ) from err
         except PathError as failure:
-            if isinstance(failure.error, TTLockBleError):
-                raise translate_ble_error(failure.error, rt.lock.name) from failure.error
-            raise translate_error(failure.error, rt.lock.name) from failure.error  # type: ignore[arg-type]
+            error = failure.error
+            if isinstance(error, (TTLockError, TTLockBleError)):
+                raise translate_error(error, rt.lock.name) from error
+            raise
         rt.last_path = path
         self.async_set_state(rt, OpenState.LOCKED if locked else OpenState.UNLOCKED, "command")
         if not locked:
@@ -443,7 +444,7 @@ class TTLockCoordinator(DataUpdateCoordinator[AccountData]):
                 rt.wifi_online = False
                 self.async_update_listeners()
             if isinstance(err, AuthError):
-                self.config_entry.async_start_reauth(self.hass)
+                async_reauth_needed(self.hass, self.config_entry)
             elif isinstance(err, MonthlyQuotaExceededError):
                 self.usage.quota_exhausted = True
                 self._set_issue(ISSUE_QUOTA_EXHAUSTED, True)

@@ -1,6 +1,12 @@
 """SDK errors: translated Home Assistant exceptions, and what a failure means for a retry.
 
-* :func:`translate_error` — a translated ``HomeAssistantError`` for a failed command.
+The one place that knows the SDK's error classes (cloud and Bluetooth):
+
+* :func:`translate_error` — a translated ``HomeAssistantError`` for a failed command (cloud
+  or Bluetooth), and :func:`translated`, the context manager that also starts
+  re-authentication when the account's sign-in was refused (:func:`async_reauth_needed`,
+  the only place that starts it outside the coordinator's polls);
+* :func:`flow_error_key` — the config-flow form error of a failed Bluetooth step;
 * :func:`classify` — for the access queue: was the change not carried out (wait and retry),
   maybe carried out (the reply was lost: look before acting again), refused (the lock or
   cloud said no), or refused until a person acts (a repair issue says what to do)?
@@ -9,15 +15,26 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Any
 
+from homeassistant.config_entries import ConfigEntry
+from homeassistant.core import HomeAssistant, callback
 from homeassistant.exceptions import HomeAssistantError
 
 from .const import DOMAIN
 from .sdk.ble import KeyMaterialError, LockError, ProtocolError, ReplyTimeoutError, TTLockBleError
 from .sdk.ble.const import LockErrorCode
-from .sdk.ble.transport import BleLinkLostError, BleTransportError
+from .sdk.ble.transport import (
+    BleAbortedError,
+    BleDeviceNotFoundError,
+    BleLinkLostError,
+    BleOutOfSlotsError,
+    BleTransportError,
+)
 from .sdk.cloud.errors import (
     AuthError,
     ClockSkewError,
@@ -43,7 +60,7 @@ from .sdk.cloud.errors import (
 )
 
 # Most specific first: the first matching class decides the translation key.
-_KEYS: tuple[tuple[type[TTLockError], str], ...] = (
+_CLOUD_KEYS: tuple[tuple[type[TTLockError], str], ...] = (
     (NotSupportedError, "remote_unlock_disabled"),
     (GatewayOfflineError, "gateway_offline"),
     (GatewayBusyError, "gateway_busy"),
@@ -62,17 +79,55 @@ _KEYS: tuple[tuple[type[TTLockError], str], ...] = (
     (GenericFailureError, "lock_failed"),
     (TTLockConnectionError, "cannot_connect"),
 )
+_BLE_KEYS: tuple[tuple[type[TTLockBleError], str, str], ...] = (
+    # (error, translation key of a command, config-flow form error)
+    (BleDeviceNotFoundError, "ble_not_found", "not_in_range"),
+    (BleOutOfSlotsError, "ble_out_of_slots", "no_slots"),
+    (BleAbortedError, "ble_aborted", "ble_failed"),
+    (BleTransportError, "ble_connection", "ble_failed"),
+    (ReplyTimeoutError, "ble_timeout", "ble_failed"),
+    (LockError, "ble_lock_refused", "ble_failed"),
+    (KeyMaterialError, "ble_keys", "ble_failed"),
+)
 
 
-def translate_error(err: TTLockError, name: str) -> HomeAssistantError:
+def translate_error(err: TTLockError | TTLockBleError, name: str) -> HomeAssistantError:
     """A translated error for a failed command on the device called ``name``."""
-    errcode = str(err.errcode) if isinstance(err, TTLockApiError) else ""
-    key = next((key for cls, key in _KEYS if isinstance(err, cls)), "cloud_error")
+    placeholders = {"name": name, "errcode": "", "reason": str(err)}
+    if isinstance(err, TTLockBleError):
+        key = next((key for cls, key, _ in _BLE_KEYS if isinstance(err, cls)), "ble_protocol")
+        if isinstance(err, LockError):
+            placeholders["reason"] = err.reason
+    else:
+        key = next((key for cls, key in _CLOUD_KEYS if isinstance(err, cls)), "cloud_error")
+        if isinstance(err, TTLockApiError):
+            placeholders["errcode"] = str(err.errcode)
     return HomeAssistantError(
-        translation_domain=DOMAIN,
-        translation_key=key,
-        translation_placeholders={"name": name, "errcode": errcode},
+        translation_domain=DOMAIN, translation_key=key, translation_placeholders=placeholders
     )
+
+
+def flow_error_key(err: TTLockBleError) -> str:
+    """The config flow's form error for a Bluetooth step that failed."""
+    return next((flow for cls, _, flow in _BLE_KEYS if isinstance(err, cls)), "ble_failed")
+
+
+@callback
+def async_reauth_needed(hass: HomeAssistant, entry: ConfigEntry[Any]) -> None:
+    """The account's sign-in was refused during a command: ask for the password again."""
+    entry.async_start_reauth(hass)
+
+
+@contextmanager
+def translated(hass: HomeAssistant, entry: ConfigEntry[Any] | None, name: str) -> Iterator[None]:
+    """SDK errors raised inside become translated errors (and a refused sign-in starts
+    re-authentication)."""
+    try:
+        yield
+    except (TTLockError, TTLockBleError) as err:
+        if isinstance(err, AuthError) and entry is not None:
+            async_reauth_needed(hass, entry)
+        raise translate_error(err, name) from err
 
 
 class Failure(StrEnum):

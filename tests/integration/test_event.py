@@ -15,8 +15,8 @@ from pytest_homeassistant_custom_component.components.recorder.common import (
     async_wait_recording_done,
 )
 
-from custom_components.ttlock_access.sdk.records import EventType
 from custom_components.ttlock_access.const import DOMAIN
+from custom_components.ttlock_access.sdk.records import EventType
 from tests.integration.helpers import Cloud
 from tests.integration.webhook_helpers import (
     FRONT_DOOR,

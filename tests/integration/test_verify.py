@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.core import HomeAssistant
-from homeassistant.exceptions import ServiceValidationError
+from homeassistant.exceptions import HomeAssistantError
 from homeassistant.util import dt as dt_util
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
@@ -45,8 +45,8 @@ async def test_wiped_keypad_is_written_again_over_bluetooth(
     assert not opens(cloud, BACK, code)
     calls = cloud.world.usage(CLIENT_ID)
     report = await call(hass, "verify_access", {"entity_id": "lock.back_door"})
-    assert report["locks"]["lock.back_door"]["source"] == "bluetooth"
-    assert report["locks"]["lock.back_door"]["readding"] == ["Ida"]
+    assert report["lock.back_door"]["source"] == "bluetooth"
+    assert report["lock.back_door"]["readding"] == ["Ida"]
     assert opens(cloud, BACK, code)
     assert cloud.world.usage(CLIENT_ID) - calls <= 2  # the rewrite is recorded, no listing
 
@@ -61,8 +61,8 @@ async def test_world_that_forgot_is_repaired_from_the_cloud(
     lock.passcodes.clear()
     lock_memory(lock).passcodes.clear()
     report = await call(hass, "verify_access", {"entity_id": "lock.front_door"})
-    assert report["locks"]["lock.front_door"]["source"] == "cloud"
-    assert report["locks"]["lock.front_door"]["readding"] == ["K"]
+    assert report["lock.front_door"]["source"] == "cloud"
+    assert report["lock.front_door"]["readding"] == ["K"]
     assert opens(cloud, FRONT, created["code"])
     assert [p.code for p in lock.passcodes.values()] == [created["code"]]
 
@@ -81,7 +81,7 @@ async def test_revoked_code_found_again_is_removed_and_unknown_ones_reported(
             passcode_id, FRONT, code, name, 2, 0, 0, True, "demo@example.com", now, now
         )
     await call(hass, "verify_access", {"entity_id": "lock.front_door"})
-    report = (await call(hass, "verify_access", {"entity_id": "lock.front_door"}))["locks"][
+    report = (await call(hass, "verify_access", {"entity_id": "lock.front_door"}))[
         "lock.front_door"
     ]
     assert report["unmanaged"] == [{"kind": "passcode", "name": "App code", "ttlock_id": 901}]
@@ -110,8 +110,8 @@ async def test_verification_runs_by_itself_once_a_day(
 
 
 async def test_verify_needs_a_lock(hass: HomeAssistant, setup_entry: MockConfigEntry) -> None:
-    """A lock that is not an integration lock entity is refused with a clear error."""
-    with pytest.raises(ServiceValidationError):
+    """A target that is not one of the integration's locks is refused."""
+    with pytest.raises(HomeAssistantError):
         await call(hass, "verify_access", {"entity_id": "lock.nothing_here"})
 
 
@@ -136,5 +136,5 @@ async def test_expired_code_confirmed_gone_by_the_list(
     lock.passcodes.clear()
     lock_memory(lock).passcodes.clear()
     report = await call(hass, "verify_access", {"entity_id": "lock.front_door"})
-    assert report["locks"]["lock.front_door"]["confirmed_removed"] == ["E"]
+    assert report["lock.front_door"]["confirmed_removed"] == ["E"]
     assert setup_entry.runtime_data.access.pending(FRONT) == 0

@@ -25,7 +25,7 @@ from homeassistant.helpers.event import async_call_later, async_track_time_inter
 from homeassistant.util import dt as dt_util
 
 from ..const import DOMAIN
-from ..errors import Classified, Failure, classify
+from ..errors import Classified, Failure, async_reauth_needed, classify
 from ..paths import NoPathError, PathError
 from ..sdk.ble import TTLockBleError
 from ..sdk.cloud.errors import PasscodeExistsError, TTLockApiError, TTLockError
@@ -341,8 +341,7 @@ class QueueRunner:
             return
         placement.presence, placement.unsure_via = before
         if verdict.failure is Failure.AUTH:
-            manager = self.manager
-            manager.entry.async_start_reauth(manager.hass)
+            async_reauth_needed(self.manager.hass, self.manager.entry)
         if verdict.failure is not Failure.REFUSED:
             self._postpone(op, placement, verdict)
             return
