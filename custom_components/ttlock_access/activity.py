@@ -30,7 +30,6 @@ from collections import OrderedDict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, timezone
-from enum import StrEnum
 from typing import TYPE_CHECKING, Any, Final
 
 from homeassistant.config_entries import ConfigEntry
@@ -40,6 +39,7 @@ from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers.dispatcher import async_dispatcher_send
 from homeassistant.util import dt as dt_util
 
+from .activity_types import Activity, Source
 from .const import CONF_WEBHOOK_SEEN, DOMAIN, EVENT_ACTIVITY, SIGNAL_ACTIVITY
 from .models import lock_device_identifier
 from .sdk.ble import GetOperationLog, LogRecord, TTLockBleError, decode_lock_data
@@ -58,19 +58,11 @@ from .sdk.records import (
 )
 
 if TYPE_CHECKING:
-    from .access import AccessManager, Credential
+    from .access import AccessManager
     from .coordinator import TTLockCoordinator
     from .models import LockRuntime
 
 _LOGGER = logging.getLogger(__name__)
-
-
-class Source(StrEnum):
-    """Where a record came from."""
-
-    WEBHOOK = "webhook"
-    POLL = "poll"
-    BLUETOOTH = "bluetooth"
 
 
 LOW_BATTERY: Final = 20
@@ -92,59 +84,6 @@ SEEN_RETAIN: Final = timedelta(hours=2)
 """Dedup keys are kept this long (lock time): far beyond the poll overlap and push retries."""
 BLE_RETRY: Final = timedelta(minutes=2)
 
-_METHOD_LABELS: Final[dict[Method, str]] = {
-    Method.APP: "App",
-    Method.PASSCODE: "Passcode",
-    Method.CARD: "Card",
-    Method.FINGERPRINT: "Fingerprint",
-    Method.FACE: "Face",
-    Method.PALM_VEIN: "Palm vein",
-    Method.EKEY: "eKey",
-    Method.GATEWAY: "Gateway",
-    Method.AUTO_LOCK: "Auto-lock",
-    Method.MECHANICAL_KEY: "Mechanical key",
-    Method.BUTTON: "Button",
-    Method.REMOTE: "Remote",
-    Method.WRISTBAND: "Wristband",
-    Method.QR_CODE: "QR code",
-    Method.PASSAGE_MODE: "Passage mode",
-    Method.DOOR_SENSOR: "Door sensor",
-    Method.LOCK: "Lock",
-    Method.UNKNOWN: "Unknown",
-}
-
-_VERBS: Final[dict[EventType, str]] = {
-    EventType.UNLOCKED: "unlocked",
-    EventType.LOCKED: "locked",
-    EventType.UNLOCK_FAILED: "failed to unlock",
-    EventType.LOCK_FAILED: "failed to lock",
-    EventType.DOOR_OPEN: "door opened",
-    EventType.DOOR_CLOSED: "door closed",
-    EventType.DOOR_NOT_CLOSED: "door left open",
-    EventType.TAMPER: "tamper alarm",
-    EventType.LOCKOUT: "locked out after too many wrong attempts",
-    EventType.LOW_BATTERY: "battery low",
-    EventType.OTHER: "lock record",
-}
-
-_HOW: Final[dict[Method, str]] = {
-    Method.GATEWAY: "remotely through the gateway",
-    Method.AUTO_LOCK: "automatically",
-    Method.PASSAGE_MODE: "for passage mode",
-}
-
-_NO_HOW: Final = frozenset(
-    {
-        EventType.DOOR_OPEN,
-        EventType.DOOR_CLOSED,
-        EventType.DOOR_NOT_CLOSED,
-        EventType.TAMPER,
-        EventType.LOCKOUT,
-        EventType.LOW_BATTERY,
-        EventType.OTHER,
-    }
-)
-
 _CREDENTIAL_KINDS: Final[dict[Method, tuple[str, ...]]] = {
     Method.PASSCODE: ("passcode", "offline_passcode"),
     Method.CARD: ("card",),
@@ -155,87 +94,6 @@ _CREDENTIAL_KINDS: Final[dict[Method, tuple[str, ...]]] = {
     Method.EKEY: ("ekey",),
 }
 """Credential kinds (``CredentialKind`` values) that a record of a method may come from."""
-
-
-def method_label(method: Method | str) -> str:
-    """A readable name of a method (for ``changed_by`` when nobody is known)."""
-    try:
-        return _METHOD_LABELS[Method(method)]
-    except ValueError:
-        return str(method)
-
-
-@dataclass(slots=True, kw_only=True)
-class Activity:
-    """One thing that happened at a lock, attributed and free of secrets."""
-
-    lock_id: int
-    lock_name: str
-    event_type: EventType
-    method: Method
-    success: bool
-    at: datetime
-    source: Source
-    record_type: int | None = None
-    holder: str | None = None
-    credential: str | None = None
-    """Name of the credential used (a managed one, or the name the lock reported)."""
-    credential_id: str | None = None
-    credential_kind: str | None = None
-    user: str | None = None
-    """The TTLock account behind an app, gateway or eKey record."""
-    uses: int | None = None
-    battery: int | None = None
-
-    @property
-    def who(self) -> str | None:
-        """The person (holder), else the credential name, else the TTLock user."""
-        return self.holder or self.credential or self.user
-
-    @property
-    def changed_by(self) -> str:
-        """What the lock's ``changed_by`` shows."""
-        return self.who or method_label(self.method)
-
-    def data(self) -> dict[str, Any]:
-        """Event data (entity attributes and bus event); never a code or number."""
-        return {
-            "method": self.method.value,
-            "success": self.success,
-            "holder": self.holder,
-            "credential": self.credential,
-            "credential_id": self.credential_id,
-            "user": self.user,
-            "uses": self.uses,
-            "source": self.source.value,
-            "record_type": self.record_type,
-            "battery": self.battery,
-            "at": self.at.isoformat(),
-        }
-
-    def describe(self) -> str:
-        """One logbook line, e.g. ``unlocked by passcode 'Anna (guest)'``."""
-        text = _VERBS[self.event_type]
-        if self.event_type is EventType.OTHER and self.record_type is not None:
-            text = f"{text} {self.record_type}"
-        if self.event_type is EventType.LOW_BATTERY and self.battery is not None:
-            text = f"{text} ({self.battery} %)"
-        if self.event_type not in _NO_HOW and self.method is not Method.UNKNOWN:
-            how = _HOW.get(self.method) or f"by {method_label(self.method).lower()}"
-            if self.method is Method.EKEY:
-                how = "by eKey"
-            elif self.method is Method.QR_CODE:
-                how = "by QR code"
-            text = f"{text} {how}"
-        if self.credential:
-            text = f"{text} '{self.credential}'"
-            if self.holder and self.holder != self.credential:
-                text = f"{text} ({self.holder})"
-        elif self.holder:
-            text = f"{text} ({self.holder})"
-        elif self.user:
-            text = f"{text} ({self.user})"
-        return text
 
 
 @dataclass(slots=True, kw_only=True)
@@ -255,12 +113,6 @@ class _Observation:
     secret: str = field(default="", repr=False)
     """The code / card number / fingerprint number the record names (matching only)."""
     battery: int | None = None
-
-
-def _number(text: str) -> str:
-    """Card and fingerprint numbers compare as integers (leading zeros, spacing)."""
-    text = text.strip()
-    return str(int(text)) if text.isdigit() else text
 
 
 class ActivityManager:
@@ -564,7 +416,13 @@ class ActivityManager:
             battery=obs.battery,
         )
         access = self.access
-        credential = self._match(access, obs)
+        credential = access.credential_used(
+            obs.lock_id,
+            _CREDENTIAL_KINDS.get(obs.method, ()),
+            secret=obs.secret,
+            username=obs.username,
+            opened=obs.success,
+        )
         if obs.method in (Method.APP, Method.GATEWAY, Method.EKEY) and obs.username:
             activity.user = obs.username
         elif obs.username:
@@ -583,50 +441,6 @@ class ActivityManager:
         else:
             activity.uses = credential.uses
         return activity
-
-    @staticmethod
-    def _match(access: AccessManager, obs: _Observation) -> Credential | None:
-        """The managed credential a record names (secrets compared, never copied)."""
-        kinds = _CREDENTIAL_KINDS.get(obs.method)
-        if not kinds:
-            return None
-        candidates = [
-            c
-            for c in access.state.credentials.values()
-            if c.kind.value in kinds and obs.lock_id in c.placements
-        ]
-        secret = obs.secret.strip()
-        if secret:
-            for credential in candidates:
-                kind = credential.kind.value
-                placement = credential.placements[obs.lock_id]
-                if kind == "passcode" and credential.secret:
-                    code = credential.secret
-                elif kind in ("offline_passcode", "fingerprint") and placement.secret:
-                    code = placement.secret
-                elif kind == "card" and credential.secret:
-                    code = credential.secret
-                else:
-                    continue
-                if kind in ("passcode", "offline_passcode"):
-                    if code == secret or (obs.success and code in secret):
-                        return credential
-                elif _number(code) == _number(secret):
-                    return credential
-        username = obs.username.strip().casefold()
-        if not username:
-            return None
-        for credential in candidates:
-            if credential.kind.value == "ekey":
-                receiver = str(credential.extra.get("receiver") or "").casefold()
-                if receiver == username:
-                    return credential
-            elif username in (
-                credential.name.casefold(),
-                (credential.placements[obs.lock_id].name or "").casefold(),
-            ):
-                return credential
-        return None
 
     def _apply_state(self, rt: LockRuntime, activity: Activity) -> None:
         if not activity.success:
@@ -693,39 +507,24 @@ class ActivityManager:
         }
 
     # ------------------------------------------------------------------ other pushes
-    async def async_door_sensor(
-        self, *, sensor_id: int | None, name: str, record_type: int, lock_id: int | None
-    ) -> bool:
-        """notifyType 7: a standalone (DS3) door sensor: 0 closed, 1 open, 2 door left open,
-        3 not opened for long. Bound to one of our locks, it goes through the pipeline;
-        otherwise it becomes a bus event of its own."""
-        event = {
-            0: EventType.DOOR_CLOSED,
-            1: EventType.DOOR_OPEN,
-            2: EventType.DOOR_NOT_CLOSED,
-        }.get(record_type, EventType.OTHER)
-        if lock_id is not None and lock_id in self.coordinator.data.locks:
-            obs = _Observation(
-                lock_id=lock_id,
-                event_type=event,
-                method=Method.DOOR_SENSOR,
-                success=True,
-                at=_now(),
-                source=Source.WEBHOOK,
-                record_type=record_type,
-            )
-            await self._async_handle([obs])
-            return True
-        activity = Activity(
-            lock_id=0,
-            lock_name=name or "Door sensor",
+    async def async_pushed(
+        self, lock_id: int, event: EventType, method: Method, record_type: int
+    ) -> None:
+        """An event pushed without a record (a door sensor bound to one of our locks)."""
+        obs = _Observation(
+            lock_id=lock_id,
             event_type=event,
-            method=Method.DOOR_SENSOR,
+            method=method,
             success=True,
             at=_now(),
             source=Source.WEBHOOK,
             record_type=record_type,
         )
+        await self._async_handle([obs])
+
+    @callback
+    def async_emit_unbound(self, activity: Activity, **extra: Any) -> None:
+        """A bus event for a device that is not a lock (a standalone door sensor)."""
         self.stats["emitted"] += 1
         self.hass.bus.async_fire(
             EVENT_ACTIVITY,
@@ -733,14 +532,13 @@ class ActivityManager:
                 "device_id": None,
                 "entity_id": None,
                 "lock_id": None,
-                "door_sensor_id": sensor_id,
+                **extra,
                 "lock_name": activity.lock_name,
-                "event_type": event.value,
+                "event_type": activity.event_type.value,
                 **activity.data(),
                 "description": activity.describe(),
             },
         )
-        return True
 
     # ------------------------------------------------------------------ diagnostics
     def diagnostics(self) -> dict[str, Any]:

@@ -4,7 +4,6 @@ reconfigure and options."""
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 from collections.abc import Mapping
 from typing import Any
@@ -17,22 +16,13 @@ from homeassistant.config_entries import (
     ConfigEntryState,
     ConfigFlow,
     ConfigFlowResult,
-    OptionsFlowWithReload,
 )
 from homeassistant.const import CONF_ADDRESS, CONF_NAME, CONF_PASSWORD, CONF_USERNAME
-from homeassistant.core import HomeAssistant, callback
+from homeassistant.core import callback
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from homeassistant.helpers.selector import (
-    BooleanSelector,
-    NumberSelector,
-    NumberSelectorConfig,
-    NumberSelectorMode,
     SelectSelector,
     SelectSelectorConfig,
-    SelectSelectorMode,
-    TextSelector,
-    TextSelectorConfig,
-    TextSelectorType,
 )
 
 from . import base_url_for, tokens_to_data
@@ -43,34 +33,27 @@ from .const import (
     CONF_CLIENT_SECRET,
     CONF_ENTRY_TYPE,
     CONF_LOCK_DATA,
-    CONF_MONTHLY_BUDGET,
-    CONF_OFFLINE_FALLBACK,
-    CONF_PASSCODE_LIMIT,
     CONF_PASSWORD_MD5,
-    CONF_PIN,
-    CONF_PIN_HASH,
-    CONF_PIN_SALT,
-    CONF_POLL_INTERVAL,
     CONF_REGION,
-    CONF_REMOVE_PIN,
-    CONF_STAY_CONNECTED,
-    CONF_SWEEP_CALLS,
     CONF_TOKEN,
-    DEFAULT_MONTHLY_BUDGET,
-    DEFAULT_POLL_INTERVAL,
-    DEFAULT_SWEEP_CALLS,
     DOMAIN,
     ENTRY_ACCOUNT,
     ENTRY_LOCK,
-    MAX_POLL_INTERVAL,
-    MAX_SWEEP_CALLS,
-    MIN_POLL_INTERVAL,
     REGION_CUSTOM,
-    REGION_EU,
-    REGIONS,
 )
 from .errors import flow_error_key
-from .pin import hash_pin, pin_required, valid_pin
+from .flow_helpers import (
+    CONF_ADMIN_PS,
+    CONF_AES_KEY,
+    CONF_UNLOCK_KEY,
+    PASSWORD,
+    TEXT,
+    URL,
+    account_schema,
+    ble_link,
+    lock_data_from_input,
+)
+from .options_flow import TTLockOptionsFlow
 from .sdk.ble import (
     DecryptError,
     DeviceKind,
@@ -80,11 +63,7 @@ from .sdk.ble import (
     Pair,
     TTLockAdvertisement,
     TTLockBleError,
-    decode_lock_data,
-    encode_credential,
-    format_aes_key_str,
     parse_advertisement,
-    parse_aes_key_str,
 )
 from .sdk.ble import GetStatus as BleGetStatus
 from .sdk.ble.gateway import (
@@ -129,69 +108,6 @@ _GATEWAY_ERRORS: dict[int, str] = {
 GATEWAY_LIST_ATTEMPTS = 10
 GATEWAY_LIST_DELAY = 3.0
 """The gateway registers itself with the cloud after set-up: list the account a few times."""
-
-CONF_AES_KEY = "aes_key"
-CONF_UNLOCK_KEY = "unlock_key"
-CONF_ADMIN_PS = "admin_ps"
-
-
-def _link(hass: HomeAssistant, address: str, name: str) -> BleLockLink:
-    return BleLockLink(
-        address, name, lambda: bluetooth.async_ble_device_from_address(hass, address, True)
-    )
-
-
-def _lock_data_from_input(address: str, name: str, user_input: Mapping[str, Any]) -> dict[str, Any]:
-    """lockData as pasted (the Base64 string of the TTLock cloud/SDK, or its JSON), or built
-    from the separate key fields (AES key as hex or as the cloud's ``aesKeyStr``)."""
-    pasted = str(user_input.get(CONF_LOCK_DATA) or "").strip()
-    if not address or len(address.replace(":", "")) != 12:
-        raise ValueError("address")
-    if pasted:
-        data = dict(json.loads(pasted)) if pasted.startswith("{") else decode_lock_data(pasted)
-        data.setdefault("lockMac", address)
-        data.setdefault("lockName", name)
-        return data
-    aes = str(user_input.get(CONF_AES_KEY) or "").strip().replace(" ", "")
-    unlock_key = str(user_input.get(CONF_UNLOCK_KEY) or "").strip()
-    if not aes or not unlock_key:
-        raise ValueError("missing keys")
-    aes_bytes = parse_aes_key_str(aes) if "," in aes else bytes.fromhex(aes)
-    data = {
-        "lockMac": address,
-        "lockName": name,
-        "aesKeyStr": format_aes_key_str(aes_bytes),
-        "lockKey": encode_credential(unlock_key.zfill(10)),
-        "lockFlagPos": 0,
-    }
-    admin = str(user_input.get(CONF_ADMIN_PS) or "").strip()
-    if admin:
-        data["adminPwd"] = encode_credential(admin.zfill(10))
-    return data
-
-
-_TEXT = TextSelector()
-_PASSWORD = TextSelector(TextSelectorConfig(type=TextSelectorType.PASSWORD))
-_URL = TextSelector(TextSelectorConfig(type=TextSelectorType.URL))
-_REGION = SelectSelector(
-    SelectSelectorConfig(
-        options=list(REGIONS), translation_key="region", mode=SelectSelectorMode.LIST
-    )
-)
-
-
-def _account_schema(defaults: Mapping[str, Any]) -> vol.Schema:
-    return vol.Schema(
-        {
-            vol.Required(CONF_REGION, default=defaults.get(CONF_REGION, REGION_EU)): _REGION,
-            vol.Required(CONF_CLIENT_ID, default=defaults.get(CONF_CLIENT_ID, "")): _TEXT,
-            vol.Required(
-                CONF_CLIENT_SECRET, default=defaults.get(CONF_CLIENT_SECRET, "")
-            ): _PASSWORD,
-            vol.Required(CONF_USERNAME, default=defaults.get(CONF_USERNAME, "")): _TEXT,
-            vol.Required(CONF_PASSWORD): _PASSWORD,
-        }
-    )
 
 
 class TTLockConfigFlow(ConfigFlow, domain=DOMAIN):
@@ -266,7 +182,7 @@ class TTLockConfigFlow(ConfigFlow, domain=DOMAIN):
                 return await self.async_step_custom_server()
             return await self._finish_account(errors, "account")
         return self.async_show_form(
-            step_id="account", data_schema=_account_schema(self._pending), errors=errors
+            step_id="account", data_schema=account_schema(self._pending), errors=errors
         )
 
     async def async_step_custom_server(
@@ -284,7 +200,7 @@ class TTLockConfigFlow(ConfigFlow, domain=DOMAIN):
         default = self._pending.get(CONF_BASE_URL, "")
         return self.async_show_form(
             step_id="custom_server",
-            data_schema=vol.Schema({vol.Required(CONF_BASE_URL, default=default): _URL}),
+            data_schema=vol.Schema({vol.Required(CONF_BASE_URL, default=default): URL}),
             errors=errors,
         )
 
@@ -298,12 +214,12 @@ class TTLockConfigFlow(ConfigFlow, domain=DOMAIN):
                 return self.async_show_form(
                     step_id=step_id,
                     data_schema=vol.Schema(
-                        {vol.Required(CONF_BASE_URL, default=data[CONF_BASE_URL]): _URL}
+                        {vol.Required(CONF_BASE_URL, default=data[CONF_BASE_URL]): URL}
                     ),
                     errors=errors,
                 )
             return self.async_show_form(
-                step_id=step_id, data_schema=_account_schema(data), errors=errors
+                step_id=step_id, data_schema=account_schema(data), errors=errors
             )
         await self.async_set_unique_id(str(tokens.uid))
         entry_data = self._entry_data(data, password, tokens)
@@ -379,7 +295,7 @@ class TTLockConfigFlow(ConfigFlow, domain=DOMAIN):
             and entry.data.get(CONF_ENTRY_TYPE, ENTRY_ACCOUNT) == ENTRY_ACCOUNT
         }
 
-    def _gateway_link(self) -> BleLockLink:
+    def _gatewayble_link(self) -> BleLockLink:
         hass, address = self.hass, self._address
         return BleLockLink(
             address,
@@ -399,7 +315,7 @@ class TTLockConfigFlow(ConfigFlow, domain=DOMAIN):
         accounts = self._accounts()
         errors: dict[str, str] = {}
         if model is GatewayModel.G2 and self._networks is None:
-            link = self._gateway_link()
+            link = self._gatewayble_link()
             try:
                 networks = await link.run(lambda: ScanGatewayWifi(self._address))
                 self._networks = [n.ssid for n in networks if n.ssid]
@@ -420,7 +336,7 @@ class TTLockConfigFlow(ConfigFlow, domain=DOMAIN):
                     },
                 )
             errors["base"] = error
-        fields: dict[Any, Any] = {vol.Required(CONF_NAME, default=self._name): _TEXT}
+        fields: dict[Any, Any] = {vol.Required(CONF_NAME, default=self._name): TEXT}
         if len(accounts) > 1:
             fields[vol.Required("account")] = vol.In(
                 {entry_id: entry.title for entry_id, entry in accounts.items()}
@@ -429,7 +345,7 @@ class TTLockConfigFlow(ConfigFlow, domain=DOMAIN):
             fields[vol.Required("ssid")] = SelectSelector(
                 SelectSelectorConfig(options=self._networks or [], custom_value=True)
             )
-            fields[vol.Required("wifi_password")] = _PASSWORD
+            fields[vol.Required("wifi_password")] = PASSWORD
         return self.async_show_form(
             step_id="gateway",
             data_schema=vol.Schema(fields),
@@ -441,7 +357,7 @@ class TTLockConfigFlow(ConfigFlow, domain=DOMAIN):
         self, entry: ConfigEntry, model: GatewayModel, user_input: dict[str, Any]
     ) -> str | None:
         """Run the set-up; then wait until the account lists the gateway. None when done."""
-        link = self._gateway_link()
+        link = self._gatewayble_link()
         try:
             await link.run(
                 lambda: ConfigureGateway(
@@ -524,7 +440,7 @@ class TTLockConfigFlow(ConfigFlow, domain=DOMAIN):
         assert self._advert is not None
         if user_input is not None:
             name = user_input[CONF_NAME]
-            link = _link(self.hass, self._address, name)
+            link = ble_link(self.hass, self._address, name)
             now = lock_wall_time(0)
             try:
                 result = await link.run(
@@ -554,7 +470,7 @@ class TTLockConfigFlow(ConfigFlow, domain=DOMAIN):
                 await link.close()
         return self.async_show_form(
             step_id="pair_confirm",
-            data_schema=vol.Schema({vol.Required(CONF_NAME, default=self._name): _TEXT}),
+            data_schema=vol.Schema({vol.Required(CONF_NAME, default=self._name): TEXT}),
             description_placeholders={"name": self._name, "address": self._address},
             errors=errors,
         )
@@ -568,7 +484,7 @@ class TTLockConfigFlow(ConfigFlow, domain=DOMAIN):
             address = str(user_input.get(CONF_ADDRESS) or self._address).strip().upper()
             name = user_input[CONF_NAME]
             try:
-                lock_data = _lock_data_from_input(address, name, user_input)
+                lock_data = lock_data_from_input(address, name, user_input)
                 keys = LockKeys.from_lock_data_json(lock_data)
             except (TTLockBleError, ValueError, TypeError):
                 errors["base"] = "invalid_lock_keys"
@@ -591,12 +507,12 @@ class TTLockConfigFlow(ConfigFlow, domain=DOMAIN):
                 errors["base"] = error
         fields: dict[Any, Any] = {}
         if not self._address:
-            fields[vol.Required(CONF_ADDRESS)] = _TEXT
-        fields[vol.Required(CONF_NAME, default=self._name or "")] = _TEXT
-        fields[vol.Optional(CONF_LOCK_DATA)] = _PASSWORD
-        fields[vol.Optional(CONF_AES_KEY)] = _PASSWORD
-        fields[vol.Optional(CONF_UNLOCK_KEY)] = _PASSWORD
-        fields[vol.Optional(CONF_ADMIN_PS)] = _PASSWORD
+            fields[vol.Required(CONF_ADDRESS)] = TEXT
+        fields[vol.Required(CONF_NAME, default=self._name or "")] = TEXT
+        fields[vol.Optional(CONF_LOCK_DATA)] = PASSWORD
+        fields[vol.Optional(CONF_AES_KEY)] = PASSWORD
+        fields[vol.Optional(CONF_UNLOCK_KEY)] = PASSWORD
+        fields[vol.Optional(CONF_ADMIN_PS)] = PASSWORD
         return self.async_show_form(
             step_id="lock_keys",
             data_schema=vol.Schema(fields),
@@ -608,7 +524,7 @@ class TTLockConfigFlow(ConfigFlow, domain=DOMAIN):
         """Talk to the lock with the keys (test before configure); None when they work."""
         if bluetooth.async_ble_device_from_address(self.hass, address, True) is None:
             return "not_in_range"
-        link = _link(self.hass, address, name)
+        link = ble_link(self.hass, address, name)
         try:
             await link.run(lambda: BleGetStatus(keys))
         except (LockError, DecryptError):
@@ -646,7 +562,7 @@ class TTLockConfigFlow(ConfigFlow, domain=DOMAIN):
             errors["base"] = error
         return self.async_show_form(
             step_id="reauth_confirm",
-            data_schema=vol.Schema({vol.Required(CONF_PASSWORD): _PASSWORD}),
+            data_schema=vol.Schema({vol.Required(CONF_PASSWORD): PASSWORD}),
             description_placeholders={"username": entry.data[CONF_USERNAME]},
             errors=errors,
         )
@@ -662,79 +578,4 @@ class TTLockConfigFlow(ConfigFlow, domain=DOMAIN):
             if user_input[CONF_REGION] == REGION_CUSTOM:
                 return await self.async_step_custom_server()
             return await self._finish_account({}, "reconfigure")
-        return self.async_show_form(step_id="reconfigure", data_schema=_account_schema(entry.data))
-
-
-class TTLockOptionsFlow(OptionsFlowWithReload):
-    """Polling and API budget options."""
-
-    async def async_step_init(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
-        """Show the options."""
-        errors: dict[str, str] = {}
-        options = self.config_entry.options
-        if user_input is not None:
-            # The HA-side PIN: only its salted hash is stored; empty keeps the current one.
-            pin = str(user_input.pop(CONF_PIN, "") or "").strip()
-            remove = bool(user_input.pop(CONF_REMOVE_PIN, False))
-            flags = {
-                key: bool(user_input.pop(key, False))
-                for key in (CONF_STAY_CONNECTED, CONF_OFFLINE_FALLBACK)
-            }
-            data: dict[str, Any] = {k: int(v) for k, v in user_input.items()} | flags
-            if pin and not valid_pin(pin):
-                errors[CONF_PIN] = "invalid_pin"
-            else:
-                if pin:
-                    data.update(hash_pin(pin))
-                elif not remove and pin_required(options):
-                    data.update({k: options[k] for k in (CONF_PIN_HASH, CONF_PIN_SALT)})
-                return self.async_create_entry(data=data)
-        schema = vol.Schema(
-            {
-                vol.Required(
-                    CONF_POLL_INTERVAL,
-                    default=options.get(CONF_POLL_INTERVAL, DEFAULT_POLL_INTERVAL),
-                ): NumberSelector(
-                    NumberSelectorConfig(
-                        min=MIN_POLL_INTERVAL,
-                        max=MAX_POLL_INTERVAL,
-                        step=1,
-                        unit_of_measurement="min",
-                        mode=NumberSelectorMode.BOX,
-                    )
-                ),
-                vol.Required(
-                    CONF_SWEEP_CALLS,
-                    default=options.get(CONF_SWEEP_CALLS, DEFAULT_SWEEP_CALLS),
-                ): NumberSelector(
-                    NumberSelectorConfig(
-                        min=0, max=MAX_SWEEP_CALLS, step=1, mode=NumberSelectorMode.BOX
-                    )
-                ),
-                vol.Required(
-                    CONF_MONTHLY_BUDGET,
-                    default=options.get(CONF_MONTHLY_BUDGET, DEFAULT_MONTHLY_BUDGET),
-                ): NumberSelector(
-                    NumberSelectorConfig(
-                        min=100, max=10_000_000, step=100, mode=NumberSelectorMode.BOX
-                    )
-                ),
-                vol.Required(
-                    CONF_PASSCODE_LIMIT, default=options.get(CONF_PASSCODE_LIMIT, 0)
-                ): NumberSelector(
-                    NumberSelectorConfig(min=0, max=1000, step=1, mode=NumberSelectorMode.BOX)
-                ),
-                vol.Required(
-                    CONF_STAY_CONNECTED, default=options.get(CONF_STAY_CONNECTED, False)
-                ): BooleanSelector(),
-                vol.Required(
-                    CONF_OFFLINE_FALLBACK, default=options.get(CONF_OFFLINE_FALLBACK, False)
-                ): BooleanSelector(),
-                vol.Optional(CONF_PIN): _PASSWORD,
-            }
-        )
-        if pin_required(options):
-            schema = schema.extend(
-                {vol.Optional(CONF_REMOVE_PIN, default=False): BooleanSelector()}
-            )
-        return self.async_show_form(step_id="init", data_schema=schema, errors=errors)
+        return self.async_show_form(step_id="reconfigure", data_schema=account_schema(entry.data))

@@ -8,7 +8,7 @@ from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.dispatcher import async_dispatcher_connect
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-from .activity import Activity
+from .activity_types import Activity
 from .coordinator import TTLockCoordinator
 from .entity import TTLockLockEntity, async_add_per_device
 from .runtime import TTLockConfigEntry

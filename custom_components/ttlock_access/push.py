@@ -11,7 +11,9 @@ import logging
 from collections import defaultdict
 from dataclasses import replace
 
-from .activity import Source
+from homeassistant.util import dt as dt_util
+
+from .activity_types import Activity, Source
 from .runtime import TTLockConfigEntry
 from .sdk.cloud.callback import (
     AsyncFailureNotice,
@@ -22,7 +24,7 @@ from .sdk.cloud.callback import (
     WifiLockNotice,
 )
 from .sdk.model import LockRecord
-from .sdk.records import ASYNC_FAILURE_OBJECTS
+from .sdk.records import ASYNC_FAILURE_OBJECTS, DOOR_SENSOR_EVENTS, EventType, Method
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -64,14 +66,40 @@ async def async_apply(entries: list[TTLockConfigEntry], notice: Notice) -> bool:
                     )
             return True
         case DoorSensorNotice(record_type, sensor_id, name, lock_id):
-            owner = _owner(entries, lock_id) or (entries[0] if entries else None)
-            if owner is None:
-                return False
-            await owner.runtime_data.activity.async_door_sensor(
-                sensor_id=sensor_id, name=name, record_type=record_type, lock_id=lock_id
-            )
-            return True
+            return await _door_sensor(entries, record_type, sensor_id, name, lock_id)
     return True  # a notify type the integration does not use: acknowledged
+
+
+async def _door_sensor(
+    entries: list[TTLockConfigEntry],
+    record_type: int,
+    sensor_id: int | None,
+    name: str,
+    lock_id: int | None,
+) -> bool:
+    """A standalone (DS3) door sensor: bound to one of our locks, it goes through the lock's
+    activity; otherwise it becomes a bus event of its own."""
+    event = DOOR_SENSOR_EVENTS.get(record_type, EventType.OTHER)
+    owner = _owner(entries, lock_id)
+    if owner is not None and lock_id is not None:
+        await owner.runtime_data.activity.async_pushed(
+            lock_id, event, Method.DOOR_SENSOR, record_type
+        )
+        return True
+    if not entries:
+        return False
+    activity = Activity(
+        lock_id=0,
+        lock_name=name or "Door sensor",
+        event_type=event,
+        method=Method.DOOR_SENSOR,
+        success=True,
+        at=dt_util.utcnow(),
+        source=Source.WEBHOOK,
+        record_type=record_type,
+    )
+    entries[0].runtime_data.activity.async_emit_unbound(activity, door_sensor_id=sensor_id)
+    return True
 
 
 def _gateway_online(entry: TTLockConfigEntry, gateway_id: int, online: bool) -> bool:

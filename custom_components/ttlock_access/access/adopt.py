@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from .errors import AccessError
-from .executors import CLOUD_LISTS, Found
+from .lists import CLOUD_LISTS, Found
 from .model import Credential, CredentialKind, Holder, PlacementState
 
 if TYPE_CHECKING:

@@ -27,6 +27,7 @@ from .ledger import PasscodeLedger
 from .model import (
     AccessState,
     Credential,
+    CredentialKind,
     CredentialStatus,
     Holder,
     OpAction,
@@ -46,6 +47,16 @@ OVERDUE_REVOCATION = timedelta(hours=1)
 """A revocation still pending after this long raises a repair issue."""
 ISSUE_BLOCKED = "access_blocked"
 """Repair issue per lock whose changes wait for a person (``access_blocked_<entry>_<lock>``)."""
+
+
+_PER_LOCK_SECRET = frozenset({CredentialKind.OFFLINE_PASSCODE, CredentialKind.FINGERPRINT})
+"""Kinds whose digits differ per lock (kept on the placement)."""
+
+
+def _number(text: str) -> str:
+    """Card and fingerprint numbers compare as integers (leading zeros, spacing)."""
+    text = text.strip()
+    return str(int(text)) if text.isdigit() else text
 
 
 def storage_key(entry_id: str) -> str:
@@ -159,6 +170,40 @@ class AccessBook:
             for credential in self.state.credentials.values()
             if (placement := credential.placements.get(lock_id)) is not None
         ]
+
+    def credential_used(
+        self, lock_id: int, kinds: tuple[str, ...], *, secret: str, username: str, opened: bool
+    ) -> Credential | None:
+        """The managed credential a lock record names: by code (a keypad accepts extra digits
+        around a code that opened it), card or fingerprint number, else by eKey receiver or
+        the name TTLock knows it by. Secrets are compared, never copied."""
+        candidates = [
+            c
+            for c in self.state.credentials.values()
+            if c.kind.value in kinds and lock_id in c.placements
+        ]
+        secret = secret.strip()
+        for credential in candidates if secret else ():
+            kind, placement = credential.kind, credential.placements[lock_id]
+            own = placement.secret if kind in _PER_LOCK_SECRET else credential.secret
+            if not own:
+                continue
+            if kind in (CredentialKind.PASSCODE, CredentialKind.OFFLINE_PASSCODE):
+                if own == secret or (opened and own in secret):
+                    return credential
+            elif _number(own) == _number(secret):
+                return credential
+        wanted = username.strip().casefold()
+        for credential in candidates if wanted else ():
+            if credential.kind is CredentialKind.EKEY:
+                if str(credential.extra.get("receiver") or "").casefold() == wanted:
+                    return credential
+            elif wanted in (
+                credential.name.casefold(),
+                (credential.placements[lock_id].name or "").casefold(),
+            ):
+                return credential
+        return None
 
     # ------------------------------------------------------------------ reconciliation
     def want(self, credential: Credential, lock_id: int) -> Operation | None:

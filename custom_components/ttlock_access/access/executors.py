@@ -20,31 +20,24 @@ from __future__ import annotations
 import logging
 from abc import ABC, abstractmethod
 from collections.abc import Awaitable, Callable, Coroutine
-from dataclasses import dataclass, field
-from datetime import datetime
 from enum import StrEnum
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import Any, ClassVar
 
 from homeassistant.util import dt as dt_util
 
 from ..errors import Failure, classify
-from ..models import LockRuntime, Path, lock_time
+from ..models import Path
 from ..paths import NoPathError, PathError, run_on_lock
 from ..sdk.ble import LockError, LockKeys, TTLockBleError
 from ..sdk.ble import ops as ble_ops
 from ..sdk.ble.const import LockErrorCode
 from ..sdk.cloud.errors import TTLockError
-from ..sdk.model import CyclicPeriod, PasscodeType, reversed_card_number
-from .model import Credential, CredentialKind, OpAction, Placement, from_ms, new_id, to_ms
-
-if TYPE_CHECKING:
-    from ..ble import LockBluetooth
-    from ..sdk.cloud import TTLockCloud
+from ..sdk.model import PasscodeType, reversed_card_number
+from .job import Job
+from .lists import BLE_LISTS, CLOUD, CLOUD_LISTS, Found, Sighting
+from .model import CredentialKind, OpAction, to_ms
 
 _LOGGER = logging.getLogger(__name__)
-
-CLOUD = "cloud"
-"""The path of a change only the cloud makes (offline codes, eKeys)."""
 
 
 class Outcome(StrEnum):
@@ -56,155 +49,6 @@ class Outcome(StrEnum):
     """An add met the credential already on the lock."""
     ABSENT = "absent"
     """A removal met the credential already gone: the lock says so."""
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Found:
-    """A credential as a lock or the TTLock cloud lists it."""
-
-    kind: CredentialKind
-    ttlock_id: int | None = None
-    name: str = ""
-    fallback_name: str = ""
-    secret: str | None = field(default=None, repr=False)
-    """A custom passcode's digits or a card's number."""
-    lock_secret: str | None = field(default=None, repr=False)
-    """Per lock: an offline code, or a fingerprint's number on the lock."""
-    variant: str | None = None
-    start_ms: int | None = None
-    end_ms: int | None = None
-    cyclic: CyclicPeriod | None = None
-    extra: dict[str, Any] = field(default_factory=dict)
-
-    def listing(self, *, secrets: bool) -> dict[str, Any]:
-        """An ``unmanaged`` item of ``list_credentials`` (codes only when asked)."""
-        item: dict[str, Any] = {"kind": self.kind.value, "name": self.name}
-        if self.ttlock_id is not None:
-            item["ttlock_id"] = self.ttlock_id
-        if self.kind is CredentialKind.EKEY:
-            item["receiver"] = self.extra["receiver"]
-        if secrets and self.kind in (CredentialKind.PASSCODE, CredentialKind.OFFLINE_PASSCODE):
-            item["secret"] = self.secret or self.lock_secret
-        return item
-
-    def to_credential(self) -> Credential:
-        """A credential of this integration's model for it (not yet stored)."""
-        return Credential(
-            credential_id=new_id(),
-            kind=self.kind,
-            name=self.name or self.fallback_name,
-            secret=self.secret,
-            variant=self.variant,
-            starts_at=from_ms(self.start_ms),
-            ends_at=from_ms(self.end_ms),
-            cyclic=self.cyclic.to_json() if self.cyclic else None,
-            extra=dict(self.extra),
-        )
-
-
-@dataclass(frozen=True, slots=True)
-class Sighting:
-    """What a list says of one placement; ``conclusive``: an absence proves it is gone."""
-
-    found: Found | None
-    conclusive: bool
-
-
-class Listings:
-    """The lists read during one queue run or verification (each read once)."""
-
-    def __init__(self) -> None:
-        self._cache: dict[tuple[int, str, str], list[Found]] = {}
-
-    async def get(
-        self, lock_id: int, family: str, source: str, read: Callable[[], Awaitable[list[Found]]]
-    ) -> list[Found]:
-        """The list of ``family`` on a lock from ``source``, read at most once."""
-        key = (lock_id, family, source)
-        if key not in self._cache:
-            self._cache[key] = await read()
-        return self._cache[key]
-
-    def found_on(self, lock_id: int) -> list[Found]:
-        """Everything read of one lock so far."""
-        return [found for key, items in self._cache.items() if key[0] == lock_id for found in items]
-
-    def forget(self, lock_id: int) -> None:
-        """A change was made on the lock: read its lists again when asked."""
-        for key in [k for k in self._cache if k[0] == lock_id]:
-            del self._cache[key]
-
-
-@dataclass(slots=True)
-class Job:
-    """One attempt on one placement."""
-
-    credential: Credential
-    placement: Placement
-    rt: LockRuntime
-    ble: LockBluetooth
-    cloud: TTLockCloud | None
-    paths: list[Path]
-    listings: Listings
-
-    @property
-    def lock_id(self) -> int:
-        """TTLock id of the lock."""
-        return self.rt.lock.lock_id
-
-    @property
-    def name(self) -> str:
-        """The name TTLock knows the credential by on this lock."""
-        return self.placement.name or self.credential.name
-
-    @property
-    def account(self) -> TTLockCloud:
-        """The cloud client (the caller checked there is one)."""
-        assert self.cloud is not None
-        return self.cloud
-
-    @property
-    def keeps_books(self) -> bool:
-        """Whether a Bluetooth change is also recorded in the cloud."""
-        return self.cloud is not None and not self.credential.extra.get("ble_only")
-
-    @property
-    def start(self) -> datetime | None:
-        """Validity start in lock time (None: permanent)."""
-        return lock_time(self.rt, self.credential.window[0])
-
-    @property
-    def end(self) -> datetime | None:
-        """Validity end in lock time (None: permanent)."""
-        return lock_time(self.rt, self.credential.window[1])
-
-    @property
-    def start_ms(self) -> int:
-        """Validity start, epoch ms (0: none)."""
-        return to_ms(self.credential.window[0]) or 0
-
-    @property
-    def end_ms(self) -> int:
-        """Validity end, epoch ms (0: none)."""
-        return to_ms(self.credential.window[1]) or 0
-
-    @property
-    def cyclic(self) -> CyclicPeriod | None:
-        """The weekly window, for the cloud."""
-        if not self.credential.cyclic:
-            return None
-        first = self.credential.cyclic[0]
-        return CyclicPeriod(
-            weekdays=tuple(int(c["weekDay"]) for c in self.credential.cyclic),
-            start_minute=int(first["startTime"]),
-            end_minute=int(first["endTime"]),
-        )
-
-    async def on_ble[T](
-        self, fallback: bool, make: Callable[[LockKeys], ble_ops.Operation[T]]
-    ) -> T:
-        """Run one Bluetooth operation on the lock."""
-        return await self.ble.async_run(self.rt, lambda keys, _now: make(keys), fallback=fallback)
 
 
 def _not_applied(err: TTLockBleError) -> bool:
@@ -219,134 +63,6 @@ async def _books(what: str, call: Coroutine[Any, Any, Any]) -> Any:
     except (TTLockError, ValueError) as err:
         _LOGGER.debug("Recording a Bluetooth %s in the cloud failed: %s", what, type(err).__name__)
         return None
-
-
-# ======================================================================== the lists
-async def _cloud_passcodes(cloud: TTLockCloud, lock_id: int) -> list[Found]:
-    found: list[Found] = []
-    for passcode in await cloud.list_passcodes(lock_id):
-        custom = passcode.is_custom
-        variant: str | None
-        if custom:
-            variant = "custom_period" if passcode.end_date else "custom_permanent"
-        else:
-            variant = passcode.type.name.lower() if passcode.type else None
-        found.append(
-            Found(
-                kind=CredentialKind.PASSCODE if custom else CredentialKind.OFFLINE_PASSCODE,
-                ttlock_id=passcode.passcode_id,
-                name=passcode.name,
-                fallback_name=f"Passcode {passcode.passcode_id}",
-                secret=passcode.keyboard_pwd if custom else None,
-                lock_secret=None if custom else passcode.keyboard_pwd,
-                variant=variant,
-                start_ms=passcode.start_date if passcode.end_date else None,
-                end_ms=passcode.end_date,
-            )
-        )
-    return found
-
-
-async def _cloud_cards(cloud: TTLockCloud, lock_id: int) -> list[Found]:
-    return [
-        Found(
-            kind=CredentialKind.CARD,
-            ttlock_id=card.card_id,
-            name=card.name,
-            fallback_name=f"Card {card.card_id}",
-            secret=card.card_number,
-            start_ms=card.start_date,
-            end_ms=card.end_date,
-            cyclic=card.cyclic,
-        )
-        for card in await cloud.list_cards(lock_id)
-    ]
-
-
-async def _cloud_fingerprints(cloud: TTLockCloud, lock_id: int) -> list[Found]:
-    return [
-        Found(
-            kind=CredentialKind.FINGERPRINT,
-            ttlock_id=fp.fingerprint_id,
-            name=fp.name,
-            fallback_name=f"Fingerprint {fp.fingerprint_id}",
-            lock_secret=fp.fingerprint_number,
-            start_ms=fp.start_date,
-            end_ms=fp.end_date,
-            cyclic=fp.cyclic,
-        )
-        for fp in await cloud.list_fingerprints(lock_id)
-    ]
-
-
-async def _cloud_faces(cloud: TTLockCloud, lock_id: int) -> list[Found]:
-    return [
-        Found(
-            kind=CredentialKind.FACE,
-            ttlock_id=face.face_id,
-            name=face.name,
-            fallback_name=f"Face {face.face_id}",
-            start_ms=face.start_date,
-            end_ms=face.end_date,
-            cyclic=face.cyclic,
-        )
-        for face in await cloud.list_faces(lock_id)
-    ]
-
-
-async def _cloud_ekeys(cloud: TTLockCloud, lock_id: int) -> list[Found]:
-    # eKeys of other TTLock accounts (the list never holds the administrator's own)
-    return [
-        Found(
-            kind=CredentialKind.EKEY,
-            ttlock_id=key.key_id,
-            name=key.name,
-            fallback_name=key.username,
-            start_ms=key.start_date,
-            end_ms=key.end_date,
-            extra={
-                "receiver": key.username,
-                "remote_unlock": key.remote_unlock,
-                "admin": key.authorized,
-            },
-        )
-        for key in await cloud.list_lock_ekeys(lock_id)
-    ]
-
-
-CLOUD_LISTS: dict[str, Callable[[TTLockCloud, int], Awaitable[list[Found]]]] = {
-    "passcode": _cloud_passcodes,
-    "card": _cloud_cards,
-    "fingerprint": _cloud_fingerprints,
-    "face": _cloud_faces,
-    "ekey": _cloud_ekeys,
-}
-"""The cloud's credential lists of a lock, by family ("passcode" holds custom and offline)."""
-
-
-async def _ble_passcodes(ble: LockBluetooth, rt: LockRuntime) -> list[Found]:
-    codes = await ble.async_run(rt, lambda keys, _now: ble_ops.ListPasscodes(keys))
-    return [Found(kind=CredentialKind.PASSCODE, secret=code.code) for code in codes]
-
-
-async def _ble_cards(ble: LockBluetooth, rt: LockRuntime) -> list[Found]:
-    cards = await ble.async_run(rt, lambda keys, _now: ble_ops.ListCards(keys))
-    return [Found(kind=CredentialKind.CARD, secret=str(card.number)) for card in cards]
-
-
-async def _ble_fingerprints(ble: LockBluetooth, rt: LockRuntime) -> list[Found]:
-    prints = await ble.async_run(rt, lambda keys, _now: ble_ops.ListFingerprints(keys))
-    return [
-        Found(kind=CredentialKind.FINGERPRINT, lock_secret=str(fp.fingerprint_id)) for fp in prints
-    ]
-
-
-BLE_LISTS: dict[str, Callable[[LockBluetooth, LockRuntime], Awaitable[list[Found]]]] = {
-    "passcode": _ble_passcodes,
-    "card": _ble_cards,
-    "fingerprint": _ble_fingerprints,
-}
-"""What a lock lists over Bluetooth (custom passcodes only: offline codes are computed)."""
 
 
 # ======================================================================== the specs

@@ -30,7 +30,9 @@ from ..paths import NoPathError, PathError
 from ..sdk.ble import TTLockBleError
 from ..sdk.cloud.errors import PasscodeExistsError, TTLockApiError, TTLockError
 from .errors import AccessError
-from .executors import SPECS, Found, Job, Listings, Outcome, Sighting, Spec
+from .executors import SPECS, Outcome, Spec
+from .job import Job
+from .lists import Found, Listings, Sighting
 from .model import (
     Credential,
     CredentialKind,

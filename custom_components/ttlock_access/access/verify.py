@@ -20,7 +20,9 @@ from homeassistant.util import dt as dt_util
 from ..models import Path
 from ..paths import NoPathError
 from .errors import AccessError
-from .executors import CLOUD, SPECS, Job, Listings
+from .executors import SPECS
+from .job import Job
+from .lists import CLOUD, Listings
 from .model import CredentialKind, Presence
 
 if TYPE_CHECKING:

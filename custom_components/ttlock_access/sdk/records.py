@@ -152,6 +152,13 @@ LOCK_LOG_TYPES: Final[dict[int, tuple[EventType, Method]]] = {
 _FAILED: Final = {_U: _UF, _L: _LF}
 
 
+DOOR_SENSOR_EVENTS: Final[dict[int, EventType]] = {
+    0: EventType.DOOR_CLOSED,
+    1: EventType.DOOR_OPEN,
+    2: EventType.DOOR_NOT_CLOSED,
+}
+"""Webhook notifyType 7 ``recordType`` of a standalone door sensor (3: not opened for long)."""
+
 ASYNC_FAILURE_OBJECTS: Final[dict[int, tuple[str, ...]]] = {
     2: ("passcode", "offline_passcode"),
     3: ("card",),
