@@ -1,4 +1,4 @@
-"""DESIGN rule 1: the SDK imports nothing from Home Assistant."""
+"""docs/architecture.md rule 1: the SDK imports nothing from Home Assistant."""
 
 from __future__ import annotations
 

@@ -9,8 +9,8 @@ Records come from three sources and all go through :class:`ActivityManager`:
 Each record is
 
 1. **classified** into an :class:`EventType` and a :class:`Method`, from the cloud
-   ``recordType`` or the lock-side log type (research/ttlock-cloud-and-peers.md §2.7,
-   ttlock-ble-protocol.md §5.8); unknown types become :attr:`EventType.OTHER`;
+   ``recordType`` or the lock-side log type (docs/cloud.md §2.7,
+   docs/ble.md §5.8); unknown types become :attr:`EventType.OTHER`;
 2. **deduplicated** by (lock, record id) and (lock, second, event type, method), so a record
    pushed, polled and read over Bluetooth is emitted once;
 3. **attributed** to a managed credential (matched by code, card or fingerprint number, eKey
@@ -20,7 +20,7 @@ Each record is
    ``ttlock_access_activity`` (automations, device triggers, logbook).
 
 Codes, card numbers and keys are only compared here: no activity, event, state, log line or
-diagnostic ever carries them (DESIGN rule 6).
+diagnostic ever carries them (docs/architecture.md rule 6).
 """
 
 from __future__ import annotations

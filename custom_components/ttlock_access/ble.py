@@ -1,7 +1,7 @@
 """Bluetooth for the locks of one config entry: advertisements, links and BLE execution.
 
 * Advertisements (passive, no connection) update a lock's battery, bolt state and "new
-  records" flag (research/ttlock-ble-protocol.md §1.1).
+  records" flag (docs/ble.md §1.1).
 * Key material comes from the cloud's ``lockData`` of each lock (§4.5) or, for locks paired
   locally / entered by hand, from the entry; it never leaves memory and the entry.
 * A lock is reachable over Bluetooth when HA's Bluetooth stack (local adapter or ESPHome
@@ -47,7 +47,7 @@ FALLBACK_CONNECT_TIMEOUT = 12.0
 
 
 def lock_wall_time(offset_ms: int | None) -> datetime:
-    """Now, in the lock's own time zone (its clock runs on local wall time, research §5.0)."""
+    """Now, in the lock's own time zone (its clock runs on local wall time, docs/ble.md §5.0)."""
     return datetime.now(UTC).astimezone(timezone(timedelta(milliseconds=offset_ms or 0)))
 
 
@@ -61,9 +61,9 @@ class NativePasscodeTable:
 
 
 def native_passcode_table(now: datetime) -> NativePasscodeTable:
-    """Fresh offline-passcode tables for pairing (research §8.1–8.2): ten codes < 1071 and
+    """Fresh offline-passcode tables for pairing (docs/ble.md §8.1–8.2): ten codes < 1071 and
     digit permutations from the OS CSPRNG, packed for ``0x31`` and encrypted as pwdInfo."""
-    # research §8.1: the base year is the current year, or the previous one on 1 January
+    # docs/ble.md §8.1: the base year is the current year, or the previous one on 1 January
     year = now.year - 1 if (now.month, now.day) == (1, 1) else now.year
     tables = native.generate_pairing_tables(year)
     stamp = int(now.timestamp() * 1000)

@@ -244,7 +244,7 @@ class TTLockConfigFlow(ConfigFlow, domain=DOMAIN):
         if advert is None or advert.kind is not DeviceKind.LOCK:
             return self.async_abort(reason="not_supported")
         if advert.scene in _NOT_LOCK_SCENES:
-            # lift controllers and power savers (research §1.1 scene 12/13) are not locks
+            # lift controllers and power savers (docs/ble.md §1.1 scene 12/13) are not locks
             return self.async_abort(reason="not_supported")
         address = discovery_info.address.upper()
         await self.async_set_unique_id(address)

@@ -21,7 +21,7 @@ ENTRY_ACCOUNT: Final = "account"
 ENTRY_LOCK: Final = "lock"
 """One lock driven over Bluetooth only, paired locally or with keys entered by hand."""
 CONF_LOCK_DATA: Final = "lock_data"
-"""Key material of a local lock: the lockData JSON object (research §4.5)."""
+"""Key material of a local lock: the lockData JSON object (docs/ble.md §4.5)."""
 CONF_LOCK_ID: Final = "lock_id"
 
 REGION_EU: Final = "eu"
@@ -50,7 +50,7 @@ MAX_POLL_INTERVAL: Final = 240
 DEFAULT_SWEEP_CALLS: Final = 1
 MAX_SWEEP_CALLS: Final = 10
 DEFAULT_MONTHLY_BUDGET: Final = 30_000
-"""The free developer tier reported in 2026 (research/ttlock-cloud-and-peers.md §3.1)."""
+"""The free developer tier reported in 2026 (docs/cloud.md §3.1)."""
 
 # freshness tiers of the rotating per-lock sweep
 DETAIL_MAX_AGE: Final = timedelta(hours=6)

@@ -10,8 +10,8 @@ Polling is tiered so that its cost does not grow with the number of locks:
   spend the same number of calls per cycle; the sweep pauses when the month's budget runs
   ahead of pace.
 
-Commands go through :meth:`TTLockCoordinator.async_set_locked`, which picks the path (DESIGN
-rule 3): today the gateway / Wi-Fi path through the cloud.
+Commands go through :meth:`TTLockCoordinator.async_set_locked`, which takes the best path
+(paths.py: Bluetooth in range, else the gateway or the lock's Wi-Fi).
 """
 
 from __future__ import annotations

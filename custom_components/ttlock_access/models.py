@@ -72,7 +72,7 @@ class LockRuntime:
 
     @property
     def utc_offset_ms(self) -> int:
-        """The lock's time zone (its clock runs on local wall time, research §5.0)."""
+        """The lock's time zone (its clock runs on local wall time, docs/ble.md §5.0)."""
         detail = self.detail
         return detail.timezone_raw_offset if detail and detail.timezone_raw_offset else 0
 

@@ -3,7 +3,7 @@
 Bluetooth when Home Assistant hears the lock and holds its keys, else the gateway (or the
 lock's own Wi-Fi) through the TTLock cloud. A Bluetooth failure that left the lock untouched
 (out of range, no connection slot, refused) falls back to the next path; lock commands and
-the access queue both go through :func:`run_on_lock` (DESIGN rule 3).
+the access queue both go through :func:`run_on_lock` (docs/architecture.md rule 3).
 """
 
 from __future__ import annotations

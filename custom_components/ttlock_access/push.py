@@ -1,4 +1,4 @@
-"""What TTLock's pushes change (docs/cloud-api.md §2.9): the webhook parses, this applies.
+"""What TTLock's pushes change (docs/cloud.md §2.9): the webhook parses, this applies.
 
 A push is routed to the entry that owns its lock or gateway (one callback URL serves every
 entry of a developer application). Pushes inform; they never command: a failure notice makes

@@ -1,7 +1,7 @@
 """The monthly API call budget: every cloud request is counted and persisted.
 
 The TTLock developer tiers cap API calls per month (errcode 30007; 30 000 reported for the free
-tier, research/ttlock-cloud-and-peers.md §3.1). The integration counts what it spends in an HA
+tier, docs/cloud.md §3.1). The integration counts what it spends in an HA
 Store so that the count survives restarts, shows it as a sensor, and paces its optional polling
 against a monthly budget the user sets.
 """

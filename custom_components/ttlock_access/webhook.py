@@ -1,7 +1,7 @@
 """The TTLock callback URL: an HA webhook the TTLock cloud pushes lock activity to.
 
-* One webhook per account entry; its id (a secret: the URL is the only protection, research
-  ttlock-cloud-and-peers.md §2.9) lives in the entry. The URL is a Home Assistant Cloud
+* One webhook per account entry; its id (a secret: the URL is the only protection,
+  docs/cloud.md §2.9) lives in the entry. The URL is a Home Assistant Cloud
   cloudhook when a subscription is active, else the external URL.
 * The callback URL is set once per TTLock *developer application*, by hand: a repair issue
   shows the URL and how to set it, and goes away when the first callback arrives.
@@ -173,7 +173,7 @@ async def read_payload(request: web.Request) -> dict[str, str]:
 # ---------------------------------------------------------------------- handling
 def _entries(hass: HomeAssistant, entry: TTLockConfigEntry) -> list[TTLockConfigEntry]:
     """This entry, then loaded entries of the same developer application (one callback URL
-    per application: research §2.9, JB #70)."""
+    per application: docs/cloud.md §2.9, JB #70)."""
     client_id = entry.data.get(CONF_CLIENT_ID)
     others = [
         other

@@ -74,9 +74,9 @@ async def ble(
     hass: HomeAssistant, cloud: Cloud, ble_lock_ids: tuple[int, ...]
 ) -> AsyncIterator[BleWorld]:
     """Simulated BLE locks of the cloud world, heard through a virtual Bluetooth proxy
-    registered with Home Assistant's real Bluetooth stack (research/virtual-ble-proxy.md)."""
+    registered with Home Assistant's real Bluetooth stack (docs/virtual-ble-proxy.md)."""
     # A vanished device is a transient error for bleak-retry-connector, retried with a 4 s
-    # backoff ~9 times; tests need no real waiting (virtual-ble-proxy.md pitfall 9).
+    # backoff ~9 times; tests need no real waiting (docs/virtual-ble-proxy.md pitfall 9).
     backoff = patch("bleak_retry_connector.calculate_backoff_time", return_value=0)
     backoff.start()
     air = VirtualAir()

@@ -199,7 +199,7 @@ async def test_door_closed_restarts_the_relock(
     freezer: FrozenDateTimeFactory,
 ) -> None:
     """The door sensor's "closed" record relocks the lock autoLockTime after the door closed
-    (research: TTLock sends unlock + door records but no lock record)."""
+    (docs/cloud.md §2.9: TTLock sends unlock + door records but no lock record)."""
     await poll(hass, freezer, 4)
     _sync_world_clock(cloud)
     events = capture(hass)

@@ -1,4 +1,4 @@
-"""INIT_PASSWORDS tables (research §8.1) and pwdInfo (§8.2)."""
+"""INIT_PASSWORDS tables (docs/ble.md §8.1) and pwdInfo (§8.2)."""
 
 import base64
 import json

@@ -1,8 +1,8 @@
 """Reference helpers for the BLE core tests, written independently of the code under test.
 
-The lock side of every exchange is built here from the research's byte layouts with a
-separate CRC implementation (bit-by-bit, research §3.3) and python-cryptography AES
-(research §4.1), so that operation tests do not check the client against itself.
+The lock side of every exchange is built here from the byte layouts of docs/ble.md with a
+separate CRC implementation (bit-by-bit, docs/ble.md §3.3) and python-cryptography AES
+(docs/ble.md §4.1), so that operation tests do not check the client against itself.
 """
 
 from __future__ import annotations
@@ -95,7 +95,7 @@ def lock_wire(
     encrypt: int = 0xAA,
     header: bytes = LOCK_HEADER,
 ) -> bytes:
-    """A lock→app frame on the wire (research §3.1, §3.4): header, AES data, CRC, CRLF."""
+    """A lock→app frame on the wire (docs/ble.md §3.1, §3.4): header, AES data, CRC, CRLF."""
     if isinstance(plaintext, str):
         plaintext = bytes.fromhex(plaintext)
     data = ref_encrypt(key, plaintext)
@@ -104,7 +104,7 @@ def lock_wire(
 
 
 def notifications(wire: bytes) -> list[bytes]:
-    """Split as the lock notifies: 20-byte pieces (research §2.1)."""
+    """Split as the lock notifies: 20-byte pieces (docs/ble.md §2.1)."""
     return [wire[i : i + 20] for i in range(0, len(wire), 20)]
 
 
@@ -157,7 +157,7 @@ def waiting(step: object) -> Wait:
 
 
 def admin_login[T](op: Operation[T], step: Step[T], flag_pos: int = 0, uid: int = 0) -> Step[T]:
-    """Play the lock's side of CHECK_ADMIN → CHECK_RANDOM (errata E1)."""
+    """Play the lock's side of CHECK_ADMIN → CHECK_RANDOM (docs/errata.md E1)."""
     command, body = request(step)
     assert command == 0x41
     assert body == (
@@ -180,7 +180,7 @@ class NativeTable:
 
 
 def native_table(now: datetime, seed: int | None = None) -> NativeTable:
-    """Tables from the native generator for ``now``'s year (research §8.1–§8.2), the way
+    """Tables from the native generator for ``now``'s year (docs/ble.md §8.1–§8.2), the way
     Home Assistant builds them when it pairs (``ble.native_passcode_table``)."""
     tables = native.generate_pairing_tables(now.year, seed)
     stamp = int(now.timestamp() * 1000)

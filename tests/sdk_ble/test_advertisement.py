@@ -1,4 +1,4 @@
-"""Advertisement parsing (research §1.1–§1.2; errata E5, E15)."""
+"""Advertisement parsing (docs/ble.md §1.1–§1.2; docs/errata.md E5, E15)."""
 
 from __future__ import annotations
 
@@ -23,7 +23,7 @@ from custom_components.ttlock_access.sdk.ble.advertisement import raw_manufactur
 
 MAC_REVERSED = bytes.fromhex("ffeeddccbbaa")  # advertised last 6 bytes for AA:BB:CC:DD:EE:FF
 MAC = "AA:BB:CC:DD:EE:FF"
-V3_COMPANY = 0x0305  # "05 03" little-endian (research §1.1)
+V3_COMPANY = 0x0305  # "05 03" little-endian (docs/ble.md §1.1)
 
 
 def v3_payload(params: int, battery: int, scene: int = 2) -> bytes:
@@ -62,7 +62,7 @@ def test_v3_pairing_mode_unlocked_events_touched() -> None:
 
 
 def test_dormant_bit_hides_bolt_state() -> None:
-    # errata E5 capture: 05 03 02 01 4c … (awake, unlocked) → 05 03 02 10 4c … (asleep)
+    # docs/errata.md E5 capture: 05 03 02 01 4c … (awake, unlocked) → 05 03 02 10 4c … (asleep)
     awake = parse_raw(bytes.fromhex("05030201") + bytes((0x4C,)) + bytes(4) + MAC_REVERSED)
     asleep = parse_raw(bytes.fromhex("05030210") + bytes((0x4C,)) + bytes(4) + MAC_REVERSED)
     assert awake.unlocked is True
@@ -72,7 +72,7 @@ def test_dormant_bit_hides_bolt_state() -> None:
 
 
 def test_battery_above_100_is_absent() -> None:
-    adv = parse_manufacturer_entry(V3_COMPANY, v3_payload(0, 200))  # errata E15
+    adv = parse_manufacturer_entry(V3_COMPANY, v3_payload(0, 200))  # docs/errata.md E15
     assert adv.battery is None
 
 
@@ -82,7 +82,7 @@ def test_v3_car_scene() -> None:
 
 
 def test_other_header_path() -> None:
-    # type raw[4], version raw[5], scene raw[7], params raw[8], battery raw[9] (research §1.1)
+    # type raw[4], version raw[5], scene raw[7], params raw[8], battery raw[9] (docs/ble.md §1.1)
     raw = bytes.fromhex("00000000 0504 00 01 04 37") + MAC_REVERSED
     adv = parse_raw(raw)
     assert adv.lock_type is LockType.V2S_PLUS
@@ -158,7 +158,7 @@ def test_choose_among_entries() -> None:
 
 
 def test_name_suffix() -> None:
-    # research §1.2: S202F_abcdef belongs to a lock whose MAC ends EF:CD:AB
+    # docs/ble.md §1.2: S202F_abcdef belongs to a lock whose MAC ends EF:CD:AB
     assert name_suffix("11:22:33:EF:CD:AB") == "abcdef"
     with pytest.raises(AdvertisementError):
         name_suffix("11:22")

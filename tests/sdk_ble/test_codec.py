@@ -1,4 +1,4 @@
-"""Frame codec: CRC quirk, AES, XOR, frames, chunking, reassembly (research §2.1, §3, §4, §7)."""
+"""Frame codec: CRC quirk, AES, XOR, frames, chunking, reassembly (docs/ble.md §2.1, §3, §4, §7)."""
 
 from __future__ import annotations
 
@@ -34,9 +34,9 @@ from custom_components.ttlock_access.sdk.ble import (
 from custom_components.ttlock_access.sdk.ble.crc import STANDARD_TABLE, TABLE, crc8_standard
 from custom_components.ttlock_access.sdk.ble.frame import frame_length, is_new_format, uses_aes
 
-SDK_HEADER = ProtocolHeader(5, 3, 1, 1, 1)  # the SDK/KJS default header (research §3.5, §7)
+SDK_HEADER = ProtocolHeader(5, 3, 1, 1, 1)  # the SDK/KJS default header (docs/ble.md §3.5, §7)
 
-# --- research §7 vectors ----------------------------------------------------------------------
+# --- docs/ble.md §7 vectors ----------------------------------------------------------------------
 
 
 def test_vector_feature_query_empty_payload() -> None:
@@ -68,7 +68,7 @@ def test_vector_lock_side_key_reply_decodes() -> None:
 
 
 def test_vector_lock_side_key_reply_is_buildable() -> None:
-    """The simulated lock can build the same frame with the codec (DESIGN rule 5)."""
+    """The simulated lock can build the same frame with the codec (docs/architecture.md rule 5)."""
     frame = seal(ProtocolHeader(5, 3, 2, 1, 1), 0x19, bytes.fromhex("1901") + KEY, DEFAULT_AES_KEY)
     assert frame.encode().hex() == LOCK_KEY_REPLY
 
@@ -100,11 +100,11 @@ def test_vector_published_captures_crc_quirk(body: str, crc: int, standard: int)
 @pytest.mark.parametrize(
     "wire",
     [
-        # errata E3: 0x34 with an empty body, N8 form (what we send) ...
+        # docs/errata.md E3: 0x34 with an empty body, N8 form (what we send) ...
         "7f5a0503020001000134aa00320d0a",
         # ... and RQB's one-block form (what a lock accepts).
         "7f5a0503020001000134aa1089d41f6e4edeb86c50ab52e485e40c25800d0a",
-        # errata E2 / KJS capture of an IC add-mode reply.
+        # docs/errata.md E2 / KJS capture of an IC add-mode reply.
         "7f5a0503020001000154aa1095a3bd4703fde2b76397587b6ee44b7b280d0a",
     ],
 )
@@ -159,7 +159,7 @@ def test_aes_round_trip_and_reference(plain: bytes) -> None:
 def test_aes_empty_is_empty_and_one_block_empty_accepted() -> None:
     assert aes_encrypt(KEY, b"") == b""
     assert aes_decrypt(KEY, b"") == b""
-    # errata E3 "accept": RQB sends an empty body as one block of PKCS#7 padding
+    # docs/errata.md E3 "accept": RQB sends an empty body as one block of PKCS#7 padding
     encryptor = Cipher(algorithms.AES(KEY), modes.CBC(KEY)).encryptor()
     padding_block = encryptor.update(bytes([16] * 16)) + encryptor.finalize()
     assert aes_decrypt(KEY, padding_block) == b""
@@ -188,7 +188,7 @@ def test_xor_frame_mode_formula() -> None:
 def test_xor_standalone_formula_and_round_trip() -> None:
     encoded = xor_encode_standalone(b"0123456789", 0x31)
     assert encoded[-1] == 0x31
-    mask = TABLE[10] ^ 0x31  # plaintext-length index (research §4.4)
+    mask = TABLE[10] ^ 0x31  # plaintext-length index (docs/ble.md §4.4)
     assert encoded[:-1] == bytes(b ^ mask for b in b"0123456789")
     assert xor_decode_standalone(encoded) == b"0123456789"
 
@@ -218,7 +218,7 @@ def test_old_v2_frame_round_trip_with_xor() -> None:
     header = ProtocolHeader(protocol_type=3, protocol_version=0, scene=0, group_id=0, org_id=0)
     frame = seal(header, 0x41, b"hello", None, encrypt=0x21)
     wire = frame.encode()
-    # 7F 5A | type | command | encrypt | length | data | CRC | CRLF (research §3.2)
+    # 7F 5A | type | command | encrypt | length | data | CRC | CRLF (docs/ble.md §3.2)
     assert wire[:6] == bytes((0x7F, 0x5A, 3, 0x41, 0x21, 5))
     assert wire[6:11] == bytes(b ^ 0x21 ^ TABLE[5] for b in b"hello")
     assert wire[11] == ref_crc(wire[:11])
@@ -331,7 +331,7 @@ def test_decoder_fuzz_with_magic(rest: bytes) -> None:
 def test_chunking_20_bytes() -> None:
     wire = seal(SDK_HEADER, 0x19, b"SCIENER", DEFAULT_AES_KEY).encode()
     assert len(wire) == 31
-    assert [len(c) for c in chunk(wire)] == [20, 11]  # research §2.1: 31 = 20 + 11
+    assert [len(c) for c in chunk(wire)] == [20, 11]  # docs/ble.md §2.1: 31 = 20 + 11
     assert b"".join(seal(SDK_HEADER, 0x19, b"SCIENER", DEFAULT_AES_KEY).chunks()) == wire
     with pytest.raises(EncodeError):
         chunk(wire, 0)

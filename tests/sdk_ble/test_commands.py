@@ -1,4 +1,4 @@
-"""Command payload builders and reply parsers against the research's byte layouts (§5, §9.3)."""
+"""Command payload builders and reply parsers against the byte layouts of docs/ble.md (§5, §9.3)."""
 
 from __future__ import annotations
 
@@ -41,7 +41,8 @@ from custom_components.ttlock_access.sdk.ble.encoding import (
 
 START = datetime(2026, 5, 11, 14, 0)
 END = datetime(2027, 5, 11, 14, 0)
-START_D5 = bytes.fromhex("1a050b0e00")  # 26-05-11 14:00 as decimal bytes (errata E7 example)
+# 26-05-11 14:00 as decimal bytes (the example of docs/errata.md E7)
+START_D5 = bytes.fromhex("1a050b0e00")
 END_D5 = bytes.fromhex("1b050b0e00")
 
 
@@ -55,7 +56,7 @@ def h(text: str) -> bytes:
 def test_dates_are_decimal_bytes_not_bcd() -> None:
     assert encode_d5(START) == START_D5
     assert encode_d6(datetime(2026, 12, 31, 23, 59, 58)) == h("1a 0c 1f 17 3b 3a")
-    assert encode_d5(PERMANENT_START) == h("00 01 1f 0e 00")  # errata E4 "send"
+    assert encode_d5(PERMANENT_START) == h("00 01 1f 0e 00")  # docs/errata.md E4 "send"
     assert encode_d5(PERMANENT_END) == h("63 0b 1e 0e 00")
 
 
@@ -89,7 +90,7 @@ def test_integer_encoders() -> None:
 
 
 def test_check_user_time_permanent_matches_n8() -> None:
-    # errata §2: N8's exact CHECK_USER_TIME plaintext (uid 0, lockFlagPos 0).
+    # docs/errata.md §2: N8's exact CHECK_USER_TIME plaintext (uid 0, lockFlagPos 0).
     assert cmd.check_user_time(None, None, 0, 0) == h("00011f0e00 630b1e0e00 000000 00000000")
 
 
@@ -108,7 +109,7 @@ def test_check_admin_layout() -> None:
 
 
 def test_dynamic_sum_wraps() -> None:
-    # errata §2: ps 0xFFFFFFF0 + key 0x100 → 000000f0
+    # docs/errata.md §2: ps 0xFFFFFFF0 + key 0x100 → 000000f0
     assert cmd.check_random(cmd.dynamic_sum(0xFFFFFFF0, 0x100)) == h("000000f0")
     assert cmd.parse_challenge(h("12345678")) == 0x12345678
     with pytest.raises(PayloadError):
@@ -151,7 +152,7 @@ def test_status() -> None:
 
 
 def test_features_haa41() -> None:
-    # research §5.3: W0 71c4f5f1, W1 00000510 → this exact feature set.
+    # docs/ble.md §5.3: W0 71c4f5f1, W1 00000510 → this exact feature set.
     features = cmd.parse_features(h("55 71c4f5f1 00000510 00000000 00000000"))
     assert features.battery == 0x55
     assert features.bits() == [0, 4, 5, 6, 7, 8, 10, 12, 13, 14, 15, 18, 22, 23, 24, 28, 29,
@@ -207,7 +208,7 @@ def test_device_info() -> None:
 def test_auto_lock() -> None:
     assert cmd.setting_query() == h("01")
     assert cmd.auto_lock_set(300) == h("02 012c")
-    # errata E8: one physical lock's reply, min 1, max 900, plus a trailing byte.
+    # docs/errata.md E8: one physical lock's reply, min 1, max 900, plus a trailing byte.
     info = cmd.parse_auto_lock(h("64 01 001e 0001 0384 01"))
     assert (info.battery, info.seconds, info.min_seconds, info.max_seconds) == (100, 30, 1, 900)
     with pytest.raises(PayloadError):
@@ -234,7 +235,7 @@ def test_audio_remote_unlock_switch() -> None:
 
 
 def test_passcode_add_layouts() -> None:
-    # research §5.5: end date only for types 2/3; permanent carries start only.
+    # docs/ble.md §5.5: end date only for types 2/3; permanent carries start only.
     assert cmd.passcode_add(PasscodeType.PERMANENT, "123456", START, None) == (
         h("02 01 06") + b"123456" + START_D5
     )
@@ -244,7 +245,7 @@ def test_passcode_add_layouts() -> None:
     assert cmd.passcode_add(PasscodeType.COUNT, "1234", None, None) == (
         h("02 02 04") + b"1234" + encode_d5(PERMANENT_START) + encode_d5(PERMANENT_END)
     )
-    with pytest.raises(EncodeError):  # errata E7: no type-4 adds
+    with pytest.raises(EncodeError):  # docs/errata.md E7: no type-4 adds
         cmd.passcode_add(PasscodeType.CYCLIC, "123456", START, END)
     for bad in ("123", "1234567890", "12 34", "１２３４"):
         with pytest.raises(EncodeError):
@@ -284,7 +285,7 @@ def test_parse_passcode_page() -> None:
     assert codes[2].cycle == 0x0417
     assert codes[2].passcode_type is PasscodeType.CYCLIC
     assert "2222" not in repr(codes[1])
-    assert cmd.parse_passcode_page(h("0000")) == (0, None, [])  # errata E6 empty list
+    assert cmd.parse_passcode_page(h("0000")) == (0, None, [])  # docs/errata.md E6 empty list
     with pytest.raises(PayloadError):
         cmd.parse_passcode_page(h("0001 ffff 05 01 06"))
 
@@ -341,7 +342,7 @@ def test_fingerprint_payloads_and_page() -> None:
     assert cmd.fingerprint_search(1) == h("06 0001")
     with pytest.raises(EncodeError):
         cmd.encode_fingerprint_id(1 << 48)
-    # errata E18: one entry per reply, permanent sentinels 00 01 01 00 00 / 63 01 01 00 00
+    # docs/errata.md E18: one entry per reply, permanent sentinels 00 01 01 00 00 / 63 01 01 00 00
     next_seq, prints = cmd.parse_fingerprint_page(
         h("64 06 0001 0102030405ab 0001010000 6301010000")
     )
@@ -352,7 +353,7 @@ def test_fingerprint_payloads_and_page() -> None:
 
 
 def test_credential_event() -> None:
-    event = cmd.parse_credential_event(h("3f 02 02"))  # KJS capture body (errata §3)
+    event = cmd.parse_credential_event(h("3f 02 02"))  # KJS capture body (docs/errata.md §3)
     assert (event.battery, event.op, event.status, event.payload) == (0x3F, 2, 2, b"")
     assert cmd.parse_credential_event(h("3f 03")).status is None
 

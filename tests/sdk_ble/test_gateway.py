@@ -1,4 +1,4 @@
-"""Gateway Bluetooth set-up (research §9.1): key, ``72 5B`` frames, payloads, the flows.
+"""Gateway Bluetooth set-up (docs/ble.md §9.1): key, ``72 5B`` frames, payloads, the flows.
 
 The gateway's side of every exchange is built here with the reference CRC and AES of
 ``sdk_ble_helpers`` (written independently of the code under test); vectors were computed

@@ -33,7 +33,7 @@ def test_core_imports_nothing_forbidden(tmp_path: Path) -> None:
 
 
 def test_codec_modules_do_not_import_client_modules() -> None:
-    """The simulated lock may reuse crc/crypto/frame/errors only (DESIGN rule 5)."""
+    """The simulated lock may reuse crc/crypto/frame/errors only (docs/architecture.md rule 5)."""
     client = ("commands", "ops", "pairing", "routing", "keys", "advertisement", "results")
     for name in ("crc", "crypto", "frame", "errors", "const"):
         source = (SDK_DIR / "ble" / f"{name}.py").read_text()

@@ -1,4 +1,4 @@
-"""Key material: lockData, aesKeyStr, obfuscated credentials (research §4.3–§4.5)."""
+"""Key material: lockData, aesKeyStr, obfuscated credentials (docs/ble.md §4.3–§4.5)."""
 
 from __future__ import annotations
 
@@ -43,7 +43,7 @@ def ref_obfuscate(digits: str, seed: int) -> str:
 
 
 def ref_lock_data(payload: dict[str, object], mac: str = MAC) -> str:
-    """lockData per research §4.5, built without the code under test."""
+    """lockData per docs/ble.md §4.5, built without the code under test."""
     key = (mac[:9] + mac[10:]).encode()
     cipher = ref_encrypt(key, json.dumps(payload).encode())
     return base64.b64encode(cipher + bytes.fromhex(mac.replace(":", ""))).decode()
@@ -102,7 +102,7 @@ def test_lock_data_round_trip_and_sdk_key_derivation() -> None:
     encoded = encode_lock_data(LOCK_JSON)
     raw = base64.b64decode(encoded)
     assert raw[-6:] == bytes.fromhex("aabbccddeeff")
-    # key = IV = the MAC string without its character at index 9 (research §4.5)
+    # key = IV = the MAC string without its character at index 9 (docs/ble.md §4.5)
     assert json.loads(ref_decrypt(b"AA:BB:CC:D:EE:FF", raw[:-6])) == LOCK_JSON
     assert decode_lock_data(encoded) == LOCK_JSON
 

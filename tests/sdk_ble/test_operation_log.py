@@ -1,4 +1,4 @@
-"""GetOperationLog ends on the cursor protocol, not on record contents (research §5.8, E11).
+"""GetOperationLog ends on the cursor protocol, not on record contents (docs/ble.md §5.8, E11).
 
 Regression: a lock that sends one record per page may log two *identical* records (the same
 wrong code typed twice within one second: same type, same d6 time, same battery, same tail).
@@ -31,7 +31,7 @@ def test_identical_records_on_consecutive_pages_are_all_read() -> None:
     assert request(reply(op, _page(1, WRONG_CODE))) == (0x25, b"\x00\x01")
     assert request(reply(op, _page(2, WRONG_CODE))) == (0x25, b"\x00\x02")
     assert request(reply(op, _page(3, WRONG_CODE))) == (0x25, b"\x00\x03")
-    records = done(reply(op, "2501 0000".replace(" ", "")))  # errata E11 end marker
+    records = done(reply(op, "2501 0000".replace(" ", "")))  # docs/errata.md E11 end marker
     assert isinstance(records, list)
     assert len(records) == 3
     assert all(isinstance(r, LogRecord) and r.type == 7 for r in records)

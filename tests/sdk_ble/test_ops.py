@@ -1,6 +1,6 @@
-"""Operation state machines fed with hand-built lock replies (research §3.4, §5; errata).
+"""Operation state machines fed with hand-built lock replies (docs/ble.md §3.4, §5; errata).
 
-Every lock frame here is built by ``sdk_ble_helpers`` from the research's byte layouts with an
+Every lock frame here is built by ``sdk_ble_helpers`` from the byte layouts of docs/ble.md with an
 independent CRC and AES, and every request is checked the same way.
 """
 
@@ -133,11 +133,11 @@ def test_unlock_user_path() -> None:
     op = Unlock(keys(), NOW)
     step = op.start()
     assert isinstance(step, Write)
-    # client send header 05 03 02 0001 0001 (errata E2)
+    # client send header 05 03 02 0001 0001 (docs/errata.md E2)
     assert step.chunks[0][2:9] == h("05 03 02 0001 0001")
     command, body = request(step)
     assert command == 0x55
-    assert body == PERMANENT_WINDOW + h("000000 00000000")  # errata §2 / E4 "send"
+    assert body == PERMANENT_WINDOW + h("000000 00000000")  # docs/errata.md §2 / E4 "send"
     assert op.awaiting == 0x55
     command, body = request(reply(op, "5501" + f"{PS:08x}"))
     assert command == 0x47
@@ -177,7 +177,7 @@ def test_user_ekey_window_and_flag_pos() -> None:
 def test_pushes_are_routed_and_do_not_finish() -> None:
     op = Unlock(keys(), NOW)
     request(op.start())
-    # a 0x14 status push (encrypt 00) arrives before the challenge reply (research §5.11)
+    # a 0x14 status push (encrypt 00) arrives before the challenge reply (docs/ble.md §5.11)
     push = waiting(reply(op, "1401 3c 01 00", encrypt=0x00)).push
     assert push is not None
     assert (push.command, push.battery, push.locked) == (0x14, 0x3C, False)
@@ -193,8 +193,8 @@ def test_pushes_are_routed_and_do_not_finish() -> None:
 def test_status_ignores_the_15_byte_log_push() -> None:
     op = GetStatus(keys())
     command, body = request(op.start())
-    assert (command, body) == (0x14, b"SCIENER")  # no handshake (research §5.0)
-    # errata E10: this push while 0x14 is outstanding must not be read as the status
+    assert (command, body) == (0x14, b"SCIENER")  # no handshake (docs/ble.md §5.0)
+    # docs/errata.md E10: this push while 0x14 is outstanding must not be read as the status
     push = waiting(reply(op, "14 01 2c 00000000 6a0224a3 1a0b16091e0f")).push
     assert push is not None
     assert (push.uid, push.record_id) == (0, 0x6A0224A3)
@@ -221,7 +221,7 @@ def test_crc_error_resends_identical_frame_twice() -> None:
     op = GetStatus(keys())
     first = op.start()
     err = CrcError(1, 2)
-    assert op.crc_error(err) == first  # errata E17
+    assert op.crc_error(err) == first  # docs/errata.md E17
     assert op.crc_error(err) == first
     assert failed(op.crc_error(err)) is err
 
@@ -291,7 +291,7 @@ def test_decode_push_standalone() -> None:
 
 def test_battery_with_and_without_admin_key() -> None:
     op = GetBattery(keys())
-    step = admin_login(op, op.start())  # errata E16: handshake when the admin key is held
+    step = admin_login(op, op.start())  # docs/errata.md E16: handshake when the admin key is held
     assert request(step) == (0x01, b"")
     assert done(reply(op, "0101 4b 71c4f5f1")) == 0x4B
     op = GetBattery(keys(admin=False))
@@ -314,14 +314,14 @@ def test_device_info_tolerates_unsupported_items() -> None:
         assert request(step) == (0x90, bytes((item,)))
         step = reply(op, "9001" + value.hex())
     assert request(step) == (0x90, b"\x04")
-    info = done(reply(op, "9000 19"))  # errata E12: 90 00 19 for unsupported types
+    info = done(reply(op, "9000 19"))  # docs/errata.md E12: 90 00 19 for unsupported types
     assert info == DeviceInfo("SN206-FPC-NO32K_PV53", "1.7", "5.1.0.200320", None)
 
 
 def test_calibrate_time_admin_and_user_paths() -> None:
     moment = datetime(2026, 11, 22, 9, 30, 15)
     op = CalibrateTime(keys(), moment)
-    step = admin_login(op, op.start())  # errata E1: never bare 0x43
+    step = admin_login(op, op.start())  # docs/errata.md E1: never bare 0x43
     assert request(step) == (0x43, h("1a0b16091e0f"))
     assert done(reply(op, "4301")) is None
     op = CalibrateTime(keys(admin=False), moment)
@@ -336,7 +336,7 @@ def test_lock_time_sends_empty_body() -> None:
     op = GetLockTime(keys())
     step = op.start()
     assert isinstance(step, Write)
-    assert b"".join(step.chunks)[11] == 0  # length 0, errata E3 "send"
+    assert b"".join(step.chunks)[11] == 0  # length 0, docs/errata.md E3 "send"
     assert done(reply(op, "3401 1a0b16091e0f")) == datetime(2026, 11, 22, 9, 30, 15)
 
 
@@ -385,7 +385,7 @@ def test_list_passcodes_stops_on_next_seq_zero() -> None:
     assert request(step) == (0x07, h("0000"))
     step = reply(op, "0701 0002 0001" + _code_record(3, b"1111", WINDOW))
     assert request(step) == (0x07, h("0001"))
-    # errata E6: hardware ends with nextSeq = 0 on the last record
+    # docs/errata.md E6: hardware ends with nextSeq = 0 on the last record
     codes = done(reply(op, "0701 0002 0000" + _code_record(1, b"2222", WINDOW[:5])))
     assert [c.code for c in codes] == ["1111", "2222"]  # type: ignore[attr-defined]
 
@@ -510,7 +510,7 @@ def test_add_fingerprint_without_touch_count_and_errors() -> None:
 def test_list_fingerprints_hardware_shape() -> None:
     op = ListFingerprints(keys())
     assert request(admin_login(op, op.start())) == (0x06, h("06 0000"))
-    # errata E18: one entry per reply, position = index + 1, end marker 06 01 bb 06 ff ff
+    # docs/errata.md E18: one entry per reply, position = index + 1, end marker 06 01 bb 06 ff ff
     step = reply(op, "0601 64 06 0001 0102030405ab 0001010000 6301010000")
     assert request(step) == (0x06, h("06 0001"))
     prints = done(reply(op, "0601 64 06 ffff"))
@@ -532,7 +532,7 @@ def test_operation_log_pages() -> None:
     assert request(step) == (0x25, h("0001"))
     step = reply(op, "2501 0009 0002" + _log_record(27, ""))
     assert request(step) == (0x25, h("0002"))
-    records = done(reply(op, "2501 0000"))  # errata E11: end with 25 01 00 00
+    records = done(reply(op, "2501 0000"))  # docs/errata.md E11: end with 25 01 00 00
     assert [r.type for r in records] == [1, 27]  # type: ignore[attr-defined]
     assert records[0].uid == 7  # type: ignore[index]
 
@@ -607,7 +607,7 @@ def test_passage_mode() -> None:
 def test_factory_reset_accepts_empty_reply() -> None:
     op = FactoryReset(keys())
     assert request(admin_login(op, op.start())) == (0x52, b"")
-    assert done(reply(op, "")) == CommandAck(None)  # research §5.1: no body = success
+    assert done(reply(op, "")) == CommandAck(None)  # docs/ble.md §5.1: no body = success
 
 
 def test_hotel_data() -> None:
@@ -658,8 +658,8 @@ def test_pairing_full_sequence() -> None:
     op = Pair(header, NOW, admin_ps=ADMIN_PS, unlock_key=UNLOCK_KEY, admin_passcode="7654321",
               passcode_table=FixedTable())  # fmt: skip
     step = op.start()
-    assert request(step, key=DEFAULT_KEY) == (0x19, b"SCIENER")  # research §5.1 step 2
-    # the key reply carries frame command 0x19 (research §3.4) under the default key
+    assert request(step, key=DEFAULT_KEY) == (0x19, b"SCIENER")  # docs/ble.md §5.1 step 2
+    # the key reply carries frame command 0x19 (docs/ble.md §3.4) under the default key
     step = reply(op, "1901" + NEW_KEY.hex(), key=DEFAULT_KEY, command=0x19)
     assert _pair_request(step) == (
         0x56, ADMIN_PS.to_bytes(4, "big") + UNLOCK_KEY.to_bytes(4, "big") + b"SCIENER"

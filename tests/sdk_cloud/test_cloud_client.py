@@ -38,7 +38,7 @@ async def signed_in(session, base_url, **kwargs) -> TTLockCloud:
 
 
 def test_md5_password() -> None:
-    """The API wants the lower-case hex MD5 of the password (research §1.2)."""
+    """The API wants the lower-case hex MD5 of the password (docs/cloud.md §1.2)."""
     assert md5_password("123456") == "e10adc3949ba59abbe56e057f20f883e"
 
 

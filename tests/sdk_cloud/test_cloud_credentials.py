@@ -1,4 +1,4 @@
-"""TTLockCloud credential methods against the simulated cloud (research cloud §2.2–§2.5).
+"""TTLockCloud credential methods against the simulated cloud (docs/cloud.md §2.2–§2.5).
 
 Passcodes (offline and custom), IC cards, fingerprints, faces and eKeys: the SDK sends the
 right parameters (method selector 2 through the serialised gateway path or 1 record-only,

@@ -1,7 +1,7 @@
 """The monthly passcode ledger: the one place that counts, checks and feeds the sensor.
 
 Since April 2026 TTLock app accounts may create only a few passcodes per lock and calendar
-month (docs/cloud-api.md, "Limits"). When the ``monthly_passcode_limit`` option is set, the
+month (docs/cloud.md, "Limits"). When the ``monthly_passcode_limit`` option is set, the
 integration counts the counted passcode types it creates per lock and month (in Home
 Assistant's time zone), refuses more, or writes a custom code straight into the lock over
 Bluetooth, outside the app's count, when the lock is in range.

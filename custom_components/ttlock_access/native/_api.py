@@ -228,7 +228,7 @@ class CodeGenerator:
         return self._call(self._backend.is_weak, code, flags, blocklist)
 
     def generate_pairing_tables(self, year: int, seed: int | None = None) -> list[PairingEntry]:
-        """The 10 INIT_PASSWORDS entries for ``year`` … ``year + 9`` (research §8.1).
+        """The 10 INIT_PASSWORDS entries for ``year`` … ``year + 9`` (docs/ble.md §8.1).
 
         ``year`` is the base year (2000-2099): the current year, or the previous one on
         1 January. Codes (0 ≤ code < 1071) and secrets (digit permutations) are distinct.

@@ -35,7 +35,7 @@
 #define MAX_CONSECUTIVE_REJECTIONS 4096
 #define ENUM_MAX_LENGTH 6
 #define PAIRING_ENTRIES 10
-#define PAIRING_CODE_LIMIT 1071 /* research 8.1: 0 <= code < 1071 */
+#define PAIRING_CODE_LIMIT 1071 /* docs/ble.md §8.1: 0 <= code < 1071 */
 #define MAX_PAIRING_TRIES 1000
 
 #define FLAG_REPEATED_DIGIT 1u

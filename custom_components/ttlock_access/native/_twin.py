@@ -35,7 +35,7 @@ MAX_COUNT = 1_000_000
 MAX_CONSECUTIVE_REJECTIONS = 4096
 ENUM_MAX_LENGTH = 6
 PAIRING_ENTRIES = 10
-PAIRING_CODE_LIMIT = 1071  # research §8.1: 0 ≤ code < 1071
+PAIRING_CODE_LIMIT = 1071  # docs/ble.md §8.1: 0 ≤ code < 1071
 FLAG_REPEATED_DIGIT = 1
 FLAG_SEQUENCE = 2
 FLAG_PATTERN = 4
@@ -362,7 +362,7 @@ def generate_bulk(
 
 
 def pairing_tables(seed: int | None) -> list[tuple[int, int]]:
-    """``PAIRING_ENTRIES`` (code, secret) pairs for INIT_PASSWORDS (research §8.1).
+    """``PAIRING_ENTRIES`` (code, secret) pairs for INIT_PASSWORDS (docs/ble.md §8.1).
 
     Per entry: ``code = below(1071)`` until unused, then a secret until unused: the digits
     0-9 shuffled by Fisher-Yates (``for i in 9..1: swap(d[i], d[below(i + 1)])``), read as a

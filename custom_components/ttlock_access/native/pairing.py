@@ -1,11 +1,11 @@
 """Offline-passcode tables of a V3 lock: INIT_PASSWORDS payload and ``pwdInfo``.
 
-Research ``ttlock-ble-protocol.md`` §8.1-8.2. At pairing (and at "reset passcode") the app
+Research ``docs/ble.md`` §8.1-8.2. At pairing (and at "reset passcode") the app
 sends ``0x31`` INIT_PASSWORDS: 10 entries, one per year from the base year, each a *code*
 (0 ≤ code < 1071, distinct) and a *secret* (a permutation of the digits 0-9, distinct). The
 same tables go to the cloud as ``pwdInfo``: compact JSON encrypted with AES-128-CBC, key =
 IV = the millisecond timestamp's digits right-padded with ``0`` to 16 ASCII characters,
-PKCS#7 padding (research §4.1: Java "PKCS5Padding"), Base64. The random draws live in the
+PKCS#7 padding (docs/ble.md §4.1: Java "PKCS5Padding"), Base64. The random draws live in the
 backends (``generate_pairing_tables``); this module only packs, checks and encrypts.
 """
 
@@ -87,7 +87,7 @@ def check_tables(tables: Sequence[PairingEntry]) -> None:
 
 
 def pack_init_passwords(tables: Sequence[PairingEntry]) -> bytes:
-    """The 61-byte plaintext of ``0x31`` INIT_PASSWORDS (research §8.1).
+    """The 61-byte plaintext of ``0x31`` INIT_PASSWORDS (docs/ble.md §8.1).
 
     Byte 0 is the base year mod 100; then per entry 6 bytes: ``code >> 4``;
     ``(code & 0x0F) << 4 | (secret >> 32) & 0x0F``; the low 32 bits of the secret, big-endian.
@@ -143,7 +143,7 @@ def encode_pwd_info(tables: Sequence[PairingEntry], timestamp_ms: int) -> str:
 
     The JSON is compact, ``[{"year":2026,"code":677,"secretKey":"9876543210"},…]``. Any
     non-empty list of entries is accepted (after ``0x32`` READ_PWD_PARA the SDK re-encrypts a
-    single entry, research §8.1).
+    single entry, docs/ble.md §8.1).
     """
     given: object = tables
     if isinstance(given, str | bytes) or not isinstance(given, Sequence) or not given:

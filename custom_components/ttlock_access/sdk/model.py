@@ -11,7 +11,7 @@ from enum import IntEnum, StrEnum
 
 
 class Feature(IntEnum):
-    """Bits of a lock's ``featureValue`` (research/ttlock-cloud-and-peers.md §2.1)."""
+    """Bits of a lock's ``featureValue`` (docs/cloud.md §2.1)."""
 
     PASSCODE = 0
     IC_CARD = 1
@@ -85,7 +85,7 @@ class DoorState(StrEnum):
 
 
 class Region(StrEnum):
-    """The two independent TTLock clouds (research §1.1)."""
+    """The two independent TTLock clouds (docs/cloud.md §1.1)."""
 
     EU = "eu"
     CN = "cn"
@@ -239,12 +239,12 @@ class Page[T]:
 
 
 # --------------------------------------------------------------------------------------------
-# Credentials: passcodes, IC cards, fingerprints, faces, eKeys (research §2.2–§2.5)
+# Credentials: passcodes, IC cards, fingerprints, faces, eKeys (docs/cloud.md §2.2–§2.5)
 # --------------------------------------------------------------------------------------------
 
 
 class PasscodeType(IntEnum):
-    """``keyboardPwdType`` (research §2.2).
+    """``keyboardPwdType`` (docs/cloud.md §2.2).
 
     Offline ("random") codes from ``keyboardPwd/get`` use all 14 values; custom codes from
     ``keyboardPwd/add`` are :attr:`PERMANENT` or :attr:`PERIOD` with ``Passcode.is_custom``.
@@ -326,7 +326,7 @@ class Passcode:
 
 
 MAX_CARD_NUMBER = (1 << 64) - 1
-"""A card number is 4 bytes, or 8 when it needs more than 32 bits (research §5.6)."""
+"""A card number is 4 bytes, or 8 when it needs more than 32 bits (docs/ble.md §5.6)."""
 
 
 def reversed_card_number(number: str | int) -> str:

@@ -1,8 +1,8 @@
 """TTLock record types: what a lock record says happened, and how.
 
-Two numberings exist (docs/cloud-api.md §2.7): the cloud's ``recordType`` (lock records in
+Two numberings exist (docs/cloud.md §2.7): the cloud's ``recordType`` (lock records in
 ``lockRecord/list`` and webhook pushes) and the lock-side log type (``recordTypeFromLock``,
-the Bluetooth operation log, docs/ble-protocol.md §5.8). Both map to one
+the Bluetooth operation log, docs/ble.md §5.8). Both map to one
 (:class:`EventType`, :class:`Method`) pair; unknown types are :attr:`EventType.OTHER`, never an
 error.
 """
@@ -104,7 +104,7 @@ CLOUD_RECORD_TYPES: Final[dict[int, tuple[EventType, Method]]] = {
     **dict.fromkeys(range(67, 74), (_U, _M.FACE)),
     **dict.fromkeys(range(84, 91), (_U, _M.PALM_VEIN)),
 }
-"""Cloud ``recordType`` → (event, method) (docs/cloud-api.md §2.7); an
+"""Cloud ``recordType`` → (event, method) (docs/cloud.md §2.7); an
 unlock or lock record with ``success`` 0 becomes the matching failure."""
 
 LOCK_LOG_TYPES: Final[dict[int, tuple[EventType, Method]]] = {
@@ -146,7 +146,7 @@ LOCK_LOG_TYPES: Final[dict[int, tuple[EventType, Method]]] = {
     74: (_UF, _M.CARD),
     92: (_U, _M.PASSCODE),
 }
-"""Lock-side operation-log type (``recordTypeFromLock``) → (event, method) (docs/ble-protocol.md
+"""Lock-side operation-log type (``recordTypeFromLock``) → (event, method) (docs/ble.md
 §5.8). The lock writes failures as their own types."""
 
 _FAILED: Final = {_U: _UF, _L: _LF}

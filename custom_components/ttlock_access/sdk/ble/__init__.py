@@ -1,13 +1,13 @@
-"""Sans-IO core of the TTLock Bluetooth protocol (DESIGN rule 2; model: h11).
+"""Sans-IO core of the TTLock Bluetooth protocol (docs/architecture.md rule 2; model: h11).
 
 Pure functions and state machines over bytes: no Home Assistant, no asyncio, no I/O. A thin
 bleak adapter (not in this package's core) writes the chunks an operation asks for, feeds
 notifications through a :class:`FrameAssembler`, and hands frames back to the operation.
-The specification is research/ttlock-ble-protocol.md ("§"), corrected by
-research/ttlock-ble-errata.md ("E…"); the client follows the errata's "send" column.
+The specification is docs/ble.md ("§"), corrected by
+docs/errata.md ("E…"); the client follows the errata's "send" column.
 
 Layers (lower layers never import higher ones; the simulated lock may reuse only the codec —
-``crc``, ``crypto``, ``frame``, ``errors`` — DESIGN rule 5):
+``crc``, ``crypto``, ``frame``, ``errors`` — docs/architecture.md rule 5):
 
 Frame codec (both ends of the link)
     ``crc``        :func:`crc8` — CRC-8/MAXIM with TTLock's table entry 33 = 0x07 (§3.3).

@@ -1,4 +1,4 @@
-"""TTLock advertisement parsing (research §1.1–§1.2; errata E5, E15).
+"""TTLock advertisement parsing (docs/ble.md §1.1–§1.2; docs/errata.md E5, E15).
 
 The lock reuses the two "company id" bytes of its manufacturer-specific data as protocol
 bytes: re-join ``company_id.to_bytes(2, "little") + payload`` (a V3 lock's key is ``0x0305``)
@@ -33,13 +33,13 @@ from .keys import mac_from_bytes
 MIN_LENGTH = 15
 MAX_LENGTH = 31
 MAX_SCENE = 13
-"""Highest scene the SDK knows (13 = power saver; research §1.1)."""
+"""Highest scene the SDK knows (13 = power saver; docs/ble.md §1.1)."""
 MAX_BATTERY = 100
 V3_PREFIX = b"\x05\x03"
 
 
 class AdvertisementFlag(IntFlag):
-    """Bits of the params byte (research §1.1; errata E5 for 0x10)."""
+    """Bits of the params byte (docs/ble.md §1.1; docs/errata.md E5 for 0x10)."""
 
     UNLOCKED = 0x01
     HAS_EVENTS = 0x02
@@ -49,7 +49,7 @@ class AdvertisementFlag(IntFlag):
 
 
 class DeviceKind(StrEnum):
-    """What kind of TTLock device the header says this is (research §1.1, §9.1)."""
+    """What kind of TTLock device the header says this is (docs/ble.md §1.1, §9.1)."""
 
     LOCK = "lock"
     LOCK_DFU = "lock_dfu"
@@ -77,7 +77,7 @@ class TTLockAdvertisement:
     """A decoded TTLock advertisement.
 
     ``params`` and ``battery`` are None for generations that do not broadcast state
-    (protocolType < 5 and V2S 5.1; research §1.1) and for non-lock devices.
+    (protocolType < 5 and V2S 5.1; docs/ble.md §1.1) and for non-lock devices.
     """
 
     kind: DeviceKind
@@ -91,7 +91,7 @@ class TTLockAdvertisement:
 
     @property
     def lock_type(self) -> LockType:
-        """Generation from (type, version, scene) (research §1.1)."""
+        """Generation from (type, version, scene) (docs/ble.md §1.1)."""
         if self.kind is not DeviceKind.LOCK:
             return LockType.UNKNOWN
         return lock_type_of(self.protocol_type, self.protocol_version, self.scene)
@@ -121,12 +121,12 @@ class TTLockAdvertisement:
 
     @property
     def dormant(self) -> bool | None:
-        """Radio asleep (bit 0x10, errata E5): the bolt bit is then meaningless."""
+        """Radio asleep (bit 0x10, docs/errata.md E5): the bolt bit is then meaningless."""
         return self._flag(AdvertisementFlag.DORMANT)
 
     @property
     def unlocked(self) -> bool | None:
-        """Bolt state (bit 0x01); None when not broadcast or while dormant (errata E5)."""
+        """Bolt state (bit 0x01); None when not broadcast or while dormant (docs/errata.md E5)."""
         if self.params is None or self.params & AdvertisementFlag.DORMANT:
             return None
         return bool(self.params & AdvertisementFlag.UNLOCKED)
@@ -174,7 +174,7 @@ def parse_raw(raw: bytes) -> TTLockAdvertisement:
             raise AdvertisementError("advertisement too short for params and battery")
         params = raw[params_at]
         level = raw[params_at + 1]
-        battery = level if level <= MAX_BATTERY else None  # errata E15: > 100 = absent
+        battery = level if level <= MAX_BATTERY else None  # docs/errata.md E15: > 100 = absent
     return TTLockAdvertisement(DeviceKind.LOCK, ptype, version, scene, mac, params, battery, raw)
 
 
@@ -195,7 +195,7 @@ def parse_advertisement(
 ) -> TTLockAdvertisement | None:
     """The best TTLock reading of a manufacturer-data map, or None.
 
-    Stacks may keep stale entries beside live ones (research §1.2), so choose explicitly:
+    Stacks may keep stale entries beside live ones (docs/ble.md §1.2), so choose explicitly:
     locks before other devices, then entries whose MAC matches ``address``, then entries
     that carry status.
     """
@@ -227,7 +227,7 @@ def is_ttlock(
     """Cheap check: does any manufacturer entry parse as a TTLock lock?
 
     ``service_uuids`` does not decide anything — ``0x1910`` is shared by unrelated devices and
-    missing on some locks (research §1.2) — it is accepted so callers can pass HA's service
+    missing on some locks (docs/ble.md §1.2) — it is accepted so callers can pass HA's service
     info fields as they are.
     """
     del service_uuids

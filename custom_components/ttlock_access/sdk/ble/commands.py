@@ -1,4 +1,4 @@
-"""Client-side command payload builders and reply parsers (research §5, errata).
+"""Client-side command payload builders and reply parsers (docs/ble.md §5, errata).
 
 Builders return the *plaintext* request payload of one command; parsers take ``reply.data``,
 the decrypted bytes after ``[echo][status]``. Parsers raise :class:`PayloadError` (a
@@ -57,9 +57,9 @@ QUERY = 1
 MODIFY = 2
 """Operation byte "set"."""
 SEQ_END = 0xFFFF
-"""Cursor value that ends a listing (research §5.5–§5.7)."""
+"""Cursor value that ends a listing (docs/ble.md §5.5–§5.7)."""
 LOG_NEW_RECORDS = 0xFFFF
-"""``0x25`` cursor "records not read yet"; 0 = from the beginning (research §5.8)."""
+"""``0x25`` cursor "records not read yet"; 0 = from the beginning (docs/ble.md §5.8)."""
 INIT_PASSWORDS_LENGTH = 61
 FINGERPRINT_ID_LENGTH = 6
 _CARD_PADDING = b"\xff\xff\xff\xff"
@@ -78,7 +78,8 @@ def dynamic_sum(ps_from_lock: int, unlock_key: int) -> int:
 def check_user_time(
     start: datetime | None, end: datetime | None, lock_flag_pos: int, uid: int
 ) -> bytes:
-    """``0x55``: start d5 ‖ end d5 ‖ lockFlagPos(3) ‖ uid(4) = 17 bytes (errata E4 "send")."""
+    """``0x55``: start d5 ‖ end d5 ‖ lockFlagPos(3) ‖ uid(4) = 17 bytes (docs/errata.md E4
+    "send")."""
     if not 0 <= lock_flag_pos <= 0xFFFFFF:
         raise EncodeError("lockFlagPos must fit three bytes")
     return (
@@ -90,7 +91,7 @@ def check_user_time(
 
 
 def check_admin(admin_ps: int, lock_flag_pos: int, uid: int) -> bytes:
-    """``0x41``: adminPs(4) ‖ lockFlagPos low 3 bytes ‖ uid(4) (research §5.2)."""
+    """``0x41``: adminPs(4) ‖ lockFlagPos low 3 bytes ‖ uid(4) (docs/ble.md §5.2)."""
     if not 0 <= lock_flag_pos <= 0xFFFFFF:
         raise EncodeError("lockFlagPos must fit three bytes")
     return u32(admin_ps) + lock_flag_pos.to_bytes(3, "big") + u32(uid)
@@ -102,25 +103,25 @@ def check_random(proof: int) -> bytes:
 
 
 def parse_challenge(data: bytes) -> int:
-    """psFromLock of a ``0x41``/``0x55`` reply (4 bytes BE; research §5.0, §7)."""
+    """psFromLock of a ``0x41``/``0x55`` reply (4 bytes BE; docs/ble.md §5.0, §7)."""
     return Reader(data, "challenge").u32()
 
 
 # --- actuation ---------------------------------------------------------------------------
 def actuation(proof: int, unix_seconds: int) -> bytes:
-    """``0x47`` UNLOCK / ``0x58`` LOCK: sum(4) ‖ unix seconds(4) (research §5.4)."""
+    """``0x47`` UNLOCK / ``0x58`` LOCK: sum(4) ‖ unix seconds(4) (docs/ble.md §5.4)."""
     return u32(proof) + u32(unix_seconds)
 
 
 def lift_activation(proof: int, unix_seconds: int, now: datetime, floors: Sequence[int]) -> bytes:
-    """``0x47`` for lift controllers: sum ‖ unix ‖ d6 ‖ count ‖ floors (research §9.3)."""
+    """``0x47`` for lift controllers: sum ‖ unix ‖ d6 ‖ count ‖ floors (docs/ble.md §9.3)."""
     if not floors or len(floors) > 0xFF or any(not 0 <= f <= 0xFF for f in floors):
         raise EncodeError("1-255 floors, each one byte")
     return actuation(proof, unix_seconds) + encode_d6(now) + bytes((len(floors), *floors))
 
 
 def parse_actuation(data: bytes) -> ActuationResult:
-    """``[battery]`` optionally followed by ``uid(4) uniqueId(4) d6`` (research §5.4)."""
+    """``[battery]`` optionally followed by ``uid(4) uniqueId(4) d6`` (docs/ble.md §5.4)."""
     if not data:
         return ActuationResult()
     if len(data) < 15:
@@ -133,12 +134,12 @@ def parse_actuation(data: bytes) -> ActuationResult:
 
 # --- queries without a handshake ---------------------------------------------------------
 def status_query() -> bytes:
-    """``0x14`` request: ASCII ``SCIENER`` (research §5.3)."""
+    """``0x14`` request: ASCII ``SCIENER`` (docs/ble.md §5.3)."""
     return SCIENER
 
 
 def parse_status(data: bytes) -> LockStatus:
-    """``[battery][state][…]``; state 0 locked, 1 unlocked, else unknown (research §5.3)."""
+    """``[battery][state][…]``; state 0 locked, 1 unlocked, else unknown (docs/ble.md §5.3)."""
     reader = Reader(data, "status reply")
     battery, raw = reader.u8(), reader.u8()
     state = {0: LockState.LOCKED, 1: LockState.UNLOCKED}.get(raw, LockState.UNKNOWN)
@@ -146,7 +147,7 @@ def parse_status(data: bytes) -> LockStatus:
 
 
 def parse_features(data: bytes) -> Features:
-    """``[battery][W0 (4 BE)][W1]…`` (research §5.3); a partial trailing word is ignored."""
+    """``[battery][W0 (4 BE)][W1]…`` (docs/ble.md §5.3); a partial trailing word is ignored."""
     reader = Reader(data, "feature reply")
     battery = reader.u8()
     count = reader.remaining // 4
@@ -156,23 +157,23 @@ def parse_features(data: bytes) -> Features:
 
 
 def parse_lock_time(data: bytes) -> datetime | None:
-    """``0x34`` reply: d6, no battery byte (research §5.3)."""
+    """``0x34`` reply: d6, no battery byte (docs/ble.md §5.3)."""
     return Reader(data, "lock time").d6()
 
 
 def calibrate_time(now: datetime) -> bytes:
-    """``0x43``: d6 of the lock's local wall time (errata E14)."""
+    """``0x43``: d6 of the lock's local wall time (docs/errata.md E14)."""
     return encode_d6(now)
 
 
 def operation_log(seq: int) -> bytes:
-    """``0x25``: cursor(2 BE); ``0xFFFF`` = new records, 0 = from the start (research §5.8)."""
+    """``0x25``: cursor(2 BE); ``0xFFFF`` = new records, 0 = from the start (docs/ble.md §5.8)."""
     return u16(seq)
 
 
 # --- pairing -----------------------------------------------------------------------------
 def get_aes_key() -> bytes:
-    """``0x19``: ``SCIENER`` (sent under the default key; research §5.1 step 2)."""
+    """``0x19``: ``SCIENER`` (sent under the default key; docs/ble.md §5.1 step 2)."""
     return SCIENER
 
 
@@ -184,7 +185,7 @@ def parse_aes_key(data: bytes) -> bytes:
 
 
 def add_admin(admin_ps: int, unlock_key: int) -> bytes:
-    """``0x56``: adminPs(4) ‖ unlockKey(4) ‖ ``SCIENER`` (research §5.1 step 3)."""
+    """``0x56``: adminPs(4) ‖ unlockKey(4) ‖ ``SCIENER`` (docs/ble.md §5.1 step 3)."""
     return u32(admin_ps) + u32(unlock_key) + SCIENER
 
 
@@ -195,7 +196,7 @@ def parse_add_admin(data: bytes) -> None:
 
 
 def set_admin_passcode(code: str) -> bytes:
-    """``0x53``: one byte per digit, values 0–9, not ASCII (research §5.2)."""
+    """``0x53``: one byte per digit, values 0–9, not ASCII (docs/ble.md §5.2)."""
     if not code.isdigit() or not 4 <= len(code) <= 9 or not code.isascii():
         raise EncodeError("the admin keypad code is 4-9 digits")
     return bytes(int(digit) for digit in code)
@@ -212,14 +213,14 @@ def parse_admin_code(data: bytes) -> str:
 
 
 def init_passwords(table: bytes) -> bytes:
-    """``0x31``: the 61-byte offline-passcode table (research §8.1)."""
+    """``0x31``: the 61-byte offline-passcode table (docs/ble.md §8.1)."""
     if len(table) != INIT_PASSWORDS_LENGTH:
         raise EncodeError(f"INIT_PASSWORDS carries 61 bytes, got {len(table)}")
     return bytes(table)
 
 
 def read_device_info(item: DeviceInfoType | int) -> bytes:
-    """``0x90``: ``[type]`` (research §5.3)."""
+    """``0x90``: ``[type]`` (docs/ble.md §5.3)."""
     return bytes((int(item),))
 
 
@@ -235,12 +236,12 @@ def setting_query() -> bytes:
 
 
 def auto_lock_set(seconds: int) -> bytes:
-    """``0x36`` set: ``[2][secs(2 BE)]``, 0 = off (research §5.9)."""
+    """``0x36`` set: ``[2][secs(2 BE)]``, 0 = off (docs/ble.md §5.9)."""
     return bytes((MODIFY,)) + u16(seconds)
 
 
 def parse_auto_lock(data: bytes) -> AutoLockInfo:
-    """``[battery][1][cur(2)][min(2)][max(2)]`` and any extra bytes (errata E8)."""
+    """``[battery][1][cur(2)][min(2)][max(2)]`` and any extra bytes (docs/errata.md E8)."""
     reader = Reader(data, "auto-lock reply")
     battery = reader.u8()
     reader.u8()
@@ -250,7 +251,7 @@ def parse_auto_lock(data: bytes) -> AutoLockInfo:
 
 
 def remote_unlock_set(enabled: bool) -> bytes:
-    """``0x37`` set: ``[2][0 off | 1 on]`` (research §5.2)."""
+    """``0x37`` set: ``[2][0 off | 1 on]`` (docs/ble.md §5.2)."""
     return bytes((MODIFY, 1 if enabled else 0))
 
 
@@ -263,7 +264,7 @@ def parse_setting(data: bytes) -> SettingValue:
 
 
 def audio_set(enabled: bool, volume: int | None = None) -> bytes:
-    """``0x62`` set: ``[2][on]``, or ``[2][1][volume 1-5][language 0]`` (research §5.2)."""
+    """``0x62`` set: ``[2][on]``, or ``[2][1][volume 1-5][language 0]`` (docs/ble.md §5.2)."""
     if volume is None or not enabled:
         return bytes((MODIFY, 1 if enabled else 0))
     if not 1 <= volume <= 5:
@@ -281,7 +282,7 @@ def parse_audio(data: bytes) -> SoundSettings:
 
 
 def switch_state_set(item: int, value: int) -> bytes:
-    """``0x68`` set: ``[2][item(4 BE)][value(4 BE)]`` (research §5.3)."""
+    """``0x68`` set: ``[2][item(4 BE)][value(4 BE)]`` (docs/ble.md §5.3)."""
     return bytes((MODIFY,)) + u32(item) + u32(value)
 
 
@@ -307,9 +308,10 @@ def _check_code(code: str, what: str = "passcode") -> bytes:
 def passcode_add(
     kind: PasscodeType | int, code: str, start: datetime | None, end: datetime | None
 ) -> bytes:
-    """``[2][type][len][code][start d5]`` + ``[end d5]`` for types 2/3 (research §5.5).
+    """``[2][type][len][code][start d5]`` + ``[end d5]`` for types 2/3 (docs/ble.md §5.5).
 
-    Type 4 (cyclic) adds are not sent (errata E7 "send"); None dates mean the permanent window.
+    Type 4 (cyclic) adds are not sent (docs/errata.md E7 "send"); None dates mean the permanent
+    window.
     """
     raw = _check_code(code)
     kind = int(kind)
@@ -322,7 +324,7 @@ def passcode_add(
 
 
 def passcode_delete(kind: PasscodeType | int, code: str) -> bytes:
-    """``[3][type][len][code]`` (research §5.5)."""
+    """``[3][type][len][code]`` (docs/ble.md §5.5)."""
     raw = _check_code(code)
     return bytes((PasscodeOp.DELETE, int(kind), len(raw))) + raw
 
@@ -336,7 +338,7 @@ def passcode_modify(
 ) -> bytes:
     """``[5][type][oldLen][old][newLen][new]`` + start d5 ‖ end d5 when both dates are given.
 
-    ``new`` None (length 0) keeps the code and changes only the window (research §5.5).
+    ``new`` None (length 0) keeps the code and changes only the window (docs/ble.md §5.5).
     """
     raw_old = _check_code(old)
     raw_new = _check_code(new, "new passcode") if new else b""
@@ -350,7 +352,7 @@ def passcode_modify(
 
 
 def passcode_clear() -> bytes:
-    """``[1]`` — delete every keypad passcode (research §5.5)."""
+    """``[1]`` — delete every keypad passcode (docs/ble.md §5.5)."""
     return bytes((PasscodeOp.CLEAR,))
 
 
@@ -360,7 +362,8 @@ def passcode_list(seq: int) -> bytes:
 
 
 def parse_passcode_page(data: bytes) -> tuple[int, int | None, list[Passcode]]:
-    """``0x07`` reply → (total, next cursor or None, passcodes) (research §5.5, errata E6)."""
+    """``0x07`` reply → (total, next cursor or None, passcodes) (docs/ble.md §5.5, docs/errata.md
+    E6)."""
     reader = Reader(data, "passcode list")
     total = reader.u16()
     if total == 0 or reader.remaining < 2:
@@ -385,7 +388,7 @@ def parse_passcode_page(data: bytes) -> tuple[int, int | None, list[Passcode]]:
 
 # --- IC cards (0x05) and fingerprints (0x06) ----------------------------------------------
 def encode_card_number(number: int) -> bytes:
-    """4 bytes BE, or 8 when the number needs it (research §5.6)."""
+    """4 bytes BE, or 8 when the number needs it (docs/ble.md §5.6)."""
     if number < 0 or number >= 1 << 64:
         raise EncodeError("card numbers are 0 .. 2**64-1")
     return number.to_bytes(_SHORT_CARD if number <= 0xFFFFFFFF else _LONG_CARD, "big")
@@ -405,7 +408,7 @@ def _window(start: datetime | None, end: datetime | None) -> bytes:
 
 
 def card_add_mode() -> bytes:
-    """``[2]`` — enter card enrolment mode (research §5.6 step 2)."""
+    """``[2]`` — enter card enrolment mode (docs/ble.md §5.6 step 2)."""
     return bytes((CredentialOp.ADD,))
 
 
@@ -435,14 +438,14 @@ def card_search(seq: int) -> bytes:
 
 
 def encode_fingerprint_id(fingerprint_id: int) -> bytes:
-    """Fingerprint ids are 6 bytes BE, opaque (research §5.7, errata E18)."""
+    """Fingerprint ids are 6 bytes BE, opaque (docs/ble.md §5.7, docs/errata.md E18)."""
     if not 0 <= fingerprint_id < 1 << 48:
         raise EncodeError("fingerprint ids are six bytes")
     return fingerprint_id.to_bytes(FINGERPRINT_ID_LENGTH, "big")
 
 
 def fingerprint_add_mode() -> bytes:
-    """``[2]`` — enter fingerprint enrolment mode (research §5.7)."""
+    """``[2]`` — enter fingerprint enrolment mode (docs/ble.md §5.7)."""
     return bytes((CredentialOp.ADD,))
 
 
@@ -484,7 +487,7 @@ class CredentialEvent:
 
 
 def parse_credential_event(data: bytes) -> CredentialEvent:
-    """Split a ``0x05``/``0x06`` reply body (research §5.6, §5.7)."""
+    """Split a ``0x05``/``0x06`` reply body (docs/ble.md §5.6, §5.7)."""
     reader = Reader(data, "credential reply")
     battery, op = reader.u8(), reader.u8()
     status = reader.u8() if reader.remaining else None
@@ -492,7 +495,7 @@ def parse_credential_event(data: bytes) -> CredentialEvent:
 
 
 def parse_card_page(data: bytes) -> tuple[int, list[Card]]:
-    """``[battery][1][nextSeq(2)]`` + ``card ‖ start d5 ‖ end d5`` records (research §5.6)."""
+    """``[battery][1][nextSeq(2)]`` + ``card ‖ start d5 ‖ end d5`` records (docs/ble.md §5.6)."""
     reader = Reader(data, "card list")
     reader.take(2)
     next_seq = reader.u16()
@@ -514,7 +517,8 @@ def parse_card_page(data: bytes) -> tuple[int, list[Card]]:
 
 
 def parse_fingerprint_page(data: bytes) -> tuple[int, list[Fingerprint]]:
-    """``[battery][6][nextSeq(2)]`` + ``id6 ‖ start d5 ‖ end d5`` records (§5.7, errata E18)."""
+    """``[battery][6][nextSeq(2)]`` + ``id6 ‖ start d5 ‖ end d5`` records (§5.7, docs/errata.md
+    E18)."""
     reader = Reader(data, "fingerprint list")
     reader.take(2)
     next_seq = reader.u16()
@@ -534,7 +538,7 @@ _MIN_RECORD = 8
 
 
 def parse_log_page(data: bytes) -> LogPage:
-    """``[total(2)][nextSeq(2)][records…]``; total 0 = nothing more (research §5.8, E11)."""
+    """``[total(2)][nextSeq(2)][records…]``; total 0 = nothing more (docs/ble.md §5.8, E11)."""
     reader = Reader(data, "operation log")
     total = reader.u16()
     if total == 0 or reader.remaining < 2:
@@ -552,7 +556,7 @@ def parse_log_page(data: bytes) -> LogPage:
 
 
 def parse_log_record(record: bytes) -> LogRecord:
-    """One record without its length byte: ``[type][d6][battery][tail]`` (research §5.8).
+    """One record without its length byte: ``[type][d6][battery][tail]`` (docs/ble.md §5.8).
 
     A tail that does not fit its type's layout is kept raw with the decoded fields unset.
     """
@@ -600,14 +604,14 @@ def _decode_tail(base: LogRecord, tail: Reader) -> LogRecord:
 
 # --- passage mode (0x66) -------------------------------------------------------------------
 def passage_mode_query(seq: int = 0) -> bytes:
-    """``[1][seq]`` (one-byte cursor, research §5.9)."""
+    """``[1][seq]`` (one-byte cursor, docs/ble.md §5.9)."""
     if not 0 <= seq <= 0xFF:
         raise EncodeError("passage-mode cursor is one byte")
     return bytes((PassageModeOp.QUERY, seq))
 
 
 def passage_mode_entry(op: PassageModeOp, entry: PassageModeEntry) -> bytes:
-    """``[op][type][weekOrDay][month][startH][startM][endH][endM]`` (research §5.9)."""
+    """``[op][type][weekOrDay][month][startH][startM][endH][endM]`` (docs/ble.md §5.9)."""
     values = (int(entry.type), entry.week_or_day, entry.month)
     if any(not 0 <= v <= 0xFF for v in values):
         raise EncodeError("passage-mode fields are one byte")
@@ -620,7 +624,7 @@ def passage_mode_entry(op: PassageModeOp, entry: PassageModeEntry) -> bytes:
 
 
 def passage_mode_add(entry: PassageModeEntry) -> bytes:
-    """``[2][type][weekOrDay][month][startH][startM][endH][endM]`` (research §5.9)."""
+    """``[2][type][weekOrDay][month][startH][startM][endH][endM]`` (docs/ble.md §5.9)."""
     return passage_mode_entry(PassageModeOp.ADD, entry)
 
 
@@ -639,7 +643,7 @@ PASSAGE_END = 0xFF
 
 
 def parse_passage_page(data: bytes) -> tuple[int, list[PassageModeEntry]]:
-    """``[battery][1][nextSeq(1)]`` + 7-byte entries (research §5.9)."""
+    """``[battery][1][nextSeq(1)]`` + 7-byte entries (docs/ble.md §5.9)."""
     reader = Reader(data, "passage-mode reply")
     reader.take(2)
     next_seq = reader.u8()
@@ -653,12 +657,12 @@ def parse_passage_page(data: bytes) -> tuple[int, list[PassageModeEntry]]:
 
 # --- hotel / lift (0x64) -------------------------------------------------------------------
 def hotel_data_get(kind: HotelDataType | int) -> bytes:
-    """``[1][type]`` (research §9.3)."""
+    """``[1][type]`` (docs/ble.md §9.3)."""
     return bytes((QUERY, int(kind)))
 
 
 def hotel_data_set(kind: HotelDataType | int, value: bytes) -> bytes:
-    """``[2][type][len][value]`` (research §9.3)."""
+    """``[2][type][len][value]`` (docs/ble.md §9.3)."""
     if len(value) > 0xFF:
         raise EncodeError("hotel data values are at most 255 bytes")
     return bytes((MODIFY, int(kind), len(value))) + value

@@ -1,7 +1,7 @@
 """Numbers of the TTLock Bluetooth protocol: command codes, error codes, enums.
 
-Sources: research/ttlock-ble-protocol.md §5.2 (commands), §6 (errors), §5.3 (features, device
-info), §5.5–§5.8 (credential and log enums), §1.1 (lock types); errata E12 (error 0x19).
+Sources: docs/ble.md §5.2 (commands), §6 (errors), §5.3 (features, device
+info), §5.5–§5.8 (credential and log enums), §1.1 (lock types); docs/errata.md E12 (error 0x19).
 This module imports nothing from the package, so every other module may import it.
 """
 
@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from enum import IntEnum, IntFlag
 
-# GATT (research §2): write FFF2, notify FFF4 (CCCD 01 00) in service 1910; some firmware
+# GATT (docs/ble.md §2): write FFF2, notify FFF4 (CCCD 01 00) in service 1910; some firmware
 # exposes a Nordic-UART-style service instead.
 SERVICE_UUID = "00001910-0000-1000-8000-00805f9b34fb"
 WRITE_CHARACTERISTIC_UUID = "0000fff2-0000-1000-8000-00805f9b34fb"
@@ -21,11 +21,11 @@ BATTERY_LEVEL_UUID = "00002a19-0000-1000-8000-00805f9b34fb"
 """Read once after subscribing: some firmware only notifies after an ATT read (§2)."""
 
 SCIENER = b"SCIENER"
-"""Vendor string used as a payload by ``0x19``, ``0x56`` and ``0x14`` (research §5.1, §5.3)."""
+"""Vendor string used as a payload by ``0x19``, ``0x56`` and ``0x14`` (docs/ble.md §5.1, §5.3)."""
 
 
 class Command(IntEnum):
-    """Command codes (research §5.2)."""
+    """Command codes (docs/ble.md §5.2)."""
 
     SEARCH_DEVICE_FEATURE = 0x01
     MANAGE_KEYBOARD_PASSWORD = 0x03
@@ -64,7 +64,7 @@ class Command(IntEnum):
 
 
 class LockErrorCode(IntEnum):
-    """Error codes in ``[command][00][code]`` replies (research §6, errata E12)."""
+    """Error codes in ``[command][00][code]`` replies (docs/ble.md §6, docs/errata.md E12)."""
 
     SUCCESS = 0x00
     CRC_ERROR = 0x01
@@ -148,7 +148,7 @@ def describe_error(code: int | None) -> str:
 
 
 class FeatureBit(IntEnum):
-    """Feature bit numbers of the ``0x01`` reply / cloud ``featureValue`` (research §5.3)."""
+    """Feature bit numbers of the ``0x01`` reply / cloud ``featureValue`` (docs/ble.md §5.3)."""
 
     PASSCODE = 0
     IC_CARD = 1
@@ -203,7 +203,7 @@ class FeatureBit(IntEnum):
 
 
 class DeviceInfoType(IntEnum):
-    """``0x90`` READ_DEVICE_INFO item types (research §5.3)."""
+    """``0x90`` READ_DEVICE_INFO item types (docs/ble.md §5.3)."""
 
     MODEL_NUMBER = 1
     HARDWARE_REVISION = 2
@@ -219,7 +219,7 @@ class DeviceInfoType(IntEnum):
 
 
 class LockType(IntEnum):
-    """Lock generation derived from (protocolType, protocolVersion, scene) (research §1.1)."""
+    """Lock generation derived from (protocolType, protocolVersion, scene) (docs/ble.md §1.1)."""
 
     UNKNOWN = 0
     V2 = 2
@@ -232,7 +232,7 @@ class LockType(IntEnum):
 
 
 def lock_type_of(protocol_type: int, protocol_version: int, scene: int) -> LockType:
-    """The SDK's ``generateLockType`` mapping (research §1.1)."""
+    """The SDK's ``generateLockType`` mapping (docs/ble.md §1.1)."""
     if protocol_type == 5 and protocol_version == 3:
         return LockType.V3_CAR if scene == 7 else LockType.V3
     table = {(10, 1): LockType.CAR, (5, 4): LockType.V2S_PLUS, (5, 1): LockType.V2S}
@@ -246,7 +246,7 @@ def lock_type_of(protocol_type: int, protocol_version: int, scene: int) -> LockT
 
 
 class PasscodeType(IntEnum):
-    """Keypad passcode type byte as the lock numbers it (research §5.5, errata E19)."""
+    """Keypad passcode type byte as the lock numbers it (docs/ble.md §5.5, docs/errata.md E19)."""
 
     PERMANENT = 1
     COUNT = 2
@@ -255,7 +255,7 @@ class PasscodeType(IntEnum):
 
 
 class PasscodeOp(IntEnum):
-    """``0x03`` operation byte (research §5.5)."""
+    """``0x03`` operation byte (docs/ble.md §5.5)."""
 
     CLEAR = 1
     ADD = 2
@@ -265,7 +265,7 @@ class PasscodeOp(IntEnum):
 
 
 class CredentialOp(IntEnum):
-    """``0x05`` IC card / ``0x06`` fingerprint operation byte (research §5.6, §5.7)."""
+    """``0x05`` IC card / ``0x06`` fingerprint operation byte (docs/ble.md §5.6, §5.7)."""
 
     SEARCH_IC = 1
     ADD = 2
@@ -277,7 +277,7 @@ class CredentialOp(IntEnum):
 
 
 class AddStatus(IntEnum):
-    """Inner status byte of ``0x05``/``0x06`` add replies and pushes (research §5.6, §5.7)."""
+    """Inner status byte of ``0x05``/``0x06`` add replies and pushes (docs/ble.md §5.6, §5.7)."""
 
     SUCCESS = 0x01
     ENTERED_ADD_MODE = 0x02
@@ -286,7 +286,7 @@ class AddStatus(IntEnum):
 
 
 class PassageModeOp(IntEnum):
-    """``0x66`` operation byte (research §5.9)."""
+    """``0x66`` operation byte (docs/ble.md §5.9)."""
 
     QUERY = 1
     ADD = 2
@@ -295,14 +295,14 @@ class PassageModeOp(IntEnum):
 
 
 class PassageModeType(IntEnum):
-    """Passage-mode entry type (research §5.9)."""
+    """Passage-mode entry type (docs/ble.md §5.9)."""
 
     WEEKLY = 1
     MONTHLY = 2
 
 
 class HotelDataType(IntEnum):
-    """``0x64`` CONFIGURE_HOTEL_DATA parameter types (research §9.3)."""
+    """``0x64`` CONFIGURE_HOTEL_DATA parameter types (docs/ble.md §9.3)."""
 
     IC_KEY = 1
     AES_KEY = 2
@@ -315,7 +315,7 @@ class HotelDataType(IntEnum):
 
 
 class SwitchItem(IntFlag):
-    """``0x68`` switch item/value bits (research §5.3)."""
+    """``0x68`` switch item/value bits (docs/ble.md §5.3)."""
 
     TAMPER_ALERT = 0x01
     RESET_BUTTON = 0x02
@@ -326,7 +326,7 @@ class SwitchItem(IntFlag):
 
 
 class LogType(IntEnum):
-    """Operation-log record types with a known tail layout (research §5.8, errata E13).
+    """Operation-log record types with a known tail layout (docs/ble.md §5.8, docs/errata.md E13).
 
     Records of other types are kept with their raw type number.
     """

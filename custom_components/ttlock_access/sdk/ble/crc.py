@@ -1,8 +1,8 @@
-"""CRC-8 of TTLock frames: Dallas/Maxim CRC-8 with one altered table entry (research §3.3).
+"""CRC-8 of TTLock frames: Dallas/Maxim CRC-8 with one altered table entry (docs/ble.md §3.3).
 
 The frame CRC is table-driven ``crc = TABLE[crc ^ byte]`` (reflected polynomial 0x31 → 0x8C,
 initial value 0, no final XOR) over every byte from the ``7F`` magic through the last data byte.
-The same table keys the XOR codec (research §4.4).
+The same table keys the XOR codec (docs/ble.md §4.4).
 """
 
 from __future__ import annotations
@@ -24,10 +24,10 @@ def _maxim_entry(index: int) -> int:
 STANDARD_TABLE: tuple[int, ...] = tuple(_maxim_entry(i) for i in range(256))
 """The textbook CRC-8/MAXIM table (entry 33 is 0x7D)."""
 
-# The quirk (research §3.3): TTLock's table, as extracted from libLockCore.so and printed by
+# The quirk (docs/ble.md §3.3): TTLock's table, as extracted from libLockCore.so and printed by
 # several peers, holds 0x07 at index 33 where CRC-8/MAXIM has 0x7D. Real locks use it in both
 # directions, so a standard CRC fails on roughly one frame in seven (the "bad CRC" reports of
-# research §10.1). Every other entry is standard.
+# docs/ble.md §10.1). Every other entry is standard.
 TABLE: tuple[int, ...] = tuple(
     QUIRK_VALUE if i == QUIRK_INDEX else value for i, value in enumerate(STANDARD_TABLE)
 )

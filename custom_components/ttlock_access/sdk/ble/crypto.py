@@ -1,9 +1,9 @@
-"""Payload ciphers of TTLock frames (research §4).
+"""Payload ciphers of TTLock frames (docs/ble.md §4).
 
-* AES-128-CBC with **IV = key** and PKCS#7 padding (research §4.1); an empty plaintext is sent as
-  zero bytes, not as a padding block (errata E3, column "send").
+* AES-128-CBC with **IV = key** and PKCS#7 padding (docs/ble.md §4.1); an empty plaintext is sent as
+  zero bytes, not as a padding block (docs/errata.md E3, column "send").
 * The XOR codec of old-generation frames, keyed by the frame's ``encrypt`` byte, and its
-  "stand-alone" form (seed appended) used to obfuscate stored credentials (research §4.4).
+  "stand-alone" form (seed appended) used to obfuscate stored credentials (docs/ble.md §4.4).
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ AES_KEY_LENGTH = 16
 AES_BLOCK = 16
 
 DEFAULT_AES_KEY = bytes.fromhex("987623e8a923a1bb3d9e7d0378124588")
-"""Factory key, used only for ``0x19`` GET_AES_KEY during pairing (research §4.2)."""
+"""Factory key, used only for ``0x19`` GET_AES_KEY during pairing (docs/ble.md §4.2)."""
 
 
 def _check_key(key: bytes) -> None:
@@ -27,7 +27,8 @@ def _check_key(key: bytes) -> None:
 
 
 def aes_encrypt(key: bytes, plaintext: bytes) -> bytes:
-    """AES-128-CBC(IV = key), PKCS#7; ``b""`` stays ``b""`` (research §4.1, errata E3)."""
+    """AES-128-CBC(IV = key), PKCS#7; ``b""`` stays ``b""`` (docs/ble.md §4.1, docs/errata.md
+    E3)."""
     _check_key(key)
     if not plaintext:
         return b""
@@ -41,7 +42,7 @@ def aes_decrypt(key: bytes, ciphertext: bytes) -> bytes:
     """Inverse of :func:`aes_encrypt`; raises :class:`DecryptError` on any malformed input.
 
     ``b""`` decrypts to ``b""``; a ciphertext that decrypts to an empty plaintext (one padding
-    block, as RQB sends) is accepted too (errata E3, column "accept").
+    block, as RQB sends) is accepted too (docs/errata.md E3, column "accept").
     """
     _check_key(key)
     if not ciphertext:
@@ -58,7 +59,7 @@ def aes_decrypt(key: bytes, ciphertext: bytes) -> bytes:
 
 
 def xor_frame_codec(data: bytes, seed: int) -> bytes:
-    """XOR codec of V2/V2S/car/mobi frame payloads (research §4.4, frame mode).
+    """XOR codec of V2/V2S/car/mobi frame payloads (docs/ble.md §4.4, frame mode).
 
     ``out = in ^ seed ^ TABLE[len(data)]`` for every byte; the transform is its own inverse.
     """
@@ -73,7 +74,7 @@ def xor_frame_codec(data: bytes, seed: int) -> bytes:
 def xor_encode_standalone(data: bytes, seed: int) -> bytes:
     """Stand-alone XOR encoding: mask with ``seed ^ TABLE[len(data)]``, append the seed.
 
-    Seeds are 1–127 (research §4.4); used for ``adminPwd``/``lockKey`` in ``lockData``.
+    Seeds are 1–127 (docs/ble.md §4.4); used for ``adminPwd``/``lockKey`` in ``lockData``.
     """
     if not 1 <= seed <= 0x7F:
         raise EncodeError(f"stand-alone XOR seed must be 1-127, got {seed}")
@@ -83,7 +84,7 @@ def xor_encode_standalone(data: bytes, seed: int) -> bytes:
 def xor_decode_standalone(data: bytes) -> bytes:
     """Inverse of :func:`xor_encode_standalone`.
 
-    The mask index is the *plaintext* length, ``len(data) - 1`` (research §4.4: KJS's use of the
+    The mask index is the *plaintext* length, ``len(data) - 1`` (docs/ble.md §4.4: KJS's use of the
     full length is off by one; RQB and N8 agree with this form).
     """
     if not data:

@@ -1,7 +1,7 @@
 """Byte-level helpers for command payloads: integers, decimal-byte dates, a safe reader.
 
 Dates inside payloads are *decimal-valued* bytes in the lock's local wall time — 2026 is
-``26`` = ``0x1A``, not BCD (research §5.0; errata E4, E14). ``d5`` = ``yy MM dd HH mm``,
+``26`` = ``0x1A``, not BCD (docs/ble.md §5.0; docs/errata.md E4, E14). ``d5`` = ``yy MM dd HH mm``,
 ``d6`` = ``d5 ss``.
 """
 
@@ -12,7 +12,8 @@ from datetime import datetime
 from .errors import EncodeError, PayloadError
 
 PERMANENT_START = datetime(2000, 1, 31, 14, 0)
-"""Start of the "permanent" window: ``00 01 1f 0e 00`` (research §5.0, errata E4 "send")."""
+"""Start of the "permanent" window: ``00 01 1f 0e 00`` (docs/ble.md §5.0, docs/errata.md E4
+"send")."""
 PERMANENT_END = datetime(2099, 11, 30, 14, 0)
 """End of the "permanent" window: ``63 0b 1e 0e 00``."""
 

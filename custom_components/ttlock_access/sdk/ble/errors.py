@@ -4,7 +4,7 @@ Two families:
 
 * :class:`ProtocolError` — bytes that do not follow the protocol (bad frame, CRC, ciphertext,
   payload layout, advertisement). The frame codec raises nothing else on garbage input.
-* :class:`LockError` — the lock answered, well formed, with a failure status (research §6).
+* :class:`LockError` — the lock answered, well formed, with a failure status (docs/ble.md §6).
 
 Plus errors of the operation machinery (:class:`ReplyTimeoutError`,
 :class:`OperationStateError`) and of key material (:class:`KeyMaterialError`).
@@ -33,7 +33,7 @@ class FrameError(ProtocolError):
 
 
 class CrcError(ProtocolError):
-    """A complete frame whose CRC-8 does not match its content (research §3.3)."""
+    """A complete frame whose CRC-8 does not match its content (docs/ble.md §3.3)."""
 
     def __init__(self, expected: int, actual: int) -> None:
         self.expected = expected
@@ -54,12 +54,12 @@ class EmptyReplyError(PayloadError):
 
 
 class AdvertisementError(ProtocolError):
-    """Manufacturer data that is not a TTLock advertisement (research §1.1)."""
+    """Manufacturer data that is not a TTLock advertisement (docs/ble.md §1.1)."""
 
 
 # --- well-formed failures ---------------------------------------------------------------
 class LockError(TTLockBleError):
-    """The lock replied ``[command][status != 1][code]`` (research §3.4, §6)."""
+    """The lock replied ``[command][status != 1][code]`` (docs/ble.md §3.4, §6)."""
 
     def __init__(self, command: int, code: int | None, message: str | None = None) -> None:
         self.command = command
@@ -71,7 +71,7 @@ class LockError(TTLockBleError):
 
 
 class NotInSettingModeError(LockError):
-    """Pairing refused: the lock is already paired / not in setting mode (research §5.1)."""
+    """Pairing refused: the lock is already paired / not in setting mode (docs/ble.md §5.1)."""
 
 
 class ReplyTimeoutError(TTLockBleError):

@@ -1,13 +1,14 @@
 """Frame codec of the TTLock Bluetooth protocol, for both ends of the link.
 
-* :class:`Frame` — a "new agreement" frame (research §3.1) or an old V2 frame (§3.2), with
+* :class:`Frame` — a "new agreement" frame (docs/ble.md §3.1) or an old V2 frame (§3.2), with
   :meth:`Frame.encode` / :func:`decode_frame` (CRC-8 with the quirk table, §3.3) and CRLF.
 * :func:`seal` / :func:`open_payload` — payload protection per protocol generation
-  (AES-128-CBC IV = key for V2S+/V3, the XOR codec for older ones; research §3.6, §4).
+  (AES-128-CBC IV = key for V2S+/V3, the XOR codec for older ones; docs/ble.md §3.6, §4).
 * :func:`chunk` — 20-byte writes (§2.1); :class:`FrameAssembler` — length-based reassembly of
-  notification chunks with CRLF-checked resynchronisation (§2.1, errata E9).
+  notification chunks with CRLF-checked resynchronisation (§2.1, docs/errata.md E9).
 
-Nothing here knows command semantics, so the simulated lock can reuse it (DESIGN rule 5):
+Nothing here knows command semantics, so the simulated lock can reuse it (docs/architecture.md rule
+5):
 lock-side frames are built with ``command=RESPONSE_COMMAND`` and the lock's own header.
 """
 
@@ -27,20 +28,20 @@ OLD_HEADER_LENGTH = 6
 MAX_DATA_LENGTH = 0xFF
 MAX_FRAME_LENGTH = NEW_HEADER_LENGTH + MAX_DATA_LENGTH + 1 + len(CRLF)
 CHUNK_SIZE = 20
-"""Bytes per GATT write / notification (research §2.1)."""
+"""Bytes per GATT write / notification (docs/ble.md §2.1)."""
 
 ENCRYPT_APP = 0xAA
-"""``encrypt`` byte of app→lock frames and of lock replies (research §3.1, §3.4)."""
+"""``encrypt`` byte of app→lock frames and of lock replies (docs/ble.md §3.1, §3.4)."""
 ENCRYPT_PUSH = 0x00
-"""``encrypt`` byte the lock puts on unsolicited pushes (research §3.4)."""
+"""``encrypt`` byte the lock puts on unsolicited pushes (docs/ble.md §3.4)."""
 RESPONSE_COMMAND = 0x54
 """Frame command byte of every lock→app reply ('T'); the real command is the echo byte."""
 
 
 def is_new_format(protocol_type: int) -> bool:
-    """Whether frames of ``protocol_type`` use the 12-byte header (research §3.1–§3.2).
+    """Whether frames of ``protocol_type`` use the 12-byte header (docs/ble.md §3.1–§3.2).
 
-    Types ≥ 5 do; KJS and BAZ also treat type 0 as the new format (research §3.2).
+    Types ≥ 5 do; KJS and BAZ also treat type 0 as the new format (docs/ble.md §3.2).
     """
     return protocol_type >= 5 or protocol_type == 0
 
@@ -48,7 +49,7 @@ def is_new_format(protocol_type: int) -> bool:
 def uses_aes(protocol_type: int, protocol_version: int) -> bool:
     """Whether payloads of this generation are AES (V2S_PLUS 5.4, V3 5.3 and unknown new ones).
 
-    V2 (type 3), V2S (5.1), car (10.x) and mobi (11.x) use the XOR codec (research §3.6).
+    V2 (type 3), V2S (5.1), car (10.x) and mobi (11.x) use the XOR codec (docs/ble.md §3.6).
     """
     if not is_new_format(protocol_type):
         return False
@@ -59,9 +60,9 @@ def uses_aes(protocol_type: int, protocol_version: int) -> bool:
 
 @dataclass(frozen=True, slots=True)
 class ProtocolHeader:
-    """Header fields of a frame: the lock's ``lockVersion`` (research §3.1, §3.5).
+    """Header fields of a frame: the lock's ``lockVersion`` (docs/ble.md §3.1, §3.5).
 
-    The defaults are the client's fall-back send header ``05 03 02 0001 0001`` (errata E2).
+    The defaults are the client's fall-back send header ``05 03 02 0001 0001`` (docs/errata.md E2).
     Old V2 frames carry only ``protocol_type``; the other fields are then ignored.
     """
 
@@ -95,7 +96,7 @@ class Frame:
     data: bytes = field(repr=False)
 
     def encode(self) -> bytes:
-        """Wire bytes: header ‖ data ‖ CRC-8 ‖ CRLF (research §3.1–§3.3)."""
+        """Wire bytes: header ‖ data ‖ CRC-8 ‖ CRLF (docs/ble.md §3.1–§3.3)."""
         h = self.header
         values = {"command": self.command, "encrypt": self.encrypt}
         values |= {"protocol_type": h.protocol_type}
@@ -129,7 +130,7 @@ class Frame:
         return body + bytes((crc8(body),)) + CRLF
 
     def chunks(self, size: int = CHUNK_SIZE) -> list[bytes]:
-        """The encoded frame split into GATT writes of ``size`` bytes (research §2.1)."""
+        """The encoded frame split into GATT writes of ``size`` bytes (docs/ble.md §2.1)."""
         return chunk(self.encode(), size)
 
 
@@ -201,7 +202,7 @@ def seal(
     """Build a frame, protecting ``plaintext`` as the header's generation requires.
 
     AES generations need ``key`` and ignore ``encrypt`` for the cipher; XOR generations use
-    ``encrypt`` as the seed (research §3.6, §4.4).
+    ``encrypt`` as the seed (docs/ble.md §3.6, §4.4).
     """
     if header.uses_aes:
         if key is None:
@@ -216,7 +217,7 @@ def open_payload(frame: Frame, key: bytes | None) -> bytes:
     """The plaintext payload of ``frame`` (raises :class:`DecryptError` on failure).
 
     For AES generations the ``encrypt`` byte is ignored and the payload always decrypted
-    (errata E20): replies say ``AA``, pushes ``00``.
+    (docs/errata.md E20): replies say ``AA``, pushes ``00``.
     """
     if frame.header.uses_aes:
         if key is None:
@@ -226,7 +227,7 @@ def open_payload(frame: Frame, key: bytes | None) -> bytes:
 
 
 class FrameAssembler:
-    """Reassembles frames from notification chunks by their declared length (research §2.1).
+    """Reassembles frames from notification chunks by their declared length (docs/ble.md §2.1).
 
     Feed every notification to :meth:`feed` and iterate the result::
 
@@ -235,7 +236,8 @@ class FrameAssembler:
 
     A candidate frame is accepted only if the byte pair at its computed end is CRLF;
     otherwise its magic is treated as noise and the search resumes two bytes later (CRLF
-    inside AES ciphertext is why splitting on CRLF is wrong; errata E9). Bytes before a magic
+    inside AES ciphertext is why splitting on CRLF is wrong; docs/errata.md E9). Bytes before a
+    magic
     are dropped. A complete, CRLF-terminated frame with a wrong CRC is discarded and reported
     by raising :class:`CrcError` from the iterator; later frames stay buffered, so call
     ``feed(b"")`` to continue. Nothing but :class:`~.errors.ProtocolError` subclasses is

@@ -1,6 +1,6 @@
 """Bluetooth set-up of a TTLock gateway (G2 Wi-Fi, G3 wired, G4 4G): sans-IO codec and flow.
 
-Research ``ttlock-ble-protocol.md`` §9.1, which cites the TTLock Android SDK 3.3.1 sources as
+Research ``docs/ble.md`` §9.1, which cites the TTLock Android SDK 3.3.1 sources as
 published in ``Monkopedia/glowing-fishstick`` @ ``08a4f41`` (``ttlock-source/com/ttlock/bl/
 sdk/gateway/...``). Everything below is restated from those sources; no code is copied.
 
@@ -14,8 +14,8 @@ Discovery and GATT (SDK ``gateway/model/GatewayType.java``, ``gateway/api/ScanMa
 
 Frame (SDK ``gateway/command/Command.java``)
     ``72 5B | command | length | data | CRC`` — no CRLF; the CRC is the locks' CRC-8 with the
-    quirk table (research §3.3) over everything before it; ``data`` is AES-128-CBC (IV = key,
-    PKCS#7, research §4.1). Notifications are reassembled by length (``data[3] + 5``).
+    quirk table (docs/ble.md §3.3) over everything before it; ``data`` is AES-128-CBC (IV = key,
+    PKCS#7, docs/ble.md §4.1). Notifications are reassembled by length (``data[3] + 5``).
     Replies carry the request's command byte; their first decrypted byte is a status.
 
 Key (SDK ``Command.getAeskey``)
@@ -104,7 +104,7 @@ GATEWAY_HEADER_LENGTH = 4
 """Magic, command, length."""
 CHUNK_SIZE = 20
 
-# SDK gateway/command/Command.java, field ``defaultAeskey`` (research §9.1): 33 A0 3E 78 23 6A
+# SDK gateway/command/Command.java, field ``defaultAeskey`` (docs/ble.md §9.1): 33 A0 3E 78 23 6A
 # 4D 53 88 062 7A 32 A3 BB F2 EF, where the tenth byte is written as the octal literal 062
 # (= 0x32). Restated here as plain hex.
 GATEWAY_DEFAULT_KEY = bytes.fromhex("33a03e78236a4d5388327a32a3bbf2ef")
@@ -557,7 +557,7 @@ class _GatewayOperation[T](ABC):
 
 
 class ConfigureGateway(_GatewayOperation[GatewayConfigured]):
-    """Set a gateway up: echo → Wi-Fi (G2 only) → server → account (research §9.1).
+    """Set a gateway up: echo → Wi-Fi (G2 only) → server → account (docs/ble.md §9.1).
 
     ``password_md5`` is the TTLock account password's MD5 hex (:func:`md5_password`); the
     gateway registers itself with the cloud under that account (``uid``) and ``name``

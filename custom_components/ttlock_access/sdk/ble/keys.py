@@ -1,4 +1,4 @@
-"""Key material of one lock and the cloud's ``lockData`` format (research §4.3–§4.5).
+"""Key material of one lock and the cloud's ``lockData`` format (docs/ble.md §4.3–§4.5).
 
 ``lockData`` = Base64( AES-128-CBC(JSON, key = IV = the upper-case ``AA:BB:CC:DD:EE:FF`` MAC
 string without its character at index 9) ‖ the 6 MAC bytes ). The JSON (the SDK's LockData)
@@ -40,10 +40,11 @@ class LockKeys:
     * ``admin_ps`` — ``adminPwd``; only admin eKeys have it (CHECK_ADMIN).
     * ``lock_flag_pos`` — eKey generation counter (CHECK_ADMIN / CHECK_USER_TIME).
     * ``uid`` — TTLock user id, only used for log attribution (0 is accepted).
-    * ``header`` — the send header (lockVersion; errata E2 fall-back ``05 03 02 0001 0001``).
+    * ``header`` — the send header (lockVersion; docs/errata.md E2 fall-back ``05 03 02 0001
+    0001``).
     * ``start``/``end`` — eKey validity as lock wall time; None = the permanent window.
 
-    Secrets are excluded from ``repr`` (DESIGN rule 6).
+    Secrets are excluded from ``repr`` (docs/architecture.md rule 6).
     """
 
     aes_key: bytes = field(repr=False)
@@ -137,7 +138,7 @@ def _wall_time(epoch_ms: int, offset_ms: int) -> datetime | None:
 
 
 def parse_aes_key_str(text: str) -> bytes:
-    """``aesKeyStr`` (``"a1,b2,…"``, research §4.3) → 16 bytes; also accepts 32 hex digits."""
+    """``aesKeyStr`` (``"a1,b2,…"``, docs/ble.md §4.3) → 16 bytes; also accepts 32 hex digits."""
     cleaned = text.strip().strip("[]").replace(" ", "")
     try:
         if "," in cleaned:
@@ -160,7 +161,7 @@ def format_aes_key_str(key: bytes) -> str:
 
 
 def decode_credential(value: str) -> str:
-    """Digits of ``adminPwd`` / ``lockKey`` / ``noKeyPwd`` (research §4.5).
+    """Digits of ``adminPwd`` / ``lockKey`` / ``noKeyPwd`` (docs/ble.md §4.5).
 
     Values of ≤ 10 characters that are all digits are plain. Otherwise the value is
     ``base64("n1,n2,…")`` of signed or unsigned decimal bytes of the stand-alone XOR encoding
@@ -214,12 +215,12 @@ def mac_from_bytes(raw: bytes) -> str:
 
 def _lock_data_key(mac_bytes: bytes) -> bytes:
     text = mac_from_bytes(mac_bytes)
-    # research §4.5: the 17-character MAC string minus its character at index 9 = 16 bytes.
+    # docs/ble.md §4.5: the 17-character MAC string minus its character at index 9 = 16 bytes.
     return (text[:9] + text[10:]).encode("ascii")
 
 
 def decode_lock_data(lock_data: str) -> dict[str, Any]:
-    """Decrypt ``lockData`` to its JSON object (research §4.5)."""
+    """Decrypt ``lockData`` to its JSON object (docs/ble.md §4.5)."""
     try:
         raw = base64.b64decode(lock_data.strip(), validate=False)
     except (binascii.Error, ValueError) as err:
@@ -237,7 +238,7 @@ def decode_lock_data(lock_data: str) -> dict[str, Any]:
 
 
 def encode_lock_data(data: Mapping[str, Any]) -> str:
-    """Encrypt a LockData JSON object; ``lockMac`` is required (research §4.5)."""
+    """Encrypt a LockData JSON object; ``lockMac`` is required (docs/ble.md §4.5)."""
     mac = data.get("lockMac")
     if not isinstance(mac, str):
         raise KeyMaterialError("lockData needs lockMac")

@@ -1,4 +1,4 @@
-"""Lock operations as sans-IO state machines (DESIGN rule 2; research §5.0, §3.4).
+"""Lock operations as sans-IO state machines (docs/architecture.md rule 2; docs/ble.md §5.0, §3.4).
 
 An :class:`Operation` never touches a radio or a clock. The adapter drives it::
 
@@ -14,10 +14,11 @@ An :class:`Operation` never touches a radio or a clock. The adapter drives it::
             step = op.receive(frame)
         # or when the deadline passes: step = op.timeout()
 
-Each operation runs its own handshake (research §5.0; errata E1: CHECK_ADMIN → CHECK_RANDOM
+Each operation runs its own handshake (docs/ble.md §5.0; docs/errata.md E1: CHECK_ADMIN →
+CHECK_RANDOM
 before every admin/settings command), matches replies on the decrypted echo byte and routes
-everything else as a push (§3.4, errata E10), and re-sends the identical frame after a reply
-with a bad CRC, at most twice (errata E17).
+everything else as a push (§3.4, docs/errata.md E10), and re-sends the identical frame after a reply
+with a bad CRC, at most twice (docs/errata.md E17).
 
 Internally each operation is a generator ("flow") yielding :class:`Request` / :class:`Listen`
 instructions and receiving :class:`~.routing.Reply` objects; failures are thrown into it so
@@ -77,15 +78,16 @@ from .results import (
 from .routing import STATUS_SUCCESS, LockPush, Reply, is_reply_to, parse_reply, push_from_reply
 
 REPLY_TIMEOUT = 6.0
-"""Seconds to wait for a reply after the last write (RQB's proven value, research §11)."""
+"""Seconds to wait for a reply after the last write (RQB's proven value, docs/ble.md §11)."""
 ENROLMENT_TIMEOUT = 60.0
-"""Seconds to wait for a card to be presented / a finger to be placed (research §5.6–§5.7)."""
+"""Seconds to wait for a card to be presented / a finger to be placed (docs/ble.md §5.6–§5.7)."""
 CRC_RETRIES = 2
-"""Identical re-sends after a reply with a bad CRC (N8 policy, errata E17)."""
+"""Identical re-sends after a reply with a bad CRC (N8 policy, docs/errata.md E17)."""
 MAX_PAGES = 256
-"""Hard cap on listing requests (errata E6: stop on a repeated cursor and cap iterations)."""
+"""Hard cap on listing requests (docs/errata.md E6: stop on a repeated cursor and cap
+iterations)."""
 MAX_LOG_PAGES = 4096
-"""Cap for operation-log reads: some firmware sends one record per reply (research §5.8)."""
+"""Cap for operation-log reads: some firmware sends one record per reply (docs/ble.md §5.8)."""
 
 type Progress = CardAddMode | FingerprintProgress
 
@@ -139,7 +141,7 @@ class Request:
     payload: bytes = field(repr=False)
     timeout: float = REPLY_TIMEOUT
     allow_empty: bool = False
-    """An empty payload counts as success (``0x52`` RESET_LOCK, research §5.1)."""
+    """An empty payload counts as success (``0x52`` RESET_LOCK, docs/ble.md §5.1)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -317,21 +319,21 @@ class KeyedOperation[T](Operation[T], ABC):
         return self.keys.admin_ps
 
     def _user_challenge(self) -> Flow[int]:
-        """CHECK_USER_TIME → psFromLock (eKey path, research §5.0)."""
+        """CHECK_USER_TIME → psFromLock (eKey path, docs/ble.md §5.0)."""
         keys = self.keys
         payload = cmd.check_user_time(keys.start, keys.end, keys.lock_flag_pos, keys.uid)
         reply = yield Request(Command.CHECK_USER_TIME, payload)
         return cmd.parse_challenge(reply.data)
 
     def _admin_challenge(self) -> Flow[int]:
-        """CHECK_ADMIN → psFromLock (admin path, research §5.0)."""
+        """CHECK_ADMIN → psFromLock (admin path, docs/ble.md §5.0)."""
         keys = self.keys
         payload = cmd.check_admin(self._admin_ps(), keys.lock_flag_pos, keys.uid)
         reply = yield Request(Command.CHECK_ADMIN, payload)
         return cmd.parse_challenge(reply.data)
 
     def _login(self) -> Flow[None]:
-        """CHECK_ADMIN (or CHECK_USER_TIME without admin key) → CHECK_RANDOM (errata E1)."""
+        """CHECK_ADMIN (or CHECK_USER_TIME without admin key) → CHECK_RANDOM (docs/errata.md E1)."""
         if self.keys.is_admin:
             challenge = yield from self._admin_challenge()
         else:
@@ -371,13 +373,13 @@ class SimpleCommand[T](KeyedOperation[T]):
 
 
 class AdminCommand[T](SimpleCommand[T]):
-    """Admin login (CHECK_ADMIN → CHECK_RANDOM), then one command (errata E1)."""
+    """Admin login (CHECK_ADMIN → CHECK_RANDOM), then one command (docs/errata.md E1)."""
 
     requires_admin = True
 
 
 class PlainCommand[T](SimpleCommand[T]):
-    """A command the lock answers without a handshake (research §5.0)."""
+    """A command the lock answers without a handshake (docs/ble.md §5.0)."""
 
     login = False
 
@@ -391,7 +393,7 @@ class Auth(StrEnum):
 
 
 class GetStatus(PlainCommand[LockStatus]):
-    """``0x14`` bolt state and battery, no handshake (research §5.3)."""
+    """``0x14`` bolt state and battery, no handshake (docs/ble.md §5.3)."""
 
     def __init__(self, keys: LockKeys, *, header: ProtocolHeader | None = None) -> None:
         super().__init__(
@@ -400,7 +402,7 @@ class GetStatus(PlainCommand[LockStatus]):
 
 
 class GetLockTime(PlainCommand[datetime | None]):
-    """``0x34`` lock clock, no handshake (research §5.3)."""
+    """``0x34`` lock clock, no handshake (docs/ble.md §5.3)."""
 
     def __init__(self, keys: LockKeys, *, header: ProtocolHeader | None = None) -> None:
         super().__init__(keys, Command.GET_LOCK_TIME, b"", cmd.parse_lock_time, header=header)
@@ -417,7 +419,7 @@ class GetFeatures(SimpleCommand[Features]):
 
 
 class GetBattery(KeyedOperation[int]):
-    """Battery level via ``0x01`` (research §5.0; errata E16)."""
+    """Battery level via ``0x01`` (docs/ble.md §5.0; docs/errata.md E16)."""
 
     def _run(self) -> Flow[int]:
         if self.keys.is_admin:
@@ -427,7 +429,7 @@ class GetBattery(KeyedOperation[int]):
 
 
 class GetDeviceInfo(KeyedOperation[DeviceInfo]):
-    """``0x90`` model / hardware / firmware / manufacture date (admin; errata E1, E12)."""
+    """``0x90`` model / hardware / firmware / manufacture date (admin; docs/errata.md E1, E12)."""
 
     requires_admin = True
 
@@ -443,7 +445,7 @@ class GetDeviceInfo(KeyedOperation[DeviceInfo]):
             try:
                 reply = yield Request(Command.READ_DEVICE_INFO, cmd.read_device_info(item))
             except LockError:
-                values[item] = None  # e.g. 90 00 19 "unsupported parameter" (errata E12)
+                values[item] = None  # e.g. 90 00 19 "unsupported parameter" (docs/errata.md E12)
                 continue
             values[item] = cmd.parse_device_info(reply.data)
         return DeviceInfo(
@@ -455,7 +457,8 @@ class GetDeviceInfo(KeyedOperation[DeviceInfo]):
 
 
 class CalibrateTime(KeyedOperation[None]):
-    """``0x43`` set the lock clock to ``now`` (lock wall time) after the login (errata E1)."""
+    """``0x43`` set the lock clock to ``now`` (lock wall time) after the login (docs/errata.md
+    E1)."""
 
     def __init__(
         self, keys: LockKeys, now: datetime, *, header: ProtocolHeader | None = None
@@ -501,7 +504,7 @@ class _Actuate(KeyedOperation[ActuationResult]):
 
 
 class Unlock(_Actuate):
-    """CHECK_USER_TIME (or CHECK_ADMIN) → ``0x47`` UNLOCK (research §5.0, §5.4).
+    """CHECK_USER_TIME (or CHECK_ADMIN) → ``0x47`` UNLOCK (docs/ble.md §5.0, §5.4).
 
     ``now`` gives the unix-seconds word, which the lock logs as the record id.
     """
@@ -510,13 +513,13 @@ class Unlock(_Actuate):
 
 
 class Lock(_Actuate):
-    """CHECK_USER_TIME (or CHECK_ADMIN) → ``0x58`` FUNCTION_LOCK (research §5.4)."""
+    """CHECK_USER_TIME (or CHECK_ADMIN) → ``0x58`` FUNCTION_LOCK (docs/ble.md §5.4)."""
 
     command = Command.FUNCTION_LOCK
 
 
 class ActivateLiftFloors(_Actuate):
-    """Lift controller: handshake → ``0x47`` with time and floor list (research §9.3)."""
+    """Lift controller: handshake → ``0x47`` with time and floor list (docs/ble.md §9.3)."""
 
     command = Command.UNLOCK
 
@@ -539,7 +542,7 @@ class ActivateLiftFloors(_Actuate):
 
 # --- passcodes --------------------------------------------------------------------------------
 class AddPasscode(AdminCommand[CommandAck]):
-    """Add a keypad passcode (types 1/2/3; research §5.5, errata E7).
+    """Add a keypad passcode (types 1/2/3; docs/ble.md §5.5, docs/errata.md E7).
 
     The SDK adds custom codes as type 3 (period) with the permanent window when no dates are
     given; that is the default here too.
@@ -562,7 +565,7 @@ class AddPasscode(AdminCommand[CommandAck]):
 
 
 class ModifyPasscode(AdminCommand[CommandAck]):
-    """Change a passcode's digits and/or validity window (research §5.5)."""
+    """Change a passcode's digits and/or validity window (docs/ble.md §5.5)."""
 
     def __init__(
         self,
@@ -582,7 +585,7 @@ class ModifyPasscode(AdminCommand[CommandAck]):
 
 
 class DeletePasscode(AdminCommand[CommandAck]):
-    """Delete one passcode (research §5.5)."""
+    """Delete one passcode (docs/ble.md §5.5)."""
 
     def __init__(
         self,
@@ -599,7 +602,7 @@ class DeletePasscode(AdminCommand[CommandAck]):
 
 
 class ClearPasscodes(AdminCommand[CommandAck]):
-    """Delete every keypad passcode (research §5.5)."""
+    """Delete every keypad passcode (docs/ble.md §5.5)."""
 
     def __init__(self, keys: LockKeys, *, header: ProtocolHeader | None = None) -> None:
         super().__init__(
@@ -612,7 +615,7 @@ class ClearPasscodes(AdminCommand[CommandAck]):
 
 
 class ListPasscodes(KeyedOperation[list[Passcode]]):
-    """All keypad passcodes via ``0x07`` pages (research §5.5, errata E6)."""
+    """All keypad passcodes via ``0x07`` pages (docs/ble.md §5.5, docs/errata.md E6)."""
 
     requires_admin = True
 
@@ -667,7 +670,7 @@ class _Enrol[T](KeyedOperation[T]):
 
 
 class AddCard(_Enrol[Card]):
-    """Enrol a card by presenting it (research §5.6): add mode → push → set window.
+    """Enrol a card by presenting it (docs/ble.md §5.6): add mode → push → set window.
 
     Yields ``Wait(progress=CardAddMode(...))`` once the lock waits for the card.
     """
@@ -693,7 +696,7 @@ class AddCard(_Enrol[Card]):
 
 
 class AddFingerprint(_Enrol[Fingerprint]):
-    """Enrol a fingerprint (research §5.7): add mode → progress pushes → id → set window.
+    """Enrol a fingerprint (docs/ble.md §5.7): add mode → progress pushes → id → set window.
 
     Yields ``Wait(progress=FingerprintProgress(...))`` for every step the lock reports.
     Template upload (status 4) is not supported and fails the operation.
@@ -729,7 +732,7 @@ class AddFingerprint(_Enrol[Fingerprint]):
 
 
 class AddKnownCard(AdminCommand[CommandAck]):
-    """Add a card by number without scanning ("recovery", research §5.6)."""
+    """Add a card by number without scanning ("recovery", docs/ble.md §5.6)."""
 
     def __init__(
         self,
@@ -745,7 +748,7 @@ class AddKnownCard(AdminCommand[CommandAck]):
 
 
 class ModifyCard(AdminCommand[CommandAck]):
-    """Change a card's validity window (research §5.6)."""
+    """Change a card's validity window (docs/ble.md §5.6)."""
 
     def __init__(
         self,
@@ -778,7 +781,7 @@ class ClearCards(AdminCommand[CommandAck]):
 
 
 class ListCards(KeyedOperation[list[Card]]):
-    """All cards via ``[1][seq]`` pages (research §5.6)."""
+    """All cards via ``[1][seq]`` pages (docs/ble.md §5.6)."""
 
     requires_admin = True
 
@@ -800,7 +803,7 @@ class ListCards(KeyedOperation[list[Card]]):
 
 # --- fingerprints -----------------------------------------------------------------------------
 class AddKnownFingerprint(AdminCommand[CommandAck]):
-    """Add a fingerprint id with a window (research §5.7)."""
+    """Add a fingerprint id with a window (docs/ble.md §5.7)."""
 
     def __init__(
         self,
@@ -851,7 +854,7 @@ class ClearFingerprints(AdminCommand[CommandAck]):
 
 
 class ListFingerprints(KeyedOperation[list[Fingerprint]]):
-    """All fingerprints via ``[6][seq]`` pages (research §5.7, errata E18)."""
+    """All fingerprints via ``[6][seq]`` pages (docs/ble.md §5.7, docs/errata.md E18)."""
 
     requires_admin = True
 
@@ -873,7 +876,8 @@ class ListFingerprints(KeyedOperation[list[Fingerprint]]):
 
 # --- operation log ----------------------------------------------------------------------------
 class GetOperationLog(KeyedOperation[list[LogRecord]]):
-    """Operation-log records via ``0x25`` pages, no handshake (research §5.8, errata E11).
+    """Operation-log records via ``0x25`` pages, no handshake (docs/ble.md §5.8, docs/errata.md
+    E11).
 
     ``new_only`` starts at cursor ``0xFFFF`` (records not read yet), else at 0. The cursor
     protocol alone ends the read: ``total == 0`` (``25 01 00 00``), no cursor, cursor
@@ -920,7 +924,7 @@ class GetOperationLog(KeyedOperation[list[LogRecord]]):
 
 # --- settings ---------------------------------------------------------------------------------
 class GetAutoLock(AdminCommand[AutoLockInfo]):
-    """``0x36`` query: current seconds and allowed range (research §5.9, errata E8)."""
+    """``0x36`` query: current seconds and allowed range (docs/ble.md §5.9, docs/errata.md E8)."""
 
     def __init__(self, keys: LockKeys, *, header: ProtocolHeader | None = None) -> None:
         super().__init__(
@@ -933,7 +937,7 @@ class GetAutoLock(AdminCommand[AutoLockInfo]):
 
 
 class SetAutoLock(AdminCommand[CommandAck]):
-    """``0x36`` set: seconds, 0 = off (research §5.9)."""
+    """``0x36`` set: seconds, 0 = off (docs/ble.md §5.9)."""
 
     def __init__(
         self, keys: LockKeys, seconds: int, *, header: ProtocolHeader | None = None
@@ -948,7 +952,7 @@ class SetAutoLock(AdminCommand[CommandAck]):
 
 
 class GetLockSound(AdminCommand[SoundSettings]):
-    """``0x62`` query (research §5.2; admin-gated per errata E1)."""
+    """``0x62`` query (docs/ble.md §5.2; admin-gated per docs/errata.md E1)."""
 
     def __init__(self, keys: LockKeys, *, header: ProtocolHeader | None = None) -> None:
         super().__init__(
@@ -957,7 +961,7 @@ class GetLockSound(AdminCommand[SoundSettings]):
 
 
 class SetLockSound(AdminCommand[CommandAck]):
-    """``0x62`` set: on/off, optionally with volume 1–5 (research §5.2)."""
+    """``0x62`` set: on/off, optionally with volume 1–5 (docs/ble.md §5.2)."""
 
     def __init__(
         self,
@@ -981,7 +985,7 @@ def _setting_enabled(data: bytes) -> bool:
 
 
 class GetRemoteUnlock(AdminCommand[bool]):
-    """``0x37`` query: whether remote (gateway) unlock is allowed (research §5.2)."""
+    """``0x37`` query: whether remote (gateway) unlock is allowed (docs/ble.md §5.2)."""
 
     def __init__(self, keys: LockKeys, *, header: ProtocolHeader | None = None) -> None:
         super().__init__(
@@ -1009,7 +1013,7 @@ class SetRemoteUnlock(AdminCommand[CommandAck]):
 
 
 class GetPassageMode(KeyedOperation[list[PassageModeEntry]]):
-    """All passage-mode windows via ``0x66`` pages (research §5.9)."""
+    """All passage-mode windows via ``0x66`` pages (docs/ble.md §5.9)."""
 
     requires_admin = True
 
@@ -1080,7 +1084,7 @@ class ClearPassageMode(AdminCommand[CommandAck]):
 
 
 class FactoryReset(AdminCommand[CommandAck]):
-    """Admin login → ``0x52`` RESET_LOCK; an empty reply means success (research §5.1)."""
+    """Admin login → ``0x52`` RESET_LOCK; an empty reply means success (docs/ble.md §5.1)."""
 
     def __init__(self, keys: LockKeys, *, header: ProtocolHeader | None = None) -> None:
         super().__init__(
@@ -1089,7 +1093,7 @@ class FactoryReset(AdminCommand[CommandAck]):
 
 
 class GetHotelData(AdminCommand[tuple[int, bytes]]):
-    """``0x64`` get of one hotel parameter → (type, raw value) (research §9.3)."""
+    """``0x64`` get of one hotel parameter → (type, raw value) (docs/ble.md §9.3)."""
 
     def __init__(
         self,
@@ -1108,7 +1112,7 @@ class GetHotelData(AdminCommand[tuple[int, bytes]]):
 
 
 class SetHotelData(AdminCommand[CommandAck]):
-    """``0x64`` set of one hotel / lift / power-saver parameter (research §9.3).
+    """``0x64`` set of one hotel / lift / power-saver parameter (docs/ble.md §9.3).
 
     Build ``value`` with the ``commands.hotel_value_*`` helpers.
     """

@@ -1,11 +1,11 @@
-"""Pairing ("init lock" / add admin) of a factory-fresh lock (research §5.1).
+"""Pairing ("init lock" / add admin) of a factory-fresh lock (docs/ble.md §5.1).
 
 SDK 3.3.1 order for V3: ``0x19`` GET_AES_KEY (default key) → ``0x56`` ADD_ADMIN (new key from
 here on) → ``0x43`` time (failure ignored) → ``0x01`` features → feature-driven queries →
 admin keypad code (``0x65``/``0x53``) → ``0x31`` INIT_PASSWORDS → ``0x37`` (feature 14) →
 ``0x90`` device info → ``0x57`` OPERATE_FINISHED. Only the key, admin, features and finish
 steps are mandatory here; every other step tolerates a failure or timeout and is listed in
-:attr:`PairResult.skipped` (research §10.5: optional queries fail on some locks).
+:attr:`PairResult.skipped` (docs/ble.md §10.5: optional queries fail on some locks).
 """
 
 from __future__ import annotations
@@ -33,12 +33,12 @@ from .ops import Flow, Operation, Request
 from .results import AutoLockInfo, Features, SoundSettings
 
 _ADMIN_SECRET_LIMIT = 10**9
-"""adminPs / unlockKey are "0" + 9 random digits in the SDK (research §5.1 step 3)."""
+"""adminPs / unlockKey are "0" + 9 random digits in the SDK (docs/ble.md §5.1 step 3)."""
 ADMIN_PASSCODE_DIGITS = 7
 
 
 class PasscodeTable(Protocol):
-    """What the INIT_PASSWORDS generator provides (research §8.1–§8.2).
+    """What the INIT_PASSWORDS generator provides (docs/ble.md §8.1–§8.2).
 
     The SDK does not generate these tables: the caller supplies them (Home Assistant builds
     them with ``custom_components/ttlock_access/native``: ``generate_pairing_tables``,
@@ -69,7 +69,7 @@ class PairResult:
     admin_ps: int = field(repr=False)
     unlock_key: int = field(repr=False)
     lock_version: ProtocolHeader
-    """Header of the lock's own replies: its lockVersion (research §5.1, §3.4)."""
+    """Header of the lock's own replies: its lockVersion (docs/ble.md §5.1, §3.4)."""
     features: Features
     admin_passcode: str | None = field(default=None, repr=False)
     pwd_info: str | None = field(default=None, repr=False)
@@ -105,7 +105,7 @@ class PairResult:
     def lock_data_json(
         self, *, mac: str, lock_name: str, timezone_raw_offset_ms: int = 0
     ) -> dict[str, Any]:
-        """A LockData-shaped JSON object (research §4.5) for :func:`~.keys.encode_lock_data`."""
+        """A LockData-shaped JSON object (docs/ble.md §4.5) for :func:`~.keys.encode_lock_data`."""
         version = self.lock_version
         data: dict[str, Any] = {
             "lockName": lock_name,
@@ -141,10 +141,10 @@ class PairResult:
 
 
 class Pair(Operation[PairResult]):
-    """Pair a lock in setting mode (advertisement bit 0x04, research §1.1, §5.1).
+    """Pair a lock in setting mode (advertisement bit 0x04, docs/ble.md §1.1, §5.1).
 
     ``header`` — the send header: advertised type/version/scene with group = org = 1
-    (errata E2). ``now`` — the lock's wall time for the clock. Secrets default to fresh
+    (docs/errata.md E2). ``now`` — the lock's wall time for the clock. Secrets default to fresh
     random values. ``passcode_table`` (required; no default, so the SDK depends on no
     generator of its own) — the INIT_PASSWORDS tables sent with ``0x31`` and reported as
     ``pwd_info`` / ``pwd_timestamp_ms``, or a callable building them when that step is
@@ -165,7 +165,7 @@ class Pair(Operation[PairResult]):
     ) -> None:
         if cast(object, passcode_table) is None:
             raise TypeError(
-                "Pair needs a passcode_table (the INIT_PASSWORDS tables, research §8.1–§8.2)"
+                "Pair needs a passcode_table (the INIT_PASSWORDS tables, docs/ble.md §8.1–§8.2)"
             )
         super().__init__(header, DEFAULT_AES_KEY, crc_retries=crc_retries)
         self._admin_ps = secrets.randbelow(_ADMIN_SECRET_LIMIT) if admin_ps is None else admin_ps
@@ -201,7 +201,7 @@ class Pair(Operation[PairResult]):
         try:
             reply = yield Request(Command.GET_AES_KEY, cmd.get_aes_key())
         except (EmptyReplyError, DecryptError) as err:
-            # research §5.1: outside setting mode the reply has no decryptable data.
+            # docs/ble.md §5.1: outside setting mode the reply has no decryptable data.
             raise NotInSettingModeError(
                 Command.GET_AES_KEY, None, "no key in the reply: lock not in setting mode"
             ) from err
@@ -230,7 +230,7 @@ class Pair(Operation[PairResult]):
 
     def _run(self) -> Flow[PairResult]:
         aes_key, lock_version = yield from self._get_key()
-        self._key = aes_key  # research §5.1 step 3: the new key from here on
+        self._key = aes_key  # docs/ble.md §5.1 step 3: the new key from here on
         try:
             reply = yield Request(Command.ADD_ADMIN, self._add_admin_payload)
         except LockError as err:

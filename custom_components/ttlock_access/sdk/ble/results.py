@@ -1,8 +1,8 @@
 """Typed results of lock commands (what the reply parsers return).
 
-Dates are naive datetimes in the lock's wall time (research §5.0); None where the lock sent
+Dates are naive datetimes in the lock's wall time (docs/ble.md §5.0); None where the lock sent
 bytes that are not a real date. Secret values (passcodes) are excluded from ``repr``
-(DESIGN rule 6).
+(docs/architecture.md rule 6).
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from .const import PassageModeType, PasscodeType
 
 
 class LockState(IntEnum):
-    """Bolt state of ``0x14`` (0 locked, 1 unlocked; research §5.3)."""
+    """Bolt state of ``0x14`` (0 locked, 1 unlocked; docs/ble.md §5.3)."""
 
     LOCKED = 0
     UNLOCKED = 1
@@ -33,7 +33,7 @@ class CommandAck:
 class LockStatus:
     """``0x14`` reply: battery and bolt state.
 
-    N8 found the state byte inert on one lock (research §5.3); treat it as a hint.
+    N8 found the state byte inert on one lock (docs/ble.md §5.3); treat it as a hint.
     """
 
     battery: int
@@ -43,7 +43,7 @@ class LockStatus:
 
 @dataclass(frozen=True, slots=True)
 class ActuationResult:
-    """``0x47`` UNLOCK / ``0x58`` LOCK / lift activation reply (research §5.4).
+    """``0x47`` UNLOCK / ``0x58`` LOCK / lift activation reply (docs/ble.md §5.4).
 
     Only the status is guaranteed; the SDK reads battery, then ``uid ‖ uniqueId ‖ d6`` when
     the reply has ≥ 17 bytes.
@@ -57,7 +57,7 @@ class ActuationResult:
 
 @dataclass(frozen=True, slots=True)
 class Features:
-    """``0x01`` reply: battery and feature words (research §5.3).
+    """``0x01`` reply: battery and feature words (docs/ble.md §5.3).
 
     Bit *n* of the feature value is bit ``n % 32`` of word ``n // 32``; ``special_value`` is
     word 0 (what KJS reads).
@@ -93,7 +93,7 @@ class Features:
 
 @dataclass(frozen=True, slots=True)
 class DeviceInfo:
-    """``0x90`` strings (research §5.3); None for items the lock refused (errata E12)."""
+    """``0x90`` strings (docs/ble.md §5.3); None for items the lock refused (docs/errata.md E12)."""
 
     model: str | None = None
     hardware_revision: str | None = None
@@ -103,9 +103,9 @@ class DeviceInfo:
 
 @dataclass(frozen=True, slots=True)
 class Passcode:
-    """One keypad passcode of the ``0x07`` list (research §5.5).
+    """One keypad passcode of the ``0x07`` list (docs/ble.md §5.5).
 
-    ``type`` is the lock's numbering (errata E19: convert only at the cloud boundary).
+    ``type`` is the lock's numbering (docs/errata.md E19: convert only at the cloud boundary).
     ``code`` is the current code, ``original`` the one it was created as.
     """
 
@@ -115,7 +115,7 @@ class Passcode:
     start: datetime | None
     end: datetime | None = None
     cycle: int | None = None
-    """Raw ``cycle(2)`` of cyclic codes (meaning partly known; errata E19)."""
+    """Raw ``cycle(2)`` of cyclic codes (meaning partly known; docs/errata.md E19)."""
 
     @property
     def passcode_type(self) -> PasscodeType | None:
@@ -128,7 +128,7 @@ class Passcode:
 
 @dataclass(frozen=True, slots=True)
 class Card:
-    """One IC card (research §5.6): number and validity window."""
+    """One IC card (docs/ble.md §5.6): number and validity window."""
 
     number: int = field(repr=False)
     start: datetime | None = None
@@ -137,7 +137,7 @@ class Card:
 
 @dataclass(frozen=True, slots=True)
 class Fingerprint:
-    """One fingerprint: a 6-byte id, kept opaque (errata E18), and its validity window."""
+    """One fingerprint: a 6-byte id, kept opaque (docs/errata.md E18), and its validity window."""
 
     fingerprint_id: int
     start: datetime | None = None
@@ -146,14 +146,14 @@ class Fingerprint:
 
 @dataclass(frozen=True, slots=True)
 class CardAddMode:
-    """Progress of card enrolment: the lock waits for a card (research §5.6 step 2)."""
+    """Progress of card enrolment: the lock waits for a card (docs/ble.md §5.6 step 2)."""
 
     battery: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
 class FingerprintProgress:
-    """Progress of fingerprint enrolment (research §5.7).
+    """Progress of fingerprint enrolment (docs/ble.md §5.7).
 
     ``current`` touches done of ``total`` (None when the lock did not say); ``current == 0``
     means "ready, place the finger".
@@ -165,7 +165,7 @@ class FingerprintProgress:
 
 @dataclass(frozen=True, slots=True)
 class AutoLockInfo:
-    """``0x36`` query reply: seconds (0 = off) and the lock's allowed range (errata E8)."""
+    """``0x36`` query reply: seconds (0 = off) and the lock's allowed range (docs/errata.md E8)."""
 
     battery: int
     seconds: int
@@ -175,7 +175,7 @@ class AutoLockInfo:
 
 @dataclass(frozen=True, slots=True)
 class PassageModeEntry:
-    """One passage-mode window of ``0x66`` (research §5.9).
+    """One passage-mode window of ``0x66`` (docs/ble.md §5.9).
 
     ``week_or_day``: weekday 1–7 = Monday–Sunday (0 = every day per KJS) for weekly entries,
     day of month for monthly ones. Minutes are minutes of the day; 0–0 = all day (KJS).
@@ -206,7 +206,7 @@ class SettingValue:
 
 @dataclass(frozen=True, slots=True)
 class LogRecord:
-    """One operation-log record (research §5.8). Unknown types keep only ``tail``.
+    """One operation-log record (docs/ble.md §5.8). Unknown types keep only ``tail``.
 
     ``passcode`` / ``entered_passcode`` may be working codes: secrets (N8 §4).
     """
@@ -231,7 +231,7 @@ class LogRecord:
 
 @dataclass(frozen=True, slots=True)
 class LogPage:
-    """One ``0x25`` reply: records and the cursor to ask for next (research §5.8)."""
+    """One ``0x25`` reply: records and the cursor to ask for next (docs/ble.md §5.8)."""
 
     total: int
     next_seq: int | None

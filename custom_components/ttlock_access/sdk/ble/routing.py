@@ -1,4 +1,4 @@
-"""Reply-versus-push routing of decrypted lock frames (research §3.4, §5.11; errata E10).
+"""Reply-versus-push routing of decrypted lock frames (docs/ble.md §3.4, §5.11; docs/errata.md E10).
 
 Every lock→app frame carries command byte ``0x54``; the decrypted payload is
 ``[echo][status][data…]``. A frame answers the outstanding request only if its *echo* equals
@@ -19,7 +19,7 @@ from .frame import Frame, ProtocolHeader, open_payload
 STATUS_SUCCESS = 0x01
 STATUS_FAILURE = 0x00
 STATUS_RECORD_PUSH_LENGTH = 15
-"""Data bytes of the ``0x14`` log push: battery, uid(4), recordId(4), d6 (errata E10)."""
+"""Data bytes of the ``0x14`` log push: battery, uid(4), recordId(4), d6 (docs/errata.md E10)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,7 +55,8 @@ def parse_reply(plaintext: bytes, header: ProtocolHeader | None = None) -> Reply
 def is_reply_to(awaited: int, reply: Reply) -> bool:
     """Whether ``reply`` answers a request for ``awaited`` (else it is a push).
 
-    Echo matching (research §3.4) plus errata E10: while ``0x14`` is outstanding, a ``0x14``
+    Echo matching (docs/ble.md §3.4) plus docs/errata.md E10: while ``0x14`` is outstanding, a
+    ``0x14``
     frame with exactly 15 data bytes is the operation-log push, not the status reply.
     """
     if reply.command != awaited:
@@ -69,9 +70,9 @@ def is_reply_to(awaited: int, reply: Reply) -> bool:
 
 @dataclass(frozen=True, slots=True)
 class LockPush:
-    """An unsolicited frame from the lock (research §5.11).
+    """An unsolicited frame from the lock (docs/ble.md §5.11).
 
-    For echo ``0x14`` two shapes are decoded (RQB, errata E10): 3+ data bytes
+    For echo ``0x14`` two shapes are decoded (RQB, docs/errata.md E10): 3+ data bytes
     ``[battery][state][flag]`` (``locked`` set) and 15 bytes ``[battery][uid][recordId][d6]``
     (``uid``/``record_id``/``time`` set). Other pushes keep only their raw bytes.
     """

@@ -4,7 +4,7 @@ Not part of the sans-IO core (``sdk/ble/__init__`` does not import it): this mod
 bytes. It connects with bleak-retry-connector's ``establish_connection`` and
 ``BleakClientWithServiceCache`` (read at call time: Home Assistant swaps that class for its own
 wrapper when Bluetooth starts), subscribes to the notify characteristic, writes the 20-byte
-chunks an :class:`~.ops.Operation` asks for (research §2.1), reassembles notifications with a
+chunks an :class:`~.ops.Operation` asks for (docs/ble.md §2.1), reassembles notifications with a
 :class:`~.frame.FrameAssembler` and hands frames back to the operation until it is done.
 
 * One operation at a time per lock; the link is kept for ``idle_timeout`` seconds after the
@@ -15,7 +15,7 @@ chunks an :class:`~.ops.Operation` asks for (research §2.1), reassembles notifi
   (not found / out of connection slots / aborted / other).
 * Locks by default; any device that speaks a TTLock-style sans-IO protocol over one write and
   one notify characteristic works with ``write_uuid`` / ``notify_uuid`` / ``assembler_factory``
-  — a gateway in set-up mode (research §9.1)::
+  — a gateway in set-up mode (docs/ble.md §9.1)::
 
       link = BleLockLink(address, name, lookup, write_uuid=GATEWAY_WRITE_UUID,
                          notify_uuid=GATEWAY_NOTIFY_UUID,
@@ -155,7 +155,7 @@ class BleLockLink:
     """The Bluetooth link to one lock, running one operation at a time.
 
     ``write_uuid`` / ``notify_uuid`` / ``assembler_factory`` default to a lock's (``FFF2`` /
-    ``FFF4`` / :class:`~.frame.FrameAssembler`, research §2); pass the gateway's to run
+    ``FFF4`` / :class:`~.frame.FrameAssembler`, docs/ble.md §2); pass the gateway's to run
     ``gateway.ConfigureGateway`` (see the module docstring).
     """
 
@@ -355,7 +355,7 @@ class BleLockLink:
         if session is None:
             raise BleConnectionError(f"{self.name}: link lost")
         # Frames that arrived between operations are unsolicited pushes (a status push after
-        # an actuation, research §5.11): never let them pass for this operation's reply.
+        # an actuation, docs/ble.md §5.11): never let them pass for this operation's reply.
         while not session.queue.empty():
             stale = session.queue.get_nowait()
             if isinstance(stale, _Dropped):

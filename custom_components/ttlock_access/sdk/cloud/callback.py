@@ -1,4 +1,4 @@
-"""The TTLock callback ("webhook") pushes, parsed into notices (docs/cloud-api.md §2.9).
+"""The TTLock callback ("webhook") pushes, parsed into notices (docs/cloud.md §2.9).
 
 TTLock POSTs form fields (``records`` is a JSON string list); :func:`parse_callback` turns
 the fields of one push into one notice, or raises :class:`CallbackError` for a body that is

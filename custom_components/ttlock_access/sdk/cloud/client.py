@@ -1,4 +1,4 @@
-"""Async client of the TTLock cloud Open API v3 (research/ttlock-cloud-and-peers.md §1–2).
+"""Async client of the TTLock cloud Open API v3 (docs/cloud.md §1–2).
 
 * The aiohttp session is injected (Home Assistant passes its shared session).
 * Every call carries ``clientId``, ``accessToken`` and ``date`` in epoch **milliseconds**;
@@ -75,7 +75,7 @@ REGION_URLS: Final[Mapping[Region, str]] = {
     Region.CN: "https://cnapi.ttlock.com",
 }
 
-LOCK_LIST_PAGE_SIZE: Final = 1000  # lock/list and key/list allow up to 1000 (research §3.2)
+LOCK_LIST_PAGE_SIZE: Final = 1000  # lock/list and key/list allow up to 1000 (docs/cloud.md §3.2)
 GATEWAY_LIST_PAGE_SIZE: Final = 200
 RECORD_PAGE_SIZE: Final = 200
 TOKEN_REFRESH_MARGIN: Final = 24 * 3600  # refresh a day before the token expires
@@ -86,7 +86,7 @@ type JSON = dict[str, Any]
 
 
 def md5_password(password: str) -> str:
-    """The 32-character lower-case MD5 digest the token endpoint requires (research §1.2)."""
+    """The 32-character lower-case MD5 digest the token endpoint requires (docs/cloud.md §1.2)."""
     return hashlib.md5(password.encode()).hexdigest()  # mandated by the API
 
 
@@ -329,7 +329,7 @@ class TTLockCloud:
         body = await self._gateway_call("lock/queryOpenState", {"lockId": lock_id})
         state = as_int(body.get("state"), 2)
         # sensorState: 0 opened / 1 closed (the hass-ttlock lineage's model of this
-        # answer; research/ttlock-cloud-and-peers.md §2.1) — the reverse of the DS3 notify.
+        # answer; docs/cloud.md §2.1) — the reverse of the DS3 notify.
         sensor = as_int(body.get("sensorState"))
         door = SENSOR_STATE.get(sensor) if sensor is not None else None
         return LockOpenState(
@@ -378,7 +378,7 @@ class TTLockCloud:
         )
 
     # ================================================================== credentials
-    # Passcodes, IC cards, fingerprints, faces and eKeys (research §2.2–§2.5).
+    # Passcodes, IC cards, fingerprints, faces and eKeys (docs/cloud.md §2.2–§2.5).
     #
     # Commands that change what a lock holds take ``via_gateway``: True sends the method
     # selector (addType / deleteType / changeType; faces: type) = 2 — the cloud relays the

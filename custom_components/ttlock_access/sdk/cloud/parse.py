@@ -1,6 +1,6 @@
 """Parsers of the TTLock cloud's answers into the SDK's dataclasses.
 
-Field names and meanings: docs/cloud-api.md §2. Parsers are liberal: numbers may come as
+Field names and meanings: docs/cloud.md §2. Parsers are liberal: numbers may come as
 strings, unknown values become ``None``; a list item without its id is malformed.
 """
 
