@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from unittest.mock import patch
+from collections.abc import AsyncIterator, Iterator
+from unittest.mock import PropertyMock, patch
 
 import pytest
 from homeassistant.core import HomeAssistant
@@ -14,6 +14,7 @@ from simulator import CloudServer, load_scenario
 from simulator.ble import SimulatedLock, VirtualAir
 from simulator.ble.ha import async_register_virtual_proxy
 from tests.integration.helpers import BleWorld, Cloud, entry_data
+from tests.integration.webhook_helpers import ClientFactory, Push, enable_push
 
 
 @pytest.fixture(autouse=True)
@@ -90,3 +91,26 @@ async def ble(
     finally:
         remove()
         backoff.stop()
+
+
+@pytest.fixture
+async def push(
+    hass: HomeAssistant,
+    cloud: Cloud,
+    setup_entry: MockConfigEntry,
+    hass_client_no_auth: ClientFactory,
+) -> Push:
+    """A record (or any callback) arrives: the simulated cloud pushes to the set-up entry's
+    webhook, as TTLock does once the developer application's callback URL points at it."""
+    return await enable_push(hass, cloud, setup_entry, hass_client_no_auth)
+
+
+@pytest.fixture
+def entity_registry_enabled_by_default() -> Iterator[None]:
+    """Entities disabled by default are enabled (snapshots show every entity)."""
+    with patch(
+        "homeassistant.helpers.entity.Entity.entity_registry_enabled_default",
+        return_value=True,
+        new_callable=PropertyMock,
+    ):
+        yield

@@ -38,17 +38,6 @@ def _sync_world_clock(cloud: Cloud) -> None:
     cloud.world.clock.freeze(int(dt_util.utcnow().timestamp() * 1000))
 
 
-@pytest.fixture
-async def push(
-    hass: HomeAssistant,
-    cloud: Cloud,
-    setup_entry: MockConfigEntry,
-    hass_client_no_auth: ClientFactory,
-) -> Push:
-    """The simulator pushes to the entry's webhook."""
-    return await enable_push(hass, cloud, setup_entry, hass_client_no_auth)
-
-
 async def test_polling_is_the_fallback(
     hass: HomeAssistant,
     cloud: Cloud,

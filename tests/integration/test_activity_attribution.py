@@ -21,10 +21,8 @@ from tests.integration.webhook_helpers import (
     FRONT_DOOR,
     GARAGE,
     HALLWAY_GATEWAY,
-    ClientFactory,
     Push,
     capture,
-    enable_push,
     record,
     records_form,
 )
@@ -40,16 +38,6 @@ async def _call(hass: HomeAssistant, service: str, data: dict[str, Any]) -> dict
 
 def _now_ms() -> int:
     return int(dt_util.utcnow().timestamp() * 1000)
-
-
-@pytest.fixture
-async def push(
-    hass: HomeAssistant,
-    cloud: Cloud,
-    setup_entry: MockConfigEntry,
-    hass_client_no_auth: ClientFactory,
-) -> Push:
-    return await enable_push(hass, cloud, setup_entry, hass_client_no_auth)
 
 
 async def test_records_credit_the_right_credential(

@@ -17,13 +17,10 @@ from pytest_homeassistant_custom_component.components.recorder.common import (
 
 from custom_components.ttlock_access.const import DOMAIN
 from custom_components.ttlock_access.sdk.records import EventType
-from tests.integration.helpers import Cloud
 from tests.integration.webhook_helpers import (
     FRONT_DOOR,
-    ClientFactory,
     Push,
     capture,
-    enable_push,
     record,
     records_form,
 )
@@ -42,17 +39,6 @@ def auto_enable_custom_integrations(request: pytest.FixtureRequest) -> None:
 
 def _now_ms() -> int:
     return int(dt_util.utcnow().timestamp() * 1000)
-
-
-@pytest.fixture
-async def push(
-    hass: HomeAssistant,
-    cloud: Cloud,
-    setup_entry: MockConfigEntry,
-    hass_client_no_auth: ClientFactory,
-) -> Push:
-    """The simulator pushes to the entry's webhook."""
-    return await enable_push(hass, cloud, setup_entry, hass_client_no_auth)
 
 
 async def test_one_event_entity_per_lock(hass: HomeAssistant, setup_entry: MockConfigEntry) -> None:

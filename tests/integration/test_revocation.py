@@ -20,7 +20,7 @@ from custom_components.ttlock_access.const import DOMAIN
 from custom_components.ttlock_access.sdk.ble.const import Command
 from simulator.credentials import SimPasscode
 from tests.integration.helpers import CLIENT_ID, BleWorld, Cloud, advance
-from tests.integration.webhook_helpers import ClientFactory, Push, enable_push
+from tests.integration.webhook_helpers import Push
 
 FRONT = 5001101
 GARAGE = 5001102
@@ -268,17 +268,6 @@ async def test_bluetooth_refusal_of_a_delete(
 
 
 # -- 5. a callback informs, it never cancels a revocation ---------------------------------
-@pytest.fixture
-async def push(
-    hass: HomeAssistant,
-    cloud: Cloud,
-    setup_entry: MockConfigEntry,
-    hass_client_no_auth: ClientFactory,
-) -> Push:
-    """The simulator pushes to the entry's webhook."""
-    return await enable_push(hass, cloud, setup_entry, hass_client_no_auth)
-
-
 async def test_failure_callback_does_not_cancel_a_removal(
     hass: HomeAssistant,
     cloud: Cloud,

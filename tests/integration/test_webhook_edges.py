@@ -15,27 +15,14 @@ from homeassistant.util import dt as dt_util
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.ttlock_access.const import DOMAIN
-from tests.integration.helpers import Cloud
 from tests.integration.webhook_helpers import (
     FRONT_DOOR,
-    ClientFactory,
     Push,
     capture,
-    enable_push,
     record,
 )
 
 EXTERNAL_URL = "https://ttlock-home.example.com"
-
-
-@pytest.fixture
-async def push(
-    hass: HomeAssistant,
-    cloud: Cloud,
-    setup_entry: MockConfigEntry,
-    hass_client_no_auth: ClientFactory,
-) -> Push:
-    return await enable_push(hass, cloud, setup_entry, hass_client_no_auth)
 
 
 async def test_json_callback(hass: HomeAssistant, push: Push) -> None:
