@@ -25,9 +25,11 @@ app, ``/sim/`` controls), :mod:`simulator.lockdata` (key material and ``lockData
 
 from __future__ import annotations
 
+from .clock import Clock
 from .cloud import CloudServer, api, create_app
+from .codes import CloudError
 from .scenarios import list_scenarios, load_scenario
-from .world import Clock, CloudError, World
+from .world import World
 
 __all__ = [
     "Clock",

@@ -86,16 +86,10 @@ from typing import Any, Self
 
 from aiohttp import web
 
-from .world import (
-    FEATURE,
-    Account,
-    CloudError,
-    DeveloperApp,
-    Fault,
-    Lock,
-    Token,
-    World,
-)
+from .codes import FEATURE, CloudError
+from .entities import Account, DeveloperApp, Lock, Token
+from .faults import Fault
+from .world import World
 
 __all__ = [
     "ENDPOINTS",

@@ -102,6 +102,8 @@ from .cloud import (
     api,
     paginate,
 )
+from .codes import FEATURE, RECORD_TYPE, CloudError
+from .entities import Lock, LockRecord
 from .offline_codes import (
     CYCLIC_WEEKDAYS,
     SLOT_CAPACITY,
@@ -113,7 +115,7 @@ from .offline_codes import (
     resolve_offline_window,
     use_offline_code,
 )
-from .world import ERRMSG, FEATURE, RECORD_TYPE, CloudError, Lock, LockRecord, World
+from .world import World
 
 __all__ = [
     "ADMIN_KEY_BASE",
@@ -146,24 +148,6 @@ RECORD_ONLY, REMOTE, ASYNCHRONOUS = 1, 2, 4
 KEY_NORMAL, KEY_FROZEN = 110401, 110405  # §2.5 keyStatus
 USER_ADMIN, USER_COMMON = 110301, 110302  # key/list userType
 ADMIN_KEY_BASE = 90_000_000  # admin eKey id = ADMIN_KEY_BASE + lockId (synthetic)
-# errmsg of the codes raised here (JB-docs/errorCode.md wording, research cloud §1.4)
-ERRMSG.update(
-    {
-        -1007: "No password data of this lock",
-        -1008: "eKey does not exist",
-        -1016: "An identical Name exists. Please choose a different Name.",
-        -1021: "This IC Card does not exist",
-        -1023: "This Fingerprint does not exist",
-        -2019: "You cannot send an eKey to Yourself",
-        -2020: "You cannot send an eKey to the Admin",
-        -2023: "Can't change the time period now",
-        -3006: "Invalid Passcode. Passcode should be between 6 - 9 Digits in length",
-        -3007: "The same passcode already exists. Please use another one",
-        -3008: "A Passcode that has never been used on the Lock cannot be changed",
-        -3009: "There is NO SPACE to store Customized Passcodes",
-        -4064: "Failed. The eKey can only be sent to a registered account",
-    }
-)
 _ID_BASES = {
     "passcode": 40_000_000,
     "card": 41_000_000,

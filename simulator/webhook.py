@@ -41,7 +41,8 @@ import aiohttp
 from aiohttp import web
 
 from .cloud import CONTROLS, ROUTE_HOOKS, _as_int, _json_response, _need
-from .world import DeveloperApp, Lock, LockRecord, World
+from .entities import DeveloperApp, Lock, LockRecord
+from .world import World
 
 __all__ = ["Callback", "WebhookPusher", "pusher_for", "record_payload"]
 

@@ -52,8 +52,9 @@ from ..credentials import (
     use_keypad,
     use_reader,
 )
-from ..world import Lock as WorldLock
-from ..world import LockRecord, World
+from ..entities import Lock as WorldLock
+from ..entities import LockRecord
+from ..world import World
 from .codec import Header
 from .lock import (
     FP_SENTINEL_END,
