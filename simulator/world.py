@@ -60,6 +60,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from . import lockside
 from .clock import Clock
 from .codes import RECORD_TYPE, CloudError
 from .directory import Directory
@@ -74,6 +75,7 @@ from .entities import (
 )
 from .faults import Faults
 from .lockdata import derive_key_material
+from .lockside import AccessResult
 
 __all__ = ["Route", "World"]
 
@@ -422,15 +424,20 @@ class World(Directory):
         finally:
             self._busy.discard(route.channel)
 
-    def _after_remote(self, lock: Lock) -> None:
-        """Every reply from the lock reports its battery (ble-protocol §5.4)."""
+    def is_busy(self, gateway: Gateway) -> bool:
+        """Whether a command is being relayed through ``gateway`` right now."""
+        return f"gateway:{gateway.gateway_id}" in self._busy
+
+    def after_remote(self, lock: Lock) -> None:
+        """A remote command reached the lock: every reply from the lock reports its battery
+        (``docs/ble-protocol.md`` §5.4)."""
         if self.battery_drain_per_command:
             lock.electric_quantity = max(0, lock.electric_quantity - self.battery_drain_per_command)
         lock.electric_quantity_update_date = self.now_ms()
 
     def remote_unlock(self, lock: Lock, account: Account) -> LockRecord:
         """Effect of a successful ``lock/unlock``: unlocked + record 12 (lock side 28)."""
-        self._after_remote(lock)
+        self.after_remote(lock)
         lock.state = 1
         lock.unlocked_at_ms = self.now_ms()
         return self.add_record(
@@ -439,7 +446,7 @@ class World(Directory):
 
     def remote_lock(self, lock: Lock, account: Account) -> LockRecord:
         """Effect of a successful ``lock/lock``: locked + record 11 (lock side 26)."""
-        self._after_remote(lock)
+        self.after_remote(lock)
         lock.state = 0
         lock.unlocked_at_ms = None
         return self.add_record(
@@ -447,7 +454,7 @@ class World(Directory):
         )
 
     def remote_query_state(self, lock: Lock) -> dict[str, int]:
-        self._after_remote(lock)
+        self.after_remote(lock)
         self.refresh_state(lock)
         result = {"state": lock.state}
         if lock.door_sensor:
@@ -455,33 +462,27 @@ class World(Directory):
         return result
 
     def remote_query_battery(self, lock: Lock) -> int:
-        self._after_remote(lock)
+        self.after_remote(lock)
         return lock.electric_quantity
 
-    # --- credentials on the lock (simulator.credentials) ---------------------------------
+    # --- credentials (simulator.credentials) and the lock side (simulator.lockside) ----
     def next_id(self, kind: str, start: int) -> int:
         """A fresh id of one kind (``"passcode"``, ``"card"`` …), never reused."""
         value = self._next_ids.get(kind, start) + 1
         self._next_ids[kind] = value
         return value
 
-    def enter_code(self, lock_id: int, digits: str) -> Any:
-        """Type ``digits`` on the lock's keypad; see :func:`simulator.credentials.enter_code`."""
-        from .credentials import enter_code
+    def enter_code(self, lock_id: int, digits: str) -> AccessResult:
+        """Type ``digits`` on the lock's keypad; see :func:`simulator.lockside.enter_code`."""
+        return lockside.enter_code(self, lock_id, digits)
 
-        return enter_code(self, lock_id, digits)
+    def present_card(self, lock_id: int, number: str | int) -> AccessResult:
+        """Hold an IC card to the lock; see :func:`simulator.lockside.present_card`."""
+        return lockside.present_card(self, lock_id, number)
 
-    def present_card(self, lock_id: int, number: str | int) -> Any:
-        """Hold an IC card to the lock; see :func:`simulator.credentials.present_card`."""
-        from .credentials import present_card
-
-        return present_card(self, lock_id, number)
-
-    def present_fingerprint(self, lock_id: int, number: str | int) -> Any:
-        """Touch the reader; see :func:`simulator.credentials.present_fingerprint`."""
-        from .credentials import present_fingerprint
-
-        return present_fingerprint(self, lock_id, number)
+    def present_fingerprint(self, lock_id: int, number: str | int) -> AccessResult:
+        """Touch the reader; see :func:`simulator.lockside.present_fingerprint`."""
+        return lockside.present_fingerprint(self, lock_id, number)
 
     # --- records (§2.7) ------------------------------------------------------------------
     def add_record(
@@ -540,63 +541,3 @@ class World(Directory):
     @property
     def lifts(self) -> list[Lock]:
         return [lock for lock in self.locks.values() if lock.lock_type == 2]
-
-    # --- summaries ------------------------------------------------------------------------
-    def summary(self) -> dict[str, Any]:
-        """A secret-free JSON view for ``GET /sim/state``."""
-        return {
-            "now": self.now_ms(),
-            "clockFrozen": self.clock.frozen,
-            "gatewayLatencySeconds": self.gateway_latency_s,
-            "accounts": [
-                {"uid": a.uid, "username": a.username, "region": a.region}
-                for a in self.accounts.values()
-            ],
-            "apps": [
-                {
-                    "clientId": app.client_id,
-                    "region": app.region,
-                    "monthlyQuota": app.monthly_quota,
-                    "usage": app.usage.get(self.month_key(), 0),
-                    "rateLimit": app.rate_limit,
-                    "callbackUrl": app.callback_url,
-                }
-                for app in self.apps.values()
-            ],
-            "locks": [
-                {
-                    "lockId": lock.lock_id,
-                    "lockAlias": lock.lock_alias,
-                    "lockMac": lock.lock_mac,
-                    "type": lock.lock_type,
-                    "adminUid": lock.admin_uid,
-                    "state": self.refresh_state(lock).state,
-                    "doorSensor": lock.door_sensor,
-                    "doorOpen": lock.door_open,
-                    "electricQuantity": lock.electric_quantity,
-                    "remoteUnlock": lock.remote_unlock,
-                    "wifi": lock.is_wifi,
-                    "wifiOnline": lock.wifi_online if lock.is_wifi else None,
-                    "records": len(self.records.get(lock.lock_id, [])),
-                }
-                for lock in self.locks.values()
-            ],
-            "gateways": [
-                {
-                    "gatewayId": gateway.gateway_id,
-                    "gatewayName": gateway.gateway_name,
-                    "isOnline": gateway.is_online,
-                    "latencySeconds": gateway.latency_s,
-                    "busy": f"gateway:{gateway.gateway_id}" in self._busy,
-                    "locks": [
-                        {"lockId": link.lock_id, "rssi": link.rssi, "inRange": link.in_range}
-                        for link in self.links.values()
-                        if link.gateway_id == gateway.gateway_id
-                    ],
-                }
-                for gateway in self.gateways.values()
-            ],
-            "electricMeters": [m.electric_meter_id for m in self.electric_meters.values()],
-            "waterMeters": [m.water_meter_id for m in self.water_meters.values()],
-            "faults": self.faults.pending(),
-        }
