@@ -16,18 +16,33 @@ Quick use::
 
 or from a shell: ``python -m simulator --scenario home --port 8765``.
 
-Modules: :mod:`simulator.world` (state, fault knobs), :mod:`simulator.cloud` (aiohttp
-app, ``/sim/`` controls), :mod:`simulator.lockdata` (key material and ``lockData``),
-:mod:`simulator.scenarios` (scenario files and the scale generator). The specification is
-``/work/shared/research/ttlock-cloud-and-peers.md`` §1–§3 and
-``ttlock-ble-protocol.md`` §4.
+How it is laid out, from the bottom up:
+
+* numbers and things — :mod:`simulator.codes`, :mod:`simulator.entities`,
+  :mod:`simulator.clock`, :mod:`simulator.faults`, :mod:`simulator.lockdata` (key material
+  and ``lockData``);
+* credentials — :mod:`simulator.credentials` (the cloud's records) and
+  :mod:`simulator.lockside` (what a lock holds; its keypad and readers, with the STAND-IN
+  offline codes of :mod:`simulator.offline_codes`);
+* the one state — :mod:`simulator.world` (:class:`World`: locks, gateways, routing,
+  records, fault knobs) on :mod:`simulator.directory` (accounts, apps, tokens, API
+  counters);
+* what reads and changes the world — :mod:`simulator.cloud` (the aiohttp app, its
+  endpoints and ``/sim/`` controls), :mod:`simulator.webhook` (callbacks to apps),
+  :mod:`simulator.ble` (the locks' Bluetooth side), :mod:`simulator.scenarios` (scenario
+  files and the scale generator).
+
+The specification is ``docs/cloud-api.md`` §1–§3 and ``docs/ble-protocol.md`` §4.
 """
 
 from __future__ import annotations
 
-from .cloud import CloudServer, api, create_app
+from .clock import Clock
+from .cloud.registry import api
+from .cloud.server import CloudServer, create_app
+from .codes import CloudError
 from .scenarios import list_scenarios, load_scenario
-from .world import Clock, CloudError, World
+from .world import World
 
 __all__ = [
     "Clock",

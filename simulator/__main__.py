@@ -1,7 +1,8 @@
 """Run the simulated TTLock cloud: ``python -m simulator --scenario home --port 8765``.
 
 Prints the base URL and the demo credentials, then serves until interrupted. The cloud
-endpoints and the ``/sim/`` control endpoints are documented in :mod:`simulator.cloud`.
+endpoints and the ``/sim/`` control endpoints are documented in :mod:`simulator.cloud`
+(:mod:`simulator.cloud.controls`).
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ import contextlib
 import signal
 import sys
 
-from .cloud import CloudServer
+from .cloud.server import CloudServer
 from .scenarios import list_scenarios, load_scenario
 
 DEFAULT_LATENCY_S = 0.3

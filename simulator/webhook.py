@@ -1,4 +1,4 @@
-"""TTLock callbacks ("webhooks") from the simulated cloud (research ttlock-cloud-and-peers.md §2.9).
+"""TTLock callbacks ("webhooks") from the simulated cloud (``docs/cloud-api.md`` §2.9).
 
 For every new world record of a lock, :class:`WebhookPusher` POSTs a TTLock-shaped callback to
 the ``callback_url`` of each developer application the lock's admin has authorised (holds a
@@ -15,16 +15,12 @@ Callbacks are sent in order by one background task; :meth:`WebhookPusher.drain` 
 queued ones are answered (tests never sleep). Other notify types (2 gateway, 3 Wi-Fi lock, 4
 async request failed, 7 door sensor) are sent with :meth:`WebhookPusher.notify`.
 
-Controls (JSON in, JSON out):
+Controls (JSON in, JSON out; :mod:`simulator.cloud.controls`): ``POST /sim/callback_url``
+``{clientId, callbackUrl (null = none)}``, ``POST /sim/callbacks/notify`` ``{clientId,
+notifyType, ...fields}`` (one callback with those form fields) and ``GET /sim/callbacks``
+(counts: queued, sent, failed, last status).
 
-==========================================  =================================================
-``POST /sim/callback_url``                  ``{clientId, callbackUrl (null = none)}``
-``POST /sim/callbacks/notify``              ``{clientId, notifyType, ...fields}`` → one
-                                            callback with those form fields
-``GET  /sim/callbacks``                     counts: queued, sent, failed, last status
-==========================================  =================================================
-
-Every :class:`~simulator.cloud.CloudServer` of a world shares the world's one pusher
+Every :class:`~simulator.cloud.server.CloudServer` of a world shares the world's one pusher
 (:func:`pusher_for`), started and stopped with the servers.
 """
 
@@ -38,10 +34,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import aiohttp
-from aiohttp import web
 
-from .cloud import CONTROLS, ROUTE_HOOKS, _as_int, _json_response, _need
-from .world import DeveloperApp, Lock, LockRecord, World
+from .entities import DeveloperApp, Lock, LockRecord
+from .world import World
 
 __all__ = ["Callback", "WebhookPusher", "pusher_for", "record_payload"]
 
@@ -216,45 +211,3 @@ def pusher_for(world: World) -> WebhookPusher:
     if pusher is None:
         pusher = _PUSHERS[world] = WebhookPusher(world)
     return pusher
-
-
-# --- controls and server hook --------------------------------------------------------------
-
-
-def _c_callback_url(world: World, body: dict[str, Any]) -> dict[str, Any]:
-    app = world.apps[str(_need(body, "clientId"))]
-    url = body.get("callbackUrl")
-    app.callback_url = str(url) if url else None
-    return {"clientId": app.client_id, "callbackUrl": app.callback_url}
-
-
-def _c_notify(world: World, body: dict[str, Any]) -> dict[str, Any]:
-    fields = {k: v for k, v in body.items() if k not in ("clientId", "notifyType")}
-    callback = pusher_for(world).notify(
-        str(_need(body, "clientId")), _as_int(body, "notifyType"), **fields
-    )
-    return {"queued": callback is not None}
-
-
-CONTROLS["callback_url"] = _c_callback_url
-CONTROLS["callbacks/notify"] = _c_notify
-
-
-def _install(app: web.Application, world: World) -> None:
-    pusher = pusher_for(world)
-
-    async def _start(_app: web.Application) -> None:
-        await pusher.start()
-
-    async def _stop(_app: web.Application) -> None:
-        await pusher.stop()
-
-    async def _summary(_request: web.Request) -> web.Response:
-        return _json_response(pusher.summary())
-
-    app.on_startup.append(_start)
-    app.on_cleanup.append(_stop)
-    app.router.add_get("/sim/callbacks", _summary)
-
-
-ROUTE_HOOKS.append(_install)

@@ -15,15 +15,15 @@ Both sides share one truth:
   the lock-side ``recordTypeFromLock`` (ble-protocol §5.8, cloud-and-peers §2.7), as a real
   lock's records reach the cloud through a gateway or the app; battery changes are copied too.
 * **one memory**: the lock's passcode, card and fingerprint tables *are* the world lock's
-  memory (:func:`simulator.credentials.lock_memory`), seen through :class:`HeldPasscodes` /
+  memory (:func:`simulator.lockside.lock_memory`), seen through :class:`HeldPasscodes` /
   :class:`HeldCards`. A code written over Bluetooth opens at ``World.enter_code``; one a
   gateway wrote (``keyboardPwd/add`` addType 2) opens on this lock's keypad; a delete by
   either path removes it for both. The cloud's *lists* stay separate bookkeeping: a
   Bluetooth add shows up in ``lock/listKeyboardPwd`` only once the app records it (addType
   1), which then no longer touches the memory (the Bluetooth step already did).
 * **one keypad**: this lock's keypad and readers decide with the world's rules
-  (:func:`simulator.credentials.use_keypad` — memory, admin code, STAND-IN offline and erase
-  codes — and :func:`~simulator.credentials.use_reader`), and ``World.enter_code`` /
+  (:func:`simulator.lockside.use_keypad` — memory, admin code, STAND-IN offline and erase
+  codes — and :func:`~simulator.lockside.use_reader`), and ``World.enter_code`` /
   ``present_card`` / ``present_fingerprint`` for this lock are typed on *this* keypad, so
   each attempt lands in its operation log and in ``lockRecord/list`` exactly once.
 
@@ -36,9 +36,11 @@ from collections.abc import Callable, Iterator, MutableMapping
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from ..credentials import (
-    CARD,
-    FINGERPRINT,
+from ..entities import Lock as WorldLock
+from ..entities import LockRecord
+from ..lockside import (
+    CARD_READER,
+    FINGERPRINT_READER,
     AccessResult,
     HeldCredential,
     HeldPasscode,
@@ -52,8 +54,7 @@ from ..credentials import (
     use_keypad,
     use_reader,
 )
-from ..world import Lock as WorldLock
-from ..world import LockRecord, World
+from ..world import World
 from .codec import Header
 from .lock import (
     FP_SENTINEL_END,
@@ -342,7 +343,7 @@ class WorldLink:
         )
         if self.lock_id not in self.world.locks:
             return AccessDecision(False, failed_kind)
-        kind = CARD if card else FINGERPRINT
+        kind = CARD_READER if card else FINGERPRINT_READER
         verdict = use_reader(self._world_lock(), kind, str(number), self._lock_now_ms())
         self._reader_verdict = verdict
         return AccessDecision(verdict.success, ok_kind if verdict.success else failed_kind)
@@ -361,7 +362,7 @@ class WorldLink:
             return False
         return forget_offline_code(self._world_lock(), code, self._lock_now_ms())
 
-    # --- the world's keypad entry points for this lock (credentials.LockTwin) -------------
+    # --- the world's keypad entry points for this lock (lockside.LockTwin) -------------
     def enter_code(self, digits: str) -> AccessResult:
         """``World.enter_code`` for this lock: typed on this lock's keypad."""
         self._keypad_verdict, self._uploaded = None, None
@@ -465,7 +466,7 @@ class WorldLink:
             username = listed.name if listed is not None else ""
             secret = (record.code if success else record.entered) or record.code or ""
         elif record.card is not None or record.fingerprint is not None:
-            kind = CARD if record.card is not None else FINGERPRINT
+            kind = CARD_READER if record.card is not None else FINGERPRINT_READER
             secret = str(record.card if record.card is not None else record.fingerprint)
             item = listed_credential(source, kind, secret)
             username = item.name if item is not None else ""

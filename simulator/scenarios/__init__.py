@@ -29,7 +29,10 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from ..world import FEATURE, Clock, ElectricMeter, Lock, LockVersion, WaterMeter, World
+from ..clock import Clock
+from ..codes import FEATURE
+from ..entities import ElectricMeter, Lock, LockVersion, WaterMeter
+from ..world import World
 
 __all__ = ["SCENARIO_DIR", "build_world", "list_scenarios", "load_scenario", "parse_date"]
 

@@ -17,7 +17,9 @@ from __future__ import annotations
 import random
 from typing import Any
 
-from ..world import FEATURE, Clock, World
+from ..clock import Clock
+from ..codes import FEATURE
+from ..world import World
 
 __all__ = ["generate_scale"]
 

@@ -41,7 +41,7 @@ from custom_components.ttlock_access.access.model import (
 )
 from custom_components.ttlock_access.const import DOMAIN
 from custom_components.ttlock_access.sdk.ble.const import Command
-from simulator.credentials import lock_memory
+from simulator.lockside import lock_memory
 from tests.integration.helpers import CLIENT_ID, BleWorld, Cloud, advance
 from tests.integration.webhook_helpers import ClientFactory, Push, enable_push
 

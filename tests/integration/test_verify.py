@@ -14,7 +14,8 @@ from homeassistant.util import dt as dt_util
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.ttlock_access.const import DOMAIN
-from simulator.credentials import SimPasscode, lock_memory
+from simulator.credentials import SimPasscode
+from simulator.lockside import lock_memory
 from tests.integration.helpers import CLIENT_ID, BleWorld, Cloud, advance
 
 FRONT, GARAGE, BACK = 5001101, 5001102, 5001103

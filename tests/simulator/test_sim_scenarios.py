@@ -16,8 +16,8 @@ import pytest
 from sim_helpers import CloudClient
 
 from simulator import CloudServer, World, list_scenarios, load_scenario
+from simulator.directory import is_md5_hex
 from simulator.lockdata import decode_credential, decode_lock_data, feature_bits
-from simulator.world import is_md5_hex
 
 MAC_RE = re.compile(r"^([0-9A-F]{2}:){5}[0-9A-F]{2}$")
 

@@ -23,7 +23,7 @@ from custom_components.ttlock_access.sdk.ble import (
 from simulator import CloudServer, World, load_scenario
 from simulator.ble import SimulatedLock, VirtualAir
 from simulator.ble.lock import StoredCredential
-from simulator.world import md5_hex
+from simulator.directory import md5_hex
 
 FRONT_DOOR = 5001101
 BACK_DOOR = 5001103

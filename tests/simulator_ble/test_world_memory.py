@@ -36,8 +36,8 @@ from custom_components.ttlock_access.sdk.ble import (
 )
 from simulator import CloudServer, World, load_scenario
 from simulator.ble import SimulatedLock, VirtualAir
-from simulator.credentials import lock_memory
-from simulator.world import md5_hex
+from simulator.directory import md5_hex
+from simulator.lockside import lock_memory
 
 FRONT_DOOR = 5001101  # behind the Hallway Gateway: both paths reach it
 DEMO_UID = 8123456
