@@ -32,7 +32,7 @@ How it is laid out, from the bottom up:
   :mod:`simulator.ble` (the locks' Bluetooth side), :mod:`simulator.scenarios` (scenario
   files and the scale generator).
 
-The specification is ``docs/cloud-api.md`` §1–§3 and ``docs/ble-protocol.md`` §4.
+The specification is ``docs/cloud.md`` §1–§3 and ``docs/ble.md`` §4.
 """
 
 from __future__ import annotations

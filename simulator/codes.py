@@ -1,6 +1,6 @@
 """The simulated cloud's numbers: errcodes and their messages, feature bits, record types.
 
-§ numbers refer to ``docs/cloud-api.md``. :class:`CloudError` is how any part of the world
+§ numbers refer to ``docs/cloud.md``. :class:`CloudError` is how any part of the world
 fails a cloud call; the HTTP layer (:mod:`simulator.cloud`) turns it into TTLock's
 ``{errcode, errmsg, description}`` answer.
 """

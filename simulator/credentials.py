@@ -2,7 +2,7 @@
 
 What ``lock/listKeyboardPwd``, ``identityCard/list``, ``fingerprint/list``, ``face/list``
 and ``key/list`` show, kept on the world lock (``lock.passcodes`` / ``cards`` /
-``fingerprints`` / ``faces`` / ``ekeys``). § numbers refer to ``docs/cloud-api.md``
+``fingerprints`` / ``faces`` / ``ekeys``). § numbers refer to ``docs/cloud.md``
 (§2.2 passcodes, §2.3 IC cards, §2.4 fingerprints and faces, §2.5 eKeys, §3 limits).
 
 The endpoints that change these records are in :mod:`simulator.cloud` (``passcodes``,
@@ -122,7 +122,7 @@ def window_reason(start_ms: int, end_ms: int, now_ms: int) -> str:
 
 def reverse_card_number(number: str | int) -> str:
     """The number ``identityCard/addForReversedCardNumber`` stores: the card UID's bytes in
-    the other order (4 bytes, or 8 for numbers over 32 bits, ``docs/ble-protocol.md`` §5.6).
+    the other order (4 bytes, or 8 for numbers over 32 bits, ``docs/ble.md`` §5.6).
 
     ``3661413478`` (``DA 3C BC 66``) → ``1723612378`` (``66 BC 3C DA``), the example
     of §2.3.

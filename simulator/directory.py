@@ -1,7 +1,7 @@
 """Who calls the simulated cloud: accounts, developer apps, their tokens and API counters.
 
 :class:`Directory` is the part of :class:`~simulator.world.World` that the HTTP dispatcher
-asks before any endpoint runs (§ numbers refer to ``docs/cloud-api.md``):
+asks before any endpoint runs (§ numbers refer to ``docs/cloud.md``):
 
 * §1.1 regions: an account and a developer app live in exactly one region (``eu``/``cn``);
 * §1.2 tokens: ``expires_in`` 7 776 000 s (90 days), refresh tokens valid 10 years, the

@@ -1,5 +1,5 @@
 """What the simulated cloud knows about: accounts, developer apps, tokens, locks, gateways,
-records and meters (§ numbers refer to ``docs/cloud-api.md``; lock fields §2.1, gateways
+records and meters (§ numbers refer to ``docs/cloud.md``; lock fields §2.1, gateways
 §2.6, records §2.7, meters and lifts §2.8).
 
 Plain data: the operations on them are :class:`~simulator.world.World`'s. A lock's

@@ -1,8 +1,8 @@
 """TTLock key material and the cloud's ``lockData`` format, from the lock owner's side.
 
-Everything here is written from the research digest, not from any client code:
+Everything here is written from ``docs/ble.md``, not from any client code:
 
-* ``research/ttlock-ble-protocol.md`` §3.3 — the CRC-8/MAXIM table with the TTLock quirk
+* ``docs/ble.md`` §3.3 — the CRC-8/MAXIM table with the TTLock quirk
   (index 33 holds ``0x07`` instead of ``0x7D``); the same table keys the XOR codec.
 * §4.1 — AES-128-CBC with IV = key and PKCS#7 padding.
 * §4.3 — ``aesKeyStr``: the 16-byte per-lock key as comma-separated two-digit hex

@@ -61,7 +61,7 @@ __all__ = [
 
 MAX_KEYPAD_DIGITS = 16  # anti-peep: digits typed around a code [INFERRED limit]
 LOCK_PERMANENT, LOCK_ONE_TIME, LOCK_PERIOD, LOCK_CYCLIC = 1, 2, 3, 4
-"""Lock-side passcode types (research ble §5.5; the cloud's 2 permanent / 3 period differ)."""
+"""Lock-side passcode types (``docs/ble.md`` §5.5; the cloud's 2 permanent / 3 period differ)."""
 
 
 @dataclass(frozen=True)
@@ -117,7 +117,7 @@ class HeldPasscode:
 
     The window is either what a gateway wrote (``start_ms``/``end_ms``, epoch ms, 0 = open)
     or, when written over Bluetooth, the raw d5 bytes in lock wall time (``raw_start`` /
-    ``raw_end``, compared as bytes like the lock does, ``docs/ble-errata.md`` E4).
+    ``raw_end``, compared as bytes like the lock does, ``docs/errata.md`` E4).
     """
 
     code: str = field(repr=False)

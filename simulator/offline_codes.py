@@ -2,8 +2,8 @@
 
 TTLock's cloud computes offline passcodes (``keyboardPwd/get``, keyboardPwdVersion 4) from
 the yearly ``pwdInfo`` tables the lock received at pairing; how type, start hour and
-validity are encoded into the digits is **not public** (research
-``ttlock-ble-protocol.md`` §8.3). A faithful simulator therefore cannot accept real
+validity are encoded into the digits is **not public**
+(``docs/ble.md`` §8.3). A faithful simulator therefore cannot accept real
 TTLock codes. This module is a deterministic, clearly labelled stand-in with the same
 *inputs* and *observable rules*, so that the simulated cloud can hand out codes and the
 simulated lock keypad can check them without talking to the cloud:
@@ -17,7 +17,7 @@ Inputs (§8.1/§8.2)
 Code shape (STAND-IN)
     7 digits for permanent (2) and erase (4), 8 digits for the cyclic types (5–14),
     9 digits for one-time (1) and period (3) codes — "the length grows with
-    type/validity" (research cloud §2.2, ble §8.3).
+    type/validity" (``docs/cloud.md`` §2.2, ``docs/ble.md`` §8.3).
 
 Encoding (STAND-IN)
     ``payload`` = mixed-radix number of (type, slot or duration or daily window, start
@@ -29,7 +29,7 @@ Encoding (STAND-IN)
     entry, so the lock can decode a code back to its parameters with nothing but its own
     key material — as a real lock must for codes issued while it is offline.
 
-Rules the lock applies (research cloud §2.2 / §3.3; :func:`check_offline_code`)
+Rules the lock applies (``docs/cloud.md`` §2.2 / §3.3; :func:`check_offline_code`)
     * 1 one-time: usable once, only within 6 h of its start;
     * 2 permanent / 3 period: must be entered once within 24 h of the start, else void;
       period codes only until their end;

@@ -1,4 +1,4 @@
-"""TTLock callbacks ("webhooks") from the simulated cloud (``docs/cloud-api.md`` §2.9).
+"""TTLock callbacks ("webhooks") from the simulated cloud (``docs/cloud.md`` §2.9).
 
 For every new world record of a lock, :class:`WebhookPusher` POSTs a TTLock-shaped callback to
 the ``callback_url`` of each developer application the lock's admin has authorised (holds a

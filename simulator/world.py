@@ -11,7 +11,7 @@ accounts, apps, tokens and API counters in :mod:`simulator.directory` (the base 
 :class:`World`), what a lock holds and how its keypad and readers decide in
 :mod:`simulator.lockside`.
 
-§ numbers refer to ``docs/cloud-api.md`` unless noted:
+§ numbers refer to ``docs/cloud.md`` unless noted:
 
 * §2.1 lock fields (documented and undocumented), ``featureValue`` bits, lock/list only
   for the top administrator, ``queryOpenState`` state 0/1/2 and ``sensorState``
@@ -20,10 +20,10 @@ accounts, apps, tokens and API counters in :mod:`simulator.directory` (the base 
   saw the lock in the last 30 minutes with ``rssi``; the cloud relays through the best
   RSSI gateway; §3.1 concurrent gateway commands fail with -3003.
 * §2.7 lock records and the cloud ``recordType`` numbering, plus ``recordTypeFromLock``
-  (lock-side numbering, ``docs/ble-protocol.md`` §5.8: 1 app unlock, 26 BLE lock,
+  (lock-side numbering, ``docs/ble.md`` §5.8: 1 app unlock, 26 BLE lock,
   28 gateway unlock, 17 IC card, 20 fingerprint, 27 mechanical key, …).
 * §2.8 meters and lifts (TTHotel ``lock/list`` ``type`` 1 locks / 2 lifts / 3 power savers).
-* ``docs/ble-protocol.md`` §4–§5.1 key material (see :mod:`simulator.lockdata`).
+* ``docs/ble.md`` §4–§5.1 key material (see :mod:`simulator.lockdata`).
 
 Fault-injection knobs (Python; the same are served as HTTP under ``/sim/``, see
 :mod:`simulator.cloud.controls`):
@@ -80,7 +80,7 @@ from .lockside import AccessResult
 __all__ = ["Route", "World"]
 
 #: Cloud recordType → lock-side recordTypeFromLock where the numbering differs
-#: (``docs/ble-protocol.md`` §5.8 vs §2.7). Other values are taken unchanged, which is
+#: (``docs/ble.md`` §5.8 vs §2.7). Other values are taken unchanged, which is
 #: what the community numbering shows for ≥ 29 [INFERRED].
 _LOCK_SIDE_TYPE: dict[int, int] = {1: 1, 4: 4, 7: 17, 8: 20, 9: 19, 10: 27, 11: 26, 12: 28}
 
@@ -430,7 +430,7 @@ class World(Directory):
 
     def after_remote(self, lock: Lock) -> None:
         """A remote command reached the lock: every reply from the lock reports its battery
-        (``docs/ble-protocol.md`` §5.4)."""
+        (``docs/ble.md`` §5.4)."""
         if self.battery_drain_per_command:
             lock.electric_quantity = max(0, lock.electric_quantity - self.battery_drain_per_command)
         lock.electric_quantity_update_date = self.now_ms()

@@ -15,8 +15,8 @@ Layers (the first three import neither habluetooth nor Home Assistant):
 * :mod:`.scanner` — :class:`VirtualProxyScanner` (habluetooth) and :mod:`.ha` —
   :func:`async_register_virtual_proxy` (Home Assistant); import them explicitly.
 
-Specification: ``/work/shared/research/virtual-ble-proxy.md``, ``ttlock-ble-protocol.md`` and
-``ttlock-ble-errata.md``.
+Specification: ``docs/virtual-ble-proxy.md``, ``docs/ble.md`` and
+``docs/errata.md``.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """``VirtualClient``: a bleak backend whose radio is a :class:`~.peripheral.VirtualAir`.
 
-Recipe: ``/work/shared/research/virtual-ble-proxy.md`` ("bleak 3.x BaseBleakClient" and step 2).
+Recipe: ``docs/virtual-ble-proxy.md`` ("bleak 3.x BaseBleakClient" and step 2).
 Bind it to an air with :meth:`VirtualClient.bind`, which returns a *subclass* (bleak reads
 ``backend.__name__``, which a ``functools.partial`` lacks), then use it
 
@@ -43,7 +43,7 @@ type LinkChangeCallback = Callable[[str, bool], None]
 """``(address, connected)`` — lets a proxy scanner count its connection slots."""
 
 DEFAULT_MTU = 23
-"""BlueZ's default ATT MTU: 20-byte writes without response (research §2.1)."""
+"""BlueZ's default ATT MTU: 20-byte writes without response (``docs/ble.md`` §2.1)."""
 
 
 class VirtualClient(BaseBleakClient):

@@ -1,4 +1,4 @@
-"""Lock-side frame codec of the TTLock V3 protocol, written from the research digest.
+"""Lock-side frame codec of the TTLock V3 protocol, written from ``docs/ble.md``.
 
 DESIGN rule 5 allows the simulated lock to reuse the client's frame codec; it does not here.
 Importing ``custom_components.ttlock_access.sdk.ble.frame`` would load the Home Assistant glue
@@ -7,7 +7,7 @@ simulator imports nothing from ``custom_components`` (see :mod:`simulator`). So 
 its own small codec on top of :mod:`simulator.lockdata` (CRC-8 with the quirk table, AES):
 two independent implementations that must agree on the wire, which the tests exercise.
 
-Research (``/work/shared/research/ttlock-ble-protocol.md``, errata ``ttlock-ble-errata.md``):
+Facts (``docs/ble.md``, errata ``docs/errata.md``):
 
 * §3.1 frame: ``7F 5A | type | version | scene | group(2) | org(2) | cmd | encrypt | len |
   data | CRC | 0D 0A``; §3.2 old V2 frames have a 6-byte header (accepted, never sent).

@@ -2,8 +2,8 @@
 
 Written from the gateway's side, independently of the integration's client
 (``custom_components/ttlock_access/sdk/ble/gateway.py``); the two must agree on the wire,
-which ``tests/simulator_ble/test_gateway_config.py`` exercises. Research
-``/work/shared/research/ttlock-ble-protocol.md`` §9.1, from the TTLock Android SDK 3.3.1
+which ``tests/simulator_ble/test_gateway_config.py`` exercises. Facts:
+``docs/ble.md`` §9.1, from the TTLock Android SDK 3.3.1
 sources it cites (``Monkopedia/glowing-fishstick`` @ ``08a4f41``, ``gateway/...``).
 
 What the gateway does

@@ -1,7 +1,7 @@
 """``SimulatedLock``: a TTLock V3 lock as a BLE peripheral, written from the lock's side.
 
-Specification: ``/work/shared/research/ttlock-ble-protocol.md`` (§ below), corrected by
-``ttlock-ble-errata.md`` (E…), whose column "accept" this lock follows: it is liberal in what
+Specification: ``docs/ble.md`` (§ below), corrected by
+``docs/errata.md`` (E…), whose column "accept" this lock follows: it is liberal in what
 it accepts, so the real peer clients of errata §2 complete their operations against it.
 The command semantics are written here independently of the integration's client
 (DESIGN rule 5); the frame codec is :mod:`simulator.ble.codec`.
@@ -578,7 +578,7 @@ class SimulatedLock(Peripheral):
         self._clock_offset = timedelta()
         self.faults = LockFaults()
         self.idle_timeout_s: float | None = 20.0
-        """The lock drops a link this long after the last write (research §5.11: real locks
+        """The lock drops a link this long after the last write (``docs/ble.md`` §5.11: real locks
         idle out within seconds); None keeps links forever."""
         self._idle_writes = 0
         # behaviour switches (errata "accept" column)
@@ -678,7 +678,7 @@ class SimulatedLock(Peripheral):
 
     @staticmethod
     def _gatt(model: str, hardware: str, firmware: str, battery: int) -> list[ServiceSpec]:
-        """GATT table of research §2 (the Nordic DFU service is left out)."""
+        """GATT table of ``docs/ble.md`` §2 (the Nordic DFU service is left out)."""
         return [
             ServiceSpec(
                 uuid16(0x1800),
@@ -1116,7 +1116,7 @@ class SimulatedLock(Peripheral):
     def _cmd_get_aes_key(self, payload: bytes) -> None:
         session = self._session
         if not self.setting_mode:
-            # research §5.1: outside setting mode the reply carries no decryptable data.
+            # docs/ble.md §5.1: outside setting mode the reply carries no decryptable data.
             self._send_reply(b"", frame_command=Cmd.GET_AES_KEY, key=DEFAULT_AES_KEY)
             return
         if payload[:7] not in _VENDORS:

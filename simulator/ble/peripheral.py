@@ -1,6 +1,6 @@
 """A generic simulated BLE peripheral and the "air" that holds peripherals by address.
 
-The model follows ``/work/shared/research/virtual-ble-proxy.md`` ("Minimal steps", step 1):
+The model follows ``docs/virtual-ble-proxy.md`` ("Minimal steps", step 1):
 
 * a GATT table (:class:`ServiceSpec` of :class:`CharSpec`), handles assigned by the client;
 * advertisement fields (:class:`Advertisement`), re-published whenever they change;

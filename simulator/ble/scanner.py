@@ -1,6 +1,6 @@
 """``VirtualProxyScanner``: a remote Bluetooth scanner (like an ESPHome proxy) for the air.
 
-Recipe: ``/work/shared/research/virtual-ble-proxy.md`` (steps 3–4, pitfalls 1–6, 10). It
+Recipe: ``docs/virtual-ble-proxy.md`` (steps 3–4, pitfalls 1–6, 10). It
 feeds the advertisements of a :class:`~.peripheral.VirtualAir` into habluetooth's manager and
 offers :class:`~.client.VirtualClient` as the connector, so Home Assistant's real connect
 path (``async_ble_device_from_address`` → ``establish_connection`` → ``HaBleakClientWrapper``)

@@ -6,7 +6,7 @@ Both sides share one truth:
   (``lock.keys``: AES key, adminPs, unlockKey, lockFlagPos, admin keypad code, the
   INIT_PASSWORDS table rebuilt from ``pwdInfo``), features, battery, bolt state, model and
   firmware strings, auto-lock, sound, remote-unlock switch, lift floors; the lock's clock is
-  the world clock shifted by ``timezoneRawOffset`` (lock wall time, research §5.0).
+  the world clock shifted by ``timezoneRawOffset`` (lock wall time, ``docs/ble.md`` §5.0).
 * **world → lock** afterwards: every world record for this lock (a gateway unlock through the
   cloud, a door event …) and :meth:`WorldLink.sync_from_world` (called from ``tick``) copy
   the bolt state and battery into the lock, as the lock itself would have them.
@@ -210,7 +210,7 @@ class HeldCards(MutableMapping[int, StoredCredential]):
 
 
 def password_table(entries: Any, year: int) -> bytes:
-    """The 61-byte ``0x31`` payload for ``pwdInfo`` entries (research §8.1 packing)."""
+    """The 61-byte ``0x31`` payload for ``pwdInfo`` entries (``docs/ble.md`` §8.1 packing)."""
     body = bytes((year % 100,))
     for entry in entries:
         secret = int(entry.secret_key)

@@ -1,4 +1,4 @@
-"""IC cards, fingerprints and faces (§2.3, §2.4 of ``docs/cloud-api.md``): one family.
+"""IC cards, fingerprints and faces (§2.3, §2.4 of ``docs/cloud.md``): one family.
 
 IC cards: ``identityCard/add``, ``identityCard/addForReversedCardNumber``,
 ``identityCard/list``, ``identityCard/delete``, ``identityCard/changePeriod``,
@@ -8,7 +8,7 @@ only), ``…/list``, ``…/delete``, ``…/changePeriod``, ``…/rename``, ``…
 / 4 cyclic), ``face/list``, ``face/delete`` and ``face/changePeriod`` (method in ``type``, as
 the face pages name it), ``face/rename``, ``face/clear``.
 
-Errcodes chosen where the research is silent: a card / fingerprint / face number already on
+Errcodes chosen where the public documentation is silent: a card / fingerprint / face number already on
 the lock: -3; unknown face: -3; fingerprint or face enrolment over the gateway (fingerprint
 ``addType`` 2): -4043; a credential type the lock lacks (featureValue bits 1, 2, 34, 53):
 -4043.

@@ -1,8 +1,8 @@
-"""eKeys (§2.5 of ``docs/cloud-api.md``): ``key/send``, ``key/list``, ``key/get``,
+"""eKeys (§2.5 of ``docs/cloud.md``): ``key/send``, ``key/list``, ``key/get``,
 ``lock/listKey``, ``key/delete``, ``key/freeze``, ``key/unfreeze``, ``key/update``,
 ``key/changePeriod``, ``key/authorize``, ``key/unauthorize``, ``key/getUnlockLink``.
 
-Errcodes chosen where the research is silent: -1008 unknown key, -2019 to oneself, -2020 to
+Errcodes chosen where the public documentation is silent: -1008 unknown key, -2019 to oneself, -2020 to
 the top admin, -4064 receiver not registered (without ``createUser=1``), -2023 changing the
 admin key's period, -2018 for other operations on the admin key, for granting admin rights as
 a non-top admin and on the unlock link when the key is frozen or outside its validity.
@@ -212,7 +212,7 @@ async def lock_list_key(req: ApiRequest) -> dict[str, Any]:
 @api("key/delete", methods=COMMAND)
 async def key_delete(req: ApiRequest) -> dict[str, Any]:
     """Delete an eKey. The top administrator deleting their own (admin) key deletes the
-    lock binding, as the research warns (§2.5) — the lock leaves the world."""
+    lock binding, as ``docs/cloud.md`` §2.5 warns — the lock leaves the world."""
     world = req.world
     lock, key = _find_key(world, req.integer("keyId"))
     if key is None:

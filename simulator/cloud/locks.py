@@ -1,4 +1,4 @@
-"""Locks, gateways, records and meters (§2.1, §2.6, §2.7, §2.8 of ``docs/cloud-api.md``).
+"""Locks, gateways, records and meters (§2.1, §2.6, §2.7, §2.8 of ``docs/cloud.md``).
 
 ``lock/list`` (pageSize ≤ 1000, top-admin locks only; ``type`` 2 lists lift controllers),
 ``lock/detail``, ``lock/queryOpenState``, ``lock/queryElectricQuantity``, ``lock/unlock``,

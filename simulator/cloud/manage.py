@@ -3,7 +3,7 @@
 Who may call: the lock's top administrator or an authorised administrator (an eKey with
 ``keyRight`` 1, valid and not frozen); a plain eKey holder gets -2018, anyone else 20002.
 
-Method selector (§2 of ``docs/cloud-api.md``): ``addType``/``deleteType``/``changeType``
+Method selector (§2 of ``docs/cloud.md``): ``addType``/``deleteType``/``changeType``
 (faces: ``type``) 1 = record only (the app already did it over Bluetooth), 2 = through the
 gateway or Wi-Fi lock: the same routing and busy logic as ``lock/unlock`` (-2012 no gateway,
 -3002 gateway offline, -3036 Wi-Fi lock offline, -3003/-3037 busy), 4 = asynchronous

@@ -1,4 +1,4 @@
-"""``POST /oauth2/token`` (§1.2 of ``docs/cloud-api.md``): the password grant with the MD5
+"""``POST /oauth2/token`` (§1.2 of ``docs/cloud.md``): the password grant with the MD5
 password (``clientId``/``clientSecret`` or ``client_id``/``client_secret`` +
 ``grant_type``) and the refresh grant (``grant_type=refresh_token``)."""
 

@@ -1,13 +1,13 @@
-"""Passcodes (§2.2 of ``docs/cloud-api.md``): ``keyboardPwd/get`` (offline types 1–14),
+"""Passcodes (§2.2 of ``docs/cloud.md``): ``keyboardPwd/get`` (offline types 1–14),
 ``keyboardPwd/add`` (custom, 4–9 digits, type 2/3, ``addType`` 1/2/4),
 ``keyboardPwd/change``, ``keyboardPwd/delete``, ``lock/listKeyboardPwd`` (≤ 200,
-``orderBy``, ``searchStr``). No ``keyboardPwd/clear``: the research documents none.
+``orderBy``, ``searchStr``). No ``keyboardPwd/clear``: the public documentation describes none.
 
 Offline ("random") codes use the labelled **STAND-IN** algorithm of
 :mod:`simulator.offline_codes` (**not TTLock's algorithm**, which is not public —
-``docs/ble-protocol.md`` §8.3).
+``docs/ble.md`` §8.3).
 
-Errcodes chosen where the research is silent:
+Errcodes chosen where the public documentation is silent:
 
 * two offline codes with the same effective start + end on a lock (deleted ones count,
   period and cyclic types): **-3007** "the same passcode already exists";
@@ -258,7 +258,7 @@ async def keyboard_pwd_change(req: ApiRequest) -> dict[str, Any]:
 
 @api("keyboardPwd/delete", methods=COMMAND)
 async def keyboard_pwd_delete(req: ApiRequest) -> dict[str, Any]:
-    """Delete a passcode (unknown ids succeed, research §1.3); offline codes are refused
+    """Delete a passcode (unknown ids succeed, ``docs/cloud.md`` §1.3); offline codes are refused
     by the lock afterwards."""
     lock = managed_lock(req)
     passcode_id = req.integer("keyboardPwdId")

@@ -1,6 +1,6 @@
 """The simulated TTLock Open Platform (cloud API v3) as an aiohttp application.
 
-Wire conventions (§1.3 of ``docs/cloud-api.md``)
+Wire conventions (§1.3 of ``docs/cloud.md``)
     ``POST /oauth2/token`` and ``/v3/<endpoint>``. Commands are ``POST`` form-encoded;
     list/query endpoints also accept ``GET`` with a query string. Every ``/v3`` call
     carries ``clientId``, ``accessToken`` and ``date`` (epoch ms, within 5 minutes of the

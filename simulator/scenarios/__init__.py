@@ -5,7 +5,7 @@ file). A file with ``"generator": "scale"`` is expanded by :mod:`.scale` instead
 every device. Keys are camelCase like the TTLock API; lock and meter attributes map onto
 the :class:`~simulator.world.Lock` / meter dataclass fields (``electricQuantity`` →
 ``electric_quantity`` …); ``features`` lists featureValue bit numbers or the names in
-:data:`~simulator.world.FEATURE` (research ``ttlock-cloud-and-peers.md`` §2.1).
+:data:`~simulator.world.FEATURE` (``docs/cloud.md`` §2.1).
 
 Shipped scenarios:
 

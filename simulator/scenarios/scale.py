@@ -1,7 +1,7 @@
 """Deterministic generator for the ``scale`` scenario (1,000 locks, 100 gateways).
 
 The same seed always yields the same ids, MACs, names, features, gateway links, battery
-levels and key material (research ``ttlock-cloud-and-peers.md`` §2.1 featureValue bits,
+levels and key material (``docs/cloud.md`` §2.1 featureValue bits,
 §2.6 gateways and RSSI bands, §3.2 paging limits — 1,000 locks fill exactly one
 ``lock/list`` page of 1,000 or five pages of 200). Record timestamps are relative to the
 world clock at load time.

@@ -1,6 +1,6 @@
 """Helpers for the simulator tests: constants and a hand-written raw HTTP client.
 
-No integration code is used: requests are built from the research digest
+No integration code is used: requests are built from ``docs/cloud.md``
 (ttlock-cloud-and-peers.md §1.2–§1.3).
 """
 

@@ -1,4 +1,4 @@
-"""OAuth2 and common request checks over real HTTP (research cloud §1.1–§1.4)."""
+"""OAuth2 and common request checks over real HTTP (``docs/cloud.md`` §1.1–§1.4)."""
 
 from __future__ import annotations
 

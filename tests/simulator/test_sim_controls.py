@@ -1,4 +1,4 @@
-"""API accounting, fault injection and the /sim/ control endpoints (research cloud §3.1)."""
+"""API accounting, fault injection and the /sim/ control endpoints (``docs/cloud.md`` §3.1)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Credential endpoints of the simulated cloud over loopback HTTP (research cloud §2.2–§2.5).
+"""Credential endpoints of the simulated cloud over loopback HTTP (``docs/cloud.md`` §2.2–§2.5).
 
 Passcodes (custom and offline), IC cards, fingerprints, faces and eKeys: every endpoint,
 its errcodes, gateway relaying (-2012 / -3002 / -3003 / -3036) and the lock side
@@ -548,7 +548,7 @@ async def test_delete_passcode(admin: CloudClient, world: World) -> None:
         )
     )
     assert await passcodes(admin) == []
-    # already gone: success (research §1.3: delete calls report success for unknown ids)
+    # already gone: success (``docs/cloud.md`` §1.3: delete calls report success for unknown ids)
     ok(
         await admin.call(
             "keyboardPwd/delete",
@@ -612,7 +612,7 @@ async def test_other_account_is_not_admin(admin: CloudClient, world: World) -> N
 
 
 def test_reverse_card_number_example() -> None:
-    """Research cloud §2.3: sent 3661413478, listed as 1723612378."""
+    """``docs/cloud.md`` §2.3: sent 3661413478, listed as 1723612378."""
     assert reverse_card_number(3661413478) == "1723612378"
     assert reverse_card_number("1723612378") == "3661413478"
     assert reverse_card_number(0x0102030405) == str(0x0504030201000000)

@@ -1,4 +1,4 @@
-"""Gateways, lock records and meters (research cloud §2.6, §2.7, §2.8)."""
+"""Gateways, lock records and meters (``docs/cloud.md`` §2.6, §2.7, §2.8)."""
 
 from __future__ import annotations
 

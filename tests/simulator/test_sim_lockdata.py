@@ -1,4 +1,4 @@
-"""lockData, credential and CRC formats (research ttlock-ble-protocol.md §3.3, §4, §7, §8.2)."""
+"""lockData, credential and CRC formats (docs/ble.md §3.3, §4, §7, §8.2)."""
 
 from __future__ import annotations
 

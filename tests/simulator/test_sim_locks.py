@@ -1,4 +1,4 @@
-"""Lock endpoints, gateway relaying and their errcodes (research cloud §2.1, §2.6, §3.1)."""
+"""Lock endpoints, gateway relaying and their errcodes (``docs/cloud.md`` §2.1, §2.6, §3.1)."""
 
 from __future__ import annotations
 

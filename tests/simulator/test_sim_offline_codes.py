@@ -4,7 +4,7 @@ Codes are issued over loopback HTTP (``keyboardPwd/get``) and typed with
 ``World.enter_code`` while the world clock moves: one-time codes work once and only within
 6 h, permanent/period codes are void unless first used within 24 h, period codes end,
 cyclic codes follow their daily window and weekdays, an erase code wipes the other codes
-(research cloud §2.2, §3.3; ble §8).
+(``docs/cloud.md`` §2.2, §3.3; ``docs/ble.md`` §8).
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Scenario loading, the scale generator and paging over 1,000 locks (research cloud §3.2)."""
+"""Scenario loading, the scale generator and paging over 1,000 locks (``docs/cloud.md`` §3.2)."""
 
 from __future__ import annotations
 

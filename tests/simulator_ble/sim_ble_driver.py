@@ -4,7 +4,7 @@ Not the production transport (that is ``custom_components/ttlock_access/sdk/ble/
 the lead's); just enough to drive ``sdk.ble.ops`` operations against the simulated lock:
 
 * write every chunk of a :class:`Write` to ``FFF2`` in order, without response (SDK, KJS, RQB)
-  or with response (BAZ) — research §2.1, both accepted;
+  or with response (BAZ) — ``docs/ble.md`` §2.1, both accepted;
 * feed ``FFF4`` notifications to a :class:`FrameAssembler` and hand each frame to the
   operation; a CRC error goes to ``op.crc_error`` (the op re-sends, errata E17);
 * honour the deadlines of :class:`Write` / :class:`Wait` (``op.timeout()`` when they pass),

@@ -137,7 +137,7 @@ async def test_battery_and_features(link: SimLink, lock: SimulatedLock, keys: Lo
     assert await link.run(GetBattery(keys_of(lock, admin=False))) == 77
     features = await link.run(GetFeatures(keys))
     assert set(features.bits()) == set(lock.features)
-    assert len(features.words) == 2  # bit 43 needs a second word (research §5.3)
+    assert len(features.words) == 2  # bit 43 needs a second word (``docs/ble.md`` §5.3)
     lock.set_battery(12)
     assert (await link.run(GetStatus(keys))).battery == 12
 

@@ -3,7 +3,7 @@
 The SDK side runs through the production transport (``BleLockLink`` with the gateway's
 UUIDs and ``GatewayFrameAssembler``) over ``VirtualClient``; the simulated G2 speaks the
 protocol from the gateway's side (its own codec) and, configured, becomes a world gateway
-that ``gateway/list`` shows and the cloud routes through (research §9.1).
+that ``gateway/list`` shows and the cloud routes through (``docs/ble.md`` §9.1).
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
-"""Byte-level behaviour of the simulated lock: research vectors and the errata "accept" column.
+"""Byte-level behaviour of the simulated lock: the docs/ble.md §7 vectors and the errata "accept" column.
 
 Requests are hand-built (the client's frame codec, never its command builders); replies are
-checked byte for byte against research/ttlock-ble-protocol.md and ttlock-ble-errata.md.
+checked byte for byte against docs/ble.md and docs/errata.md.
 """
 
 from __future__ import annotations
@@ -49,8 +49,8 @@ def u32(value: int) -> bytes:
     return (value & 0xFFFFFFFF).to_bytes(4, "big")
 
 
-# --- the lock's own codec against research §7 ---------------------------------------------------
-def test_codec_reproduces_research_vectors() -> None:
+# --- the lock's own codec against ``docs/ble.md`` §7 ---------------------------------------------------
+def test_codec_reproduces_documented_vectors() -> None:
     assert build_frame(Header(5, 3, 1, 1, 1), 0x01, 0xAA, b"").hex() == (
         "7f5a0503010001000101aa001c0d0a"
     )
@@ -363,7 +363,7 @@ def test_auto_lock_and_passage_mode() -> None:
     now[0] = datetime(2026, 11, 22, 10, 30, 5)
     lock.tick()
     assert lock.locked
-    assert lock.log == []  # auto-lock is not logged (research §5.8)
+    assert lock.log == []  # auto-lock is not logged (``docs/ble.md`` §5.8)
     lock.passage_windows.append(PassageWindow(1, 7, 0, 0, 0))  # Sundays, all day
     lock.set_locked(False)
     now[0] = datetime(2026, 11, 22, 11, 0)

@@ -31,7 +31,7 @@ LIFT = 5003301
 DEMO_UID = 8123456
 FROZEN_MS = 1_795_000_000_000  # 2026-11-18 11:06:40 UTC
 LOCK_NOW = datetime(2026, 11, 18, 12, 6, 40)
-"""The lock's wall time then: the world clock + timezoneRawOffset (1 h; research §5.0)."""
+"""The lock's wall time then: the world clock + timezoneRawOffset (1 h; ``docs/ble.md`` §5.0)."""
 
 
 @pytest.fixture
@@ -63,7 +63,7 @@ def test_lock_is_built_from_the_world(world: World, back_door: SimulatedLock) ->
     assert back_door.password_table is not None
     assert back_door.password_table[0] == 25  # pairing year 2025
     assert not back_door.setting_mode
-    # lock wall time = world time + timezoneRawOffset (research §5.0)
+    # lock wall time = world time + timezoneRawOffset (``docs/ble.md`` §5.0)
     assert back_door.now() == LOCK_NOW
     parsed = parse_advertisement(back_door.advertisement().manufacturer_data)
     assert parsed is not None

@@ -1,6 +1,6 @@
 """Offline-passcode tables of a V3 lock: INIT_PASSWORDS payload and ``pwdInfo``.
 
-Research ``docs/ble.md`` §8.1-8.2. At pairing (and at "reset passcode") the app
+Facts: ``docs/ble.md`` §8.1-8.2. At pairing (and at "reset passcode") the app
 sends ``0x31`` INIT_PASSWORDS: 10 entries, one per year from the base year, each a *code*
 (0 ≤ code < 1071, distinct) and a *secret* (a permutation of the digits 0-9, distinct). The
 same tables go to the cloud as ``pwdInfo``: compact JSON encrypted with AES-128-CBC, key =

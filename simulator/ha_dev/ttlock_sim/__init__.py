@@ -21,7 +21,7 @@ At startup it runs, in Home Assistant's own event loop:
 
 A BLE unlock through the proxy changes the cloud's lock state and appears in
 ``lockRecord/list``; a gateway unlock through the cloud moves the simulated bolt. Everything
-stops on ``EVENT_HOMEASSISTANT_STOP``. Recipe: ``/work/shared/research/virtual-ble-proxy.md``.
+stops on ``EVENT_HOMEASSISTANT_STOP``. Recipe: ``docs/virtual-ble-proxy.md``.
 """
 
 from __future__ import annotations

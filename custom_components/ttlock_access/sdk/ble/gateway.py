@@ -1,6 +1,6 @@
 """Bluetooth set-up of a TTLock gateway (G2 Wi-Fi, G3 wired, G4 4G): sans-IO codec and flow.
 
-Research ``docs/ble.md`` §9.1, which cites the TTLock Android SDK 3.3.1 sources as
+Facts: ``docs/ble.md`` §9.1, which cites the TTLock Android SDK 3.3.1 sources as
 published in ``Monkopedia/glowing-fishstick`` @ ``08a4f41`` (``ttlock-source/com/ttlock/bl/
 sdk/gateway/...``). Everything below is restated from those sources; no code is copied.
 

@@ -278,7 +278,7 @@ class BleLockLink:
                 with contextlib.suppress(Exception):
                     await client.clear_cache()  # type: ignore[attr-defined]
                 raise BleConnectionError(f"{self.name} lacks the expected GATT service")
-            # Research §2.1: the characteristic is write-without-response on real locks, but
+            # docs/ble.md §2.1: the characteristic is write-without-response on real locks, but
             # both kinds are accepted; follow what the characteristic offers.
             session.write_response = "write-without-response" not in char.properties
             session.client = client

@@ -1,7 +1,7 @@
 """Typed errors of the TTLock cloud Open API v3.
 
 The cloud answers failures with HTTP 200 and a JSON body ``{errcode, errmsg, description}``
-(docs/cloud.md §1.3); every errcode of the research table (§1.4) maps to
+(docs/cloud.md §1.3); every errcode of its table (§1.4) maps to
 one class below, unknown codes to :class:`TTLockApiError` itself.
 """
 
