@@ -11,7 +11,7 @@ Layers (the first three import neither habluetooth nor Home Assistant):
   lock's side (with :mod:`.codec`, its own frame codec), plus fault knobs.
 * :mod:`.world_link` — :class:`WorldLink`, the one adapter that builds a lock from a
   :class:`simulator.world.World` lock and mirrors state and records both ways
-  (``SimulatedLock.from_world(world, lock_id)``).
+  (:func:`~simulator.ble.world_link.lock_from_world`, ``lock_from_world(world, lock_id)``).
 * :mod:`.scanner` — :class:`VirtualProxyScanner` (habluetooth) and :mod:`.ha` —
   :func:`async_register_virtual_proxy` (Home Assistant); import them explicitly.
 

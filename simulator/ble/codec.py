@@ -1,6 +1,7 @@
 """Lock-side frame codec of the TTLock V3 protocol, written from ``docs/ble.md``.
 
-DESIGN rule 5 allows the simulated lock to reuse the client's frame codec; it does not here.
+Rule 5 of ``docs/architecture.md`` allows the simulated lock to reuse the client's frame codec;
+it does not here.
 Importing ``custom_components.ttlock_access.sdk.ble.frame`` would load the Home Assistant glue
 (``custom_components/ttlock_access/__init__.py``) and the whole client package, and the
 simulator imports nothing from ``custom_components`` (see :mod:`simulator`). So the lock has

@@ -1,6 +1,7 @@
 """The one coupling between a :class:`~simulator.world.World` lock and a :class:`SimulatedLock`.
 
-Both sides share one truth:
+:func:`lock_from_world` builds the lock (``lock_from_world(world, lock_id)``); its
+:class:`WorldLink` stays attached as ``lock.world_link``. Both sides share one truth:
 
 * **world → lock** at construction: MAC, name, lockVersion header, key material
   (``lock.keys``: AES key, adminPs, unlockKey, lockFlagPos, admin keypad code, the
@@ -12,7 +13,7 @@ Both sides share one truth:
   the bolt state and battery into the lock, as the lock itself would have them.
 * **lock → world**: a BLE unlock/lock, a keypad code, a card or a finger changes the world
   lock's state and appends a record to ``lockRecord/list`` with the cloud ``recordType`` and
-  the lock-side ``recordTypeFromLock`` (ble-protocol §5.8, cloud-and-peers §2.7), as a real
+  the lock-side ``recordTypeFromLock`` (``docs/ble.md`` §5.8, ``docs/cloud.md`` §2.7), as a real
   lock's records reach the cloud through a gateway or the app; battery changes are copied too.
 * **one memory**: the lock's passcode, card and fingerprint tables *are* the world lock's
   memory (:func:`simulator.lockside.lock_memory`), seen through :class:`HeldPasscodes` /
@@ -56,22 +57,19 @@ from ..lockside import (
 )
 from ..world import World
 from .codec import Header
-from .lock import (
-    FP_SENTINEL_END,
-    FP_SENTINEL_START,
-    PERMANENT_END,
-    PERMANENT_START,
-    AccessDecision,
-    EventKind,
-    LogKind,
-    OperationRecord,
-    SimLockEvent,
-    SimulatedLock,
-    StoredCredential,
-    StoredPasscode,
-)
+from .core import SimLockEvent
+from .lock import SimulatedLock
+from .protocol import FP_SENTINEL_END, FP_SENTINEL_START, PERMANENT_END, PERMANENT_START, LogKind
+from .state import AccessDecision, EventKind, OperationRecord, StoredCredential, StoredPasscode
 
-__all__ = ["CLOUD_RECORD_TYPE", "HeldCards", "HeldPasscodes", "WorldLink", "password_table"]
+__all__ = [
+    "CLOUD_RECORD_TYPE",
+    "HeldCards",
+    "HeldPasscodes",
+    "WorldLink",
+    "lock_from_world",
+    "password_table",
+]
 
 CLOUD_RECORD_TYPE: dict[int, tuple[int, int]] = {
     LogKind.APP_UNLOCK: (1, 1),  # unlock by app (Bluetooth)
@@ -220,6 +218,15 @@ def password_table(entries: Any, year: int) -> bytes:
     return body
 
 
+def lock_from_world(world: World, lock_id: int, **overrides: Any) -> SimulatedLock:
+    """A lock built from, and writing back to, the world lock ``world.locks[lock_id]``.
+
+    ``overrides`` are :class:`SimulatedLock` keyword arguments that win over the world's
+    values; the :class:`WorldLink` doing the mirroring is ``lock.world_link``.
+    """
+    return WorldLink(world, lock_id, **overrides).lock
+
+
 class WorldLink:
     """Builds a :class:`SimulatedLock` for ``world.locks[lock_id]`` and keeps both in step."""
 
@@ -326,7 +333,7 @@ class WorldLink:
         return int(local.replace(tzinfo=UTC).timestamp() * 1000)
 
     def keypad(self, entered: str) -> AccessDecision:
-        """:class:`~simulator.ble.lock.AccessRules`: the world's keypad rules."""
+        """:class:`~simulator.ble.state.AccessRules`: the world's keypad rules."""
         if self.lock_id not in self.world.locks:
             return AccessDecision(False, LogKind.WRONG_PASSCODE)
         verdict = use_keypad(
@@ -349,23 +356,29 @@ class WorldLink:
         return AccessDecision(verdict.success, ok_kind if verdict.success else failed_kind)
 
     def card(self, number: int) -> AccessDecision:
-        """:class:`~simulator.ble.lock.AccessRules`: the world's card-reader rules."""
+        """:class:`~simulator.ble.state.AccessRules`: the world's card-reader rules."""
         return self._reader(number, card=True)
 
     def fingerprint(self, number: int) -> AccessDecision:
-        """:class:`~simulator.ble.lock.AccessRules`: the world's fingerprint rules."""
+        """:class:`~simulator.ble.state.AccessRules`: the world's fingerprint rules."""
         return self._reader(number, card=False)
 
     def forget_code(self, code: str) -> bool:
-        """:class:`~simulator.ble.lock.AccessRules`: a Bluetooth delete of an offline code."""
+        """:class:`~simulator.ble.state.AccessRules`: a Bluetooth delete of an offline code."""
         if self.lock_id not in self.world.locks:
             return False
         return forget_offline_code(self._world_lock(), code, self._lock_now_ms())
 
     # --- the world's keypad entry points for this lock (lockside.LockTwin) -------------
+    def _forget_attempt(self) -> None:
+        """Clear what the previous attempt left (the verdict the rules gave, the uploaded
+        record): an attempt the lock ignores leaves them None."""
+        self._keypad_verdict = self._reader_verdict = None
+        self._uploaded = None
+
     def enter_code(self, digits: str) -> AccessResult:
         """``World.enter_code`` for this lock: typed on this lock's keypad."""
-        self._keypad_verdict, self._uploaded = None, None
+        self._forget_attempt()
         self.lock.enter_code(digits)
         verdict = self._keypad_verdict
         if verdict is None:  # the lock ignored the keypad (setting mode after a reset)
@@ -381,7 +394,7 @@ class WorldLink:
         )
 
     def _present(self, number: str, *, card: bool) -> AccessResult:
-        self._reader_verdict, self._uploaded = None, None
+        self._forget_attempt()
         value = int(number)
         if value >= (_CARD_BYTES_MAX if card else _FINGER_ID_MAX):
             raise ValueError("the reader reports at most 8 bytes (cards) / 6 bytes (fingers)")

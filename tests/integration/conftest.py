@@ -11,8 +11,9 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.ttlock_access.const import DOMAIN
 from simulator import CloudServer, load_scenario
-from simulator.ble import SimulatedLock, VirtualAir
+from simulator.ble import VirtualAir
 from simulator.ble.ha import async_register_virtual_proxy
+from simulator.ble.world_link import lock_from_world
 from tests.integration.helpers import BleWorld, Cloud, entry_data
 from tests.integration.webhook_helpers import ClientFactory, Push, enable_push
 
@@ -81,7 +82,7 @@ async def ble(
     backoff = patch("bleak_retry_connector.calculate_backoff_time", return_value=0)
     backoff.start()
     air = VirtualAir()
-    locks = {lock_id: SimulatedLock.from_world(cloud.world, lock_id) for lock_id in ble_lock_ids}
+    locks = {lock_id: lock_from_world(cloud.world, lock_id) for lock_id in ble_lock_ids}
     for lock in locks.values():
         air.add(lock)
     scanner, remove = async_register_virtual_proxy(hass, air, slots=3)

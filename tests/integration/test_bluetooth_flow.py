@@ -18,6 +18,7 @@ from custom_components.ttlock_access.const import DOMAIN
 from simulator.ble import SimulatedLock, VirtualAir
 from simulator.ble.ha import async_register_virtual_proxy
 from simulator.ble.scanner import VirtualProxyScanner
+from simulator.ble.world_link import lock_from_world
 from tests.integration.helpers import Cloud
 
 FRESH = "C0:FF:EE:19:10:77"
@@ -33,7 +34,7 @@ async def radio(
     backoff.start()
     air = VirtualAir()
     air.add(SimulatedLock.factory_fresh(FRESH, seed="fresh"))
-    air.add(SimulatedLock.from_world(cloud.world, BACK))
+    air.add(lock_from_world(cloud.world, BACK))
     scanner, remove = async_register_virtual_proxy(hass, air)
     await hass.async_block_till_done(wait_background_tasks=True)  # discovery flows
     try:

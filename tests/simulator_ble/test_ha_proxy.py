@@ -27,6 +27,7 @@ from simulator import load_scenario
 from simulator.ble import Advertisement, SimulatedLock, VirtualAir
 from simulator.ble.ha import async_register_virtual_proxy
 from simulator.ble.scanner import DEFAULT_SOURCE, VirtualProxyScanner
+from simulator.ble.world_link import lock_from_world
 
 pytestmark = pytest.mark.usefixtures("enable_bluetooth", "enable_custom_integrations")
 
@@ -157,7 +158,7 @@ def _matches(matcher: dict[str, object], adv: Advertisement) -> bool:
 
 def test_no_core_matcher_matches_the_home_locks() -> None:
     world = load_scenario("home")
-    locks = [SimulatedLock.from_world(world, lock_id) for lock_id in world.locks]
+    locks = [lock_from_world(world, lock_id) for lock_id in world.locks]
     locks.append(SimulatedLock.factory_fresh(FRESH_MAC))
     for lock in locks:
         adv = lock.advertisement()

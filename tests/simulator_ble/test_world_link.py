@@ -1,4 +1,4 @@
-"""SimulatedLock.from_world: one truth for the simulated cloud and the simulated BLE lock."""
+"""lock_from_world: one truth for the simulated cloud and the simulated BLE lock."""
 
 from __future__ import annotations
 
@@ -23,6 +23,7 @@ from custom_components.ttlock_access.sdk.ble import (
 from simulator import CloudServer, World, load_scenario
 from simulator.ble import SimulatedLock, VirtualAir
 from simulator.ble.lock import StoredCredential
+from simulator.ble.world_link import lock_from_world
 from simulator.directory import md5_hex
 
 FRONT_DOOR = 5001101
@@ -43,7 +44,7 @@ def world() -> World:
 
 @pytest.fixture
 def back_door(world: World, air: VirtualAir) -> SimulatedLock:
-    return air.add(SimulatedLock.from_world(world, BACK_DOOR))
+    return air.add(lock_from_world(world, BACK_DOOR))
 
 
 def cloud_keys(world: World, lock_id: int, uid: int = DEMO_UID):  # type: ignore[no-untyped-def]
@@ -117,7 +118,7 @@ def test_keypad_card_and_finger_records_reach_the_cloud(
 
 async def test_cloud_changes_reach_the_lock(world: World, back_door: SimulatedLock) -> None:
     account = world.accounts[DEMO_UID]
-    front = SimulatedLock.from_world(world, FRONT_DOOR)
+    front = lock_from_world(world, FRONT_DOOR)
     world.remote_unlock(world.locks[FRONT_DOOR], account)  # through the Hallway Gateway
     assert not front.locked
     assert [(r.kind, r.uid) for r in front.log] == [(28, DEMO_UID)]  # gateway unlock, locally
@@ -143,7 +144,7 @@ async def test_auto_lock_follows_the_world_clock(world: World, back_door: Simula
 
 
 async def test_lift_from_the_world(world: World, air: VirtualAir) -> None:
-    lift = air.add(SimulatedLock.from_world(world, LIFT))
+    lift = air.add(lock_from_world(world, LIFT))
     assert lift.header.scene == 12
     assert lift.lift_floors == set(range(1, 11))
     keys = cloud_keys(world, LIFT)

@@ -36,6 +36,7 @@ from custom_components.ttlock_access.sdk.ble import (
 )
 from simulator import CloudServer, World, load_scenario
 from simulator.ble import SimulatedLock, VirtualAir
+from simulator.ble.world_link import lock_from_world
 from simulator.directory import md5_hex
 from simulator.lockside import lock_memory
 
@@ -54,7 +55,7 @@ def world() -> World:
 
 @pytest.fixture
 def front(world: World, air: VirtualAir) -> SimulatedLock:
-    return air.add(SimulatedLock.from_world(world, FRONT_DOOR))
+    return air.add(lock_from_world(world, FRONT_DOOR))
 
 
 @pytest.fixture

@@ -117,6 +117,7 @@ async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
     from simulator.ble import SimulatedLock, VirtualAir
     from simulator.ble.gateway import SimulatedGateway
     from simulator.ble.ha import async_register_virtual_proxy
+    from simulator.ble.world_link import lock_from_world
 
     world = await hass.async_add_executor_job(
         lambda: load_scenario(conf["scenario"], gateway_latency_s=conf["gateway_latency"])
@@ -137,7 +138,7 @@ async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
         if lock_id is None:
             _LOGGER.warning("Scenario %s has no lock %r", conf["scenario"], alias)
             continue
-        locks.append(air.add(SimulatedLock.from_world(world, lock_id)))
+        locks.append(air.add(lock_from_world(world, lock_id)))
     if conf["fresh_lock"]:
         fresh = SimulatedLock.factory_fresh(conf["fresh_lock_mac"], seed=f"{world.seed}|fresh")
         locks.append(air.add(fresh))
