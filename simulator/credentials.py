@@ -13,7 +13,7 @@ The endpoints that change these records are in :mod:`simulator.cloud` (``passcod
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from .entities import Lock
 from .offline_codes import OfflineCode
@@ -138,5 +138,5 @@ def ekey_of(lock: Lock, uid: int) -> SimEKey | None:
     """The eKey of the account ``uid`` on ``lock`` (one per user and lock)."""
     for key in lock.ekeys.values():
         if key.uid == uid:
-            return key
+            return cast(SimEKey, key)
     return None

@@ -111,7 +111,7 @@ _SPACE_8 = len(CYCLIC_WEEKDAYS) * 24 * _YEAR_HOURS  # cyclic type × window leng
 _ONE_TIME_SPACE = SLOT_CAPACITY[ONE_TIME] * _YEAR_HOURS
 _SPACE_9 = _ONE_TIME_SPACE + _DURATIONS * _YEAR_HOURS  # one-time + period
 _SPACES = {7: _SPACE_7, 8: _SPACE_8, 9: _SPACE_9}
-_CHECK = {length: 10**length // space for length, space in _SPACES.items()}
+_CHECK: dict[int, int] = {length: 10**length // space for length, space in _SPACES.items()}
 
 
 @dataclass(frozen=True, slots=True)

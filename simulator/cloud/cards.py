@@ -8,10 +8,10 @@ only), ``…/list``, ``…/delete``, ``…/changePeriod``, ``…/rename``, ``…
 / 4 cyclic), ``face/list``, ``face/delete`` and ``face/changePeriod`` (method in ``type``, as
 the face pages name it), ``face/rename``, ``face/clear``.
 
-Errcodes chosen where the public documentation is silent: a card / fingerprint / face number already on
-the lock: -3; unknown face: -3; fingerprint or face enrolment over the gateway (fingerprint
-``addType`` 2): -4043; a credential type the lock lacks (featureValue bits 1, 2, 34, 53):
--4043.
+Errcodes chosen where the public documentation is silent: a card / fingerprint / face number
+already on the lock: -3; unknown face: -3; fingerprint or face enrolment over the gateway
+(fingerprint ``addType`` 2): -4043; a credential type the lock lacks (featureValue bits 1, 2,
+34, 53): -4043.
 """
 
 from __future__ import annotations
@@ -134,7 +134,9 @@ def _number(value: str, label: str) -> str:
     return str(int(value))
 
 
-def _credential_type(req: ApiRequest, kind: _Kind, lock: Lock, *, required: bool = False):
+def _credential_type(
+    req: ApiRequest, kind: _Kind, lock: Lock, *, required: bool = False
+) -> tuple[int, list[dict[str, int]]]:
     credential_type = req.integer(kind.type_field, required=required, default=1)
     if credential_type not in (1, 4):
         raise CloudError(-3, f"{kind.type_field} must be 1 (normal) or 4 (cyclic)")

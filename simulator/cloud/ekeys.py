@@ -2,8 +2,8 @@
 ``lock/listKey``, ``key/delete``, ``key/freeze``, ``key/unfreeze``, ``key/update``,
 ``key/changePeriod``, ``key/authorize``, ``key/unauthorize``, ``key/getUnlockLink``.
 
-Errcodes chosen where the public documentation is silent: -1008 unknown key, -2019 to oneself, -2020 to
-the top admin, -4064 receiver not registered (without ``createUser=1``), -2023 changing the
+Errcodes chosen where the public documentation is silent: -1008 unknown key, -2019 to oneself,
+-2020 to the top admin, -4064 receiver not registered (without ``createUser=1``), -2023 changing the
 admin key's period, -2018 for other operations on the admin key, for granting admin rights as
 a non-top admin and on the unlock link when the key is frozen or outside its validity.
 

@@ -146,7 +146,9 @@ def parse_cyclic_config(raw: str | None) -> list[dict[str, int]]:
     return sorted(result, key=lambda item: item["weekDay"])
 
 
-def ordered[T](items: list[T], order: int, name: Callable[[T], str], newest: Callable[[T], Any]):
+def ordered[T](
+    items: list[T], order: int, name: Callable[[T], str], newest: Callable[[T], Any]
+) -> list[T]:
     """A list in ``orderBy`` order: 0 by name, 1 newest first (default), 2 by name reversed."""
     if order == 0:
         return sorted(items, key=lambda item: (name(item).lower(), newest(item)))

@@ -1,4 +1,5 @@
-"""Byte-level behaviour of the simulated lock: the docs/ble.md §7 vectors and the errata "accept" column.
+"""Byte-level behaviour of the simulated lock: the docs/ble.md §7 vectors and the errata
+"accept" column.
 
 Requests are hand-built (the client's frame codec, never its command builders); replies are
 checked byte for byte against docs/ble.md and docs/errata.md.
@@ -49,7 +50,7 @@ def u32(value: int) -> bytes:
     return (value & 0xFFFFFFFF).to_bytes(4, "big")
 
 
-# --- the lock's own codec against ``docs/ble.md`` §7 ---------------------------------------------------
+# --- the lock's own codec against ``docs/ble.md`` §7 ------------------------------------------
 def test_codec_reproduces_documented_vectors() -> None:
     assert build_frame(Header(5, 3, 1, 1, 1), 0x01, 0xAA, b"").hex() == (
         "7f5a0503010001000101aa001c0d0a"
