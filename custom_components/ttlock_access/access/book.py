@@ -99,10 +99,6 @@ class AccessBook:
         """Write now: every change is on disk before it is attempted on a lock."""
         await self._store.async_save(self.state.to_json())
 
-    async def async_remove(self) -> None:
-        """Forget everything (entry removed)."""
-        await self._store.async_remove()
-
     @callback
     def async_add_listener(self, listener: Callable[[], None]) -> CALLBACK_TYPE:
         """Call ``listener`` when holders, credentials or the queue change."""
@@ -302,12 +298,13 @@ class AccessBook:
             if domain == DOMAIN and issue_id.startswith(prefix)
         }
 
-    @callback
-    def async_clear_issues(self) -> None:
-        """Delete every repair issue of this entry's access model (entry removed)."""
-        ir.async_delete_issue(
-            self.hass, DOMAIN, f"{ISSUE_REVOCATIONS_OVERDUE}_{self.entry.entry_id}"
-        )
-        for issue_id in self._blocked_issues:
-            ir.async_delete_issue(self.hass, DOMAIN, issue_id)
-        self._blocked_issues.clear()
+
+@callback
+def async_clear_issues(hass: HomeAssistant, entry_id: str) -> None:
+    """Delete every repair issue of an entry's access model (the entry was removed: its
+    waiting changes are gone with it)."""
+    ir.async_delete_issue(hass, DOMAIN, f"{ISSUE_REVOCATIONS_OVERDUE}_{entry_id}")
+    prefix = f"{ISSUE_BLOCKED}_{entry_id}_"
+    for domain, issue_id in list(ir.async_get(hass).issues):
+        if domain == DOMAIN and issue_id.startswith(prefix):
+            ir.async_delete_issue(hass, DOMAIN, issue_id)
