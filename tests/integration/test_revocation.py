@@ -429,6 +429,24 @@ async def test_name_taken_by_an_app_code_is_renamed(
     assert opens(cloud, FRONT, created["code"])
 
 
+async def test_names_taken_by_two_app_codes(
+    hass: HomeAssistant, cloud: Cloud, setup_entry: MockConfigEntry
+) -> None:
+    """The app has "Guest" and "Guest (2)" on the lock: HA's "Guest" goes on to "Guest (3)"
+    within the same run, instead of going back to "Guest" and never being written."""
+    now = cloud.world.now_ms()
+    for passcode_id, code, name in ((777, "7310552", "Guest"), (778, "7310553", "Guest (2)")):
+        cloud.world.lock(FRONT).passcodes[passcode_id] = SimPasscode(
+            passcode_id, FRONT, code, name, 2, 0, 0, True, "demo@example.com", now, now
+        )
+    created = await call(hass, "create_passcode", {"entity_id": "lock.front_door", "name": "Guest"})
+    assert created["locks"]["lock.front_door"]["state"] == "set"
+    names = sorted(p.name for p in cloud.world.lock(FRONT).passcodes.values())
+    assert names == ["Guest", "Guest (2)", "Guest (3)"]
+    assert opens(cloud, FRONT, created["code"])
+    assert hass.states.get(PENDING_FRONT).state == "0"
+
+
 @pytest.mark.parametrize("ble_lock_ids", [(FRONT,)])
 async def test_lost_bluetooth_add_then_only_the_gateway(
     hass: HomeAssistant,

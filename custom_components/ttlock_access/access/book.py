@@ -12,6 +12,7 @@ gone, or a list shows it absent (docs/access-model.md).
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -232,11 +233,18 @@ class AccessBook:
             self.want(credential, lock_id)
         credential.refresh_status()
 
-    def unique_name(self, name: str, lock_id: int, *, taken: set[str] | None = None) -> str:
+    def unique_name(self, name: str, lock_id: int, *, refused: str | None = None) -> str:
         """A TTLock name for a new credential on a lock: the name, or the name and a number
-        when it is in use there (TTLock refuses two passcodes of one name on a lock)."""
-        used = self.state.live_names(lock_id) | (taken or set())
-        candidate, number = name, 1
+        when it is in use there (TTLock refuses two passcodes of one name on a lock). After
+        ``refused`` (a name the lock's list already holds), the numbering goes on past it:
+        names tried before in the same run may be taken as well."""
+        used = self.state.live_names(lock_id)
+        number = 1
+        if refused is not None:
+            used.add(refused.casefold())
+            numbered = re.fullmatch(rf"{re.escape(name)} \((\d+)\)", refused, re.IGNORECASE)
+            number = int(numbered[1]) if numbered else 1
+        candidate = name if number == 1 else f"{name} ({number})"
         while candidate.casefold() in used:
             number += 1
             candidate = f"{name} ({number})"
