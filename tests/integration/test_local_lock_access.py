@@ -3,19 +3,14 @@ Bluetooth; what needs the TTLock cloud (offline codes, eKeys, faces) is refused 
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from typing import Any
-from unittest.mock import patch
 
 import pytest
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import ServiceValidationError
 
 from custom_components.ttlock_access.const import DOMAIN
-from simulator.ble import SimulatedLock, VirtualAir
-from simulator.ble.ha import async_register_virtual_proxy
-
-SHED = "C0:FF:EE:19:10:7A"
+from simulator.ble import SimulatedLock
 
 
 async def call(hass: HomeAssistant, service: str, data: dict[str, Any]) -> dict[str, Any]:
@@ -24,29 +19,6 @@ async def call(hass: HomeAssistant, service: str, data: dict[str, Any]) -> dict[
     )
     assert isinstance(response, dict)
     return response
-
-
-@pytest.fixture
-async def shed(hass: HomeAssistant) -> AsyncIterator[SimulatedLock]:
-    """A factory-fresh lock paired from Home Assistant: a local entry named "Shed"."""
-    backoff = patch("bleak_retry_connector.calculate_backoff_time", return_value=0)
-    backoff.start()
-    air = VirtualAir()
-    lock = air.add(SimulatedLock.factory_fresh(SHED, seed="local", features=(0, 4, 8, 18)))
-    _scanner, remove = async_register_virtual_proxy(hass, air)
-    await hass.async_block_till_done(wait_background_tasks=True)
-    flow = next(
-        f
-        for f in hass.config_entries.flow.async_progress_by_handler(DOMAIN)
-        if f["context"].get("unique_id") == SHED
-    )
-    await hass.config_entries.flow.async_configure(flow["flow_id"], {"name": "Shed"})
-    await hass.async_block_till_done()
-    try:
-        yield lock
-    finally:
-        remove()
-        backoff.stop()
 
 
 async def test_codes_and_cards_over_bluetooth(hass: HomeAssistant, shed: SimulatedLock) -> None:
