@@ -14,7 +14,7 @@ from homeassistant.helpers.storage import Store
 from homeassistant.helpers.typing import ConfigType
 
 from .access import AccessManager
-from .access.book import storage_key
+from .access.book import async_clear_issues, storage_key
 from .activity import ActivityManager
 from .const import (
     CONF_BASE_URL,
@@ -191,10 +191,12 @@ async def async_unload_entry(hass: HomeAssistant, entry: TTLockConfigEntry) -> b
 
 
 async def async_remove_entry(hass: HomeAssistant, entry: TTLockConfigEntry) -> None:
-    """Forget the stored API usage and access model of a removed entry."""
+    """Forget the stored API usage and access model of a removed entry, and its access
+    repair issues (nothing of it waits any more)."""
     await async_remove_webhook(hass, entry)
     await ApiUsage(hass, entry.entry_id, 0).async_remove()
     await Store[dict[str, Any]](hass, 1, storage_key(entry.entry_id)).async_remove()
+    async_clear_issues(hass, entry.entry_id)
 
 
 async def async_remove_config_entry_device(

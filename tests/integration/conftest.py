@@ -14,7 +14,7 @@ from simulator import CloudServer, load_scenario
 from simulator.ble import VirtualAir
 from simulator.ble.ha import async_register_virtual_proxy
 from simulator.ble.world_link import lock_from_world
-from tests.integration.helpers import BleWorld, Cloud, entry_data
+from tests.integration.helpers import SHED, BleWorld, Cloud, entry_data
 from tests.integration.webhook_helpers import ClientFactory, Push, enable_push
 
 
@@ -104,6 +104,30 @@ async def push(
     """A record (or any callback) arrives: the simulated cloud pushes to the set-up entry's
     webhook, as TTLock does once the developer application's callback URL points at it."""
     return await enable_push(hass, cloud, setup_entry, hass_client_no_auth)
+
+
+@pytest.fixture
+async def shed(hass: HomeAssistant) -> AsyncIterator[SimulatedLock]:
+    """A factory-fresh lock paired from Home Assistant: a local entry named "Shed" (no
+    TTLock account; Bluetooth is its only path)."""
+    backoff = patch("bleak_retry_connector.calculate_backoff_time", return_value=0)
+    backoff.start()
+    air = VirtualAir()
+    lock = air.add(SimulatedLock.factory_fresh(SHED, seed="local", features=(0, 4, 8, 18)))
+    _scanner, remove = async_register_virtual_proxy(hass, air)
+    await hass.async_block_till_done(wait_background_tasks=True)
+    flow = next(
+        f
+        for f in hass.config_entries.flow.async_progress_by_handler(DOMAIN)
+        if f["context"].get("unique_id") == SHED
+    )
+    await hass.config_entries.flow.async_configure(flow["flow_id"], {"name": "Shed"})
+    await hass.async_block_till_done()
+    try:
+        yield lock
+    finally:
+        remove()
+        backoff.stop()
 
 
 @pytest.fixture

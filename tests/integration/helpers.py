@@ -27,6 +27,8 @@ CLIENT_ID = "sim-client-id"
 CLIENT_SECRET = "sim-client-secret"
 USERNAME = "demo@example.com"
 PASSWORD = "demo-password"
+SHED = "C0:FF:EE:19:10:7A"
+"""Address of the locally paired lock of the ``shed`` fixture."""
 
 
 @dataclass

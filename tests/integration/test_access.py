@@ -197,6 +197,11 @@ async def test_grant_and_revoke_holder(
     assert not opens(cloud, GARAGE, code)
     assert not cloud.world.present_card(GARAGE, "123456789").success
     assert card["kind"] == "card"
+    # a holder is also found by their id
+    second = await call(hass, "grant_access", {"entity_id": "lock.front_door", "holder": "Anna"})
+    [again] = second["credentials"]
+    assert (await call(hass, "revoke_holder", {"holder": again["holder_id"]}))["revoked"] == 1
+    assert not opens(cloud, FRONT, again["code"])
 
 
 async def test_tenant_lease(

@@ -305,3 +305,51 @@ async def test_ekey_validity_follows_the_lease(
     await call(hass, "extend_lease", {"holder": "Neighbour", "ends_at": new_end.isoformat()})
     [ekey] = cloud.world.lock(FRONT).ekeys.values()
     assert ekey.end_ms == int(new_end.timestamp() * 1000)
+
+
+async def test_lock_back_on_the_account_gets_its_waiting_code(
+    hass: HomeAssistant,
+    cloud: Cloud,
+    setup_entry: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """A code waits for Front Door (gateway offline); the lock leaves the account, so its
+    state there is unknown; it comes back with its gateway online: the code is wanted again
+    and written at once (the path appeared), without waiting for the retry's backoff."""
+    cloud.world.set_gateway_online(GATEWAY, False)
+    result = await call(hass, "create_passcode", {"entity_id": "lock.front_door", "name": "B"})
+    assert result["locks"]["lock.front_door"]["state"] == "setting"
+    await poll(hass, freezer)  # the queue learns the lock's paths
+    rssi = cloud.world.links[(GATEWAY, FRONT)].rssi
+    lock = cloud.world.remove_lock(FRONT)
+    await poll(hass, freezer)
+    access = setup_entry.runtime_data.access
+    placement = access.state.credentials[result["credential_id"]].placements[FRONT]
+    assert placement.state.value == "unknown"
+    assert access.state.queue == {}
+    cloud.world.locks[FRONT] = lock
+    cloud.world.records.setdefault(FRONT, [])
+    cloud.world.link(GATEWAY, FRONT, rssi)
+    cloud.world.set_gateway_online(GATEWAY, True)
+    await poll(hass, freezer)
+    assert placement.state.value == "set"
+    assert cloud.world.enter_code(FRONT, result["code"]).success
+    assert pending(hass, "front_door") == "0"
+
+
+async def test_removed_entry_takes_its_access_repair_issues_along(
+    hass: HomeAssistant,
+    cloud: Cloud,
+    setup_entry: MockConfigEntry,
+    issue_registry: ir.IssueRegistry,
+) -> None:
+    """A revocation waits on a frozen lock with a repair issue; the account is removed from
+    Home Assistant: nothing of it waits any more, so the issue goes too."""
+    created = await call(hass, "create_passcode", {"entity_id": "lock.front_door", "name": "F"})
+    cloud.world.faults.fail_next("keyboardPwd/delete", -2025)
+    await call(hass, "revoke_passcode", {"credential_id": created["credential_id"]})
+    issue_id = f"access_blocked_{setup_entry.entry_id}_{FRONT}"
+    assert issue_registry.async_get_issue(DOMAIN, issue_id) is not None
+    assert await hass.config_entries.async_remove(setup_entry.entry_id)
+    await hass.async_block_till_done()
+    assert issue_registry.async_get_issue(DOMAIN, issue_id) is None

@@ -43,19 +43,21 @@ def _now_ms() -> int:
 async def test_records_credit_the_right_credential(
     hass: HomeAssistant, cloud: Cloud, setup_entry: MockConfigEntry, push: Push
 ) -> None:
-    """Of two cards the one whose number the record names; a passcode record that carries
-    only the code's name; an app unlock by someone who holds none of our eKeys; a QR code."""
+    """Of two cards the one whose number the record names; of two passcodes the one whose
+    name a record carries (without its digits); an app unlock by someone who holds none of
+    our eKeys; a QR code."""
     for name, number in (("Cleaner", "111"), ("Nanny", "222")):
         await _call(
             hass,
             "add_card",
             {"entity_id": "lock.front_door", "name": name, "card_number": number},
         )
-    await _call(
-        hass,
-        "create_passcode",
-        {"entity_id": "lock.front_door", "name": "Anna (guest)", "holder": "Anna"},
-    )
+    for name, holder in (("Bob (guest)", "Bob"), ("Anna (guest)", "Anna")):
+        await _call(
+            hass,
+            "create_passcode",
+            {"entity_id": "lock.front_door", "name": name, "holder": holder},
+        )
     await _call(
         hass,
         "send_ekey",

@@ -3,19 +3,20 @@ Bluetooth; what needs the TTLock cloud (offline codes, eKeys, faces) is refused 
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from typing import Any
 from unittest.mock import patch
 
 import pytest
+from bluetooth_data_tools import monotonic_time_coarse
+from freezegun.api import FrozenDateTimeFactory
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import ServiceValidationError
 
 from custom_components.ttlock_access.const import DOMAIN
-from simulator.ble import SimulatedLock, VirtualAir
-from simulator.ble.ha import async_register_virtual_proxy
-
-SHED = "C0:FF:EE:19:10:7A"
+from custom_components.ttlock_access.sdk.ble.const import Command
+from simulator.ble import SimulatedLock
+from simulator.ble.lock import Err
+from tests.integration.helpers import advance
 
 
 async def call(hass: HomeAssistant, service: str, data: dict[str, Any]) -> dict[str, Any]:
@@ -24,29 +25,6 @@ async def call(hass: HomeAssistant, service: str, data: dict[str, Any]) -> dict[
     )
     assert isinstance(response, dict)
     return response
-
-
-@pytest.fixture
-async def shed(hass: HomeAssistant) -> AsyncIterator[SimulatedLock]:
-    """A factory-fresh lock paired from Home Assistant: a local entry named "Shed"."""
-    backoff = patch("bleak_retry_connector.calculate_backoff_time", return_value=0)
-    backoff.start()
-    air = VirtualAir()
-    lock = air.add(SimulatedLock.factory_fresh(SHED, seed="local", features=(0, 4, 8, 18)))
-    _scanner, remove = async_register_virtual_proxy(hass, air)
-    await hass.async_block_till_done(wait_background_tasks=True)
-    flow = next(
-        f
-        for f in hass.config_entries.flow.async_progress_by_handler(DOMAIN)
-        if f["context"].get("unique_id") == SHED
-    )
-    await hass.config_entries.flow.async_configure(flow["flow_id"], {"name": "Shed"})
-    await hass.async_block_till_done()
-    try:
-        yield lock
-    finally:
-        remove()
-        backoff.stop()
 
 
 async def test_codes_and_cards_over_bluetooth(hass: HomeAssistant, shed: SimulatedLock) -> None:
@@ -97,3 +75,47 @@ async def test_cloud_only_credentials_are_refused(
     with pytest.raises(ServiceValidationError) as err:
         await call(hass, service, {"entity_id": "lock.shed", **data})
     assert err.value.translation_key == key
+
+
+async def _shed_placement(hass: HomeAssistant, credential_id: str) -> dict[str, Any]:
+    listing = await call(hass, "list_credentials", {"entity_id": "lock.shed"})
+    item = next(
+        c
+        for c in listing["locks"]["lock.shed"]["credentials"]
+        if c["credential_id"] == credential_id
+    )
+    return dict(item["lock"])
+
+
+async def test_lost_reply_looked_up_on_the_lock_only(
+    hass: HomeAssistant, shed: SimulatedLock, freezer: FrozenDateTimeFactory
+) -> None:
+    """The Shed stored a code but its answer was lost; there is no cloud to ask, so only the
+    lock's own list can tell. While that list cannot be read, and while the lock is out of
+    range, the code waits to be looked at (never written twice); once the list is read, the
+    code is set."""
+    shed.faults.drop_reply_to(Command.MANAGE_KEYBOARD_PASSWORD, times=3)  # and resends
+    created = await call(hass, "create_passcode", {"entity_id": "lock.shed", "name": "Lost"})
+    credential_id = created["credential_id"]
+    assert created["locks"]["lock.shed"]["state"] == "setting"
+    assert shed.enter_code(created["code"])
+    shed.faults.fail_next(Command.PWD_LIST, Err.INVALID_COMMAND, times=3)  # and retries
+    await advance(hass, freezer, 31)
+    state = await _shed_placement(hass, credential_id)
+    assert (state["state"], state.get("error")) == ("setting", "waiting to look at the lock again")
+    shed.set_in_range(False)
+    later = monotonic_time_coarse() + 3600
+    with (
+        patch("habluetooth.base_scanner.monotonic_time_coarse", return_value=later),
+        patch("habluetooth.manager.monotonic_time_coarse", return_value=later),
+    ):
+        await advance(hass, freezer, 301)
+        await advance(hass, freezer, 301)
+    state = await _shed_placement(hass, credential_id)
+    assert (state["state"], state.get("error")) == ("setting", "waiting to look at the lock again")
+    shed.set_in_range(True)
+    await hass.async_block_till_done()
+    for seconds in (601, 1801):
+        await advance(hass, freezer, seconds)
+    assert (await _shed_placement(hass, credential_id))["state"] == "set"
+    assert list(shed.passcodes) == [created["code"]]

@@ -171,6 +171,39 @@ async def test_refused_update_keeps_the_code_and_its_removal(
     assert not opens(cloud, FRONT, created["code"])
 
 
+async def test_lost_answer_of_a_validity_change_is_sent_again(
+    hass: HomeAssistant, cloud: Cloud, setup_entry: MockConfigEntry, freezer: FrozenDateTimeFactory
+) -> None:
+    """The gateway's answer to a validity change is lost: the code stays ``set`` (it opens
+    either way), the change is counted as pending and sent again until the cloud has it."""
+    created = await call(
+        hass,
+        "create_passcode",
+        {
+            "entity_id": "lock.front_door",
+            "name": "Lease",
+            "type": "custom_period",
+            "ends_at": (dt_util.now() + timedelta(days=1)).isoformat(),
+        },
+    )
+    later = dt_util.now().replace(microsecond=0) + timedelta(days=5)
+    cloud.world.faults.fail_next("keyboardPwd/change", 90000, http_status=504)
+    updated = await call(
+        hass,
+        "update_passcode",
+        {"credential_id": created["credential_id"], "ends_at": later.isoformat()},
+    )
+    state = updated["credential"]["locks"][str(FRONT)]
+    assert state["state"] == "set"
+    assert state["error"]
+    assert hass.states.get(PENDING_FRONT).state == "1"
+    await advance(hass, freezer, 31)
+    assert hass.states.get(PENDING_FRONT).state == "0"
+    [stored] = cloud.world.lock(FRONT).passcodes.values()
+    assert stored.end_ms == int(later.timestamp() * 1000)
+    assert opens(cloud, FRONT, created["code"])
+
+
 # -- 3. ghost codes from lost replies ---------------------------------------------------
 async def test_lost_reply_of_a_gateway_add_is_adopted(
     hass: HomeAssistant, cloud: Cloud, setup_entry: MockConfigEntry, freezer: FrozenDateTimeFactory
@@ -187,6 +220,20 @@ async def test_lost_reply_of_a_gateway_add_is_adopted(
     assert len(cloud.world.lock(FRONT).passcodes) == 1
     await call(hass, "revoke_passcode", {"credential_id": credential_id})
     assert not opens(cloud, FRONT, code)
+
+
+async def test_refused_add_that_reached_the_lock_is_set(
+    hass: HomeAssistant, cloud: Cloud, setup_entry: MockConfigEntry
+) -> None:
+    """The gateway wrote the code but the cloud answered with a refusal: the lock's list is
+    read before the add is called failed, and the code is ``set`` (one code, no retry)."""
+    cloud.world.faults.fail_next("keyboardPwd/add", -3, after=True)
+    created = await call(hass, "create_passcode", {"entity_id": "lock.front_door", "name": "H"})
+    state = created["locks"]["lock.front_door"]
+    assert state["state"] == "set"
+    assert len(cloud.world.lock(FRONT).passcodes) == 1
+    assert opens(cloud, FRONT, created["code"])
+    assert hass.states.get(PENDING_FRONT).state == "0"
 
 
 async def test_revoked_before_the_retry_of_a_lost_add(
@@ -268,6 +315,27 @@ async def test_bluetooth_refusal_of_a_delete(
 
 
 # -- 5. a callback informs, it never cancels a revocation ---------------------------------
+async def test_refused_delete_and_an_unreadable_list(
+    hass: HomeAssistant, cloud: Cloud, setup_entry: MockConfigEntry, freezer: FrozenDateTimeFactory
+) -> None:
+    """The delete is refused and the lock's list cannot be read to see whether the code is
+    gone: the removal is not taken as done — it stays ``removing`` until the lock confirms."""
+    created = await call(hass, "create_passcode", {"entity_id": "lock.front_door", "name": "U"})
+    cloud.world.faults.fail_next("keyboardPwd/delete", -3)
+    cloud.world.faults.fail_next("lock/listKeyboardPwd", 90000)
+    revoked = await call(hass, "revoke_passcode", {"credential_id": created["credential_id"]})
+    state = revoked["credential"]["locks"][str(FRONT)]
+    assert state["state"] == "removing"
+    assert state["error"]
+    assert opens(cloud, FRONT, created["code"])
+    assert hass.states.get(PENDING_FRONT).state == "1"
+    await drain(hass, freezer)
+    assert not opens(cloud, FRONT, created["code"])
+    assert (await placement(hass, "lock.front_door", created["credential_id"]))["state"] == (
+        "removed"
+    )
+
+
 async def test_failure_callback_does_not_cancel_a_removal(
     hass: HomeAssistant,
     cloud: Cloud,
@@ -429,6 +497,24 @@ async def test_name_taken_by_an_app_code_is_renamed(
     assert opens(cloud, FRONT, created["code"])
 
 
+async def test_names_taken_by_two_app_codes(
+    hass: HomeAssistant, cloud: Cloud, setup_entry: MockConfigEntry
+) -> None:
+    """The app has "Guest" and "Guest (2)" on the lock: HA's "Guest" goes on to "Guest (3)"
+    within the same run, instead of going back to "Guest" and never being written."""
+    now = cloud.world.now_ms()
+    for passcode_id, code, name in ((777, "7310552", "Guest"), (778, "7310553", "Guest (2)")):
+        cloud.world.lock(FRONT).passcodes[passcode_id] = SimPasscode(
+            passcode_id, FRONT, code, name, 2, 0, 0, True, "demo@example.com", now, now
+        )
+    created = await call(hass, "create_passcode", {"entity_id": "lock.front_door", "name": "Guest"})
+    assert created["locks"]["lock.front_door"]["state"] == "set"
+    names = sorted(p.name for p in cloud.world.lock(FRONT).passcodes.values())
+    assert names == ["Guest", "Guest (2)", "Guest (3)"]
+    assert opens(cloud, FRONT, created["code"])
+    assert hass.states.get(PENDING_FRONT).state == "0"
+
+
 @pytest.mark.parametrize("ble_lock_ids", [(FRONT,)])
 async def test_lost_bluetooth_add_then_only_the_gateway(
     hass: HomeAssistant,
@@ -453,6 +539,34 @@ async def test_lost_bluetooth_add_then_only_the_gateway(
     await call(hass, "revoke_passcode", {"credential_id": created["credential_id"]})
     await drain(hass, freezer)
     assert not opens(cloud, FRONT, created["code"])
+
+
+@pytest.mark.parametrize("ble_lock_ids", [(FRONT,)])
+async def test_lost_bluetooth_add_then_a_gateway_refusal(
+    hass: HomeAssistant,
+    cloud: Cloud,
+    ble: BleWorld,
+    setup_entry: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """As above, but the gateway's first add is refused for another reason: the code may be
+    on the lock (the lost Bluetooth reply), so it is neither failed nor written blindly — it
+    stays ``setting`` with the reason, and the next retry finds it on the lock."""
+    lock = ble.locks[FRONT]
+    lock.faults.drop_reply_to(Command.MANAGE_KEYBOARD_PASSWORD)
+    created = await call(hass, "create_passcode", {"entity_id": "lock.front_door", "name": "Y"})
+    lock.set_in_range(False)
+    await hass.async_block_till_done()
+    cloud.world.faults.fail_next("keyboardPwd/add", -3)
+    await advance(hass, freezer, 31)
+    state = await placement(hass, "lock.front_door", created["credential_id"])
+    assert state["state"] == "setting"
+    assert state["error"]
+    assert hass.states.get(PENDING_FRONT).state == "1"
+    await advance(hass, freezer, 61)
+    await advance(hass, freezer, 121)
+    assert (await placement(hass, "lock.front_door", created["credential_id"]))["state"] == "set"
+    assert [p.code for p in cloud.world.lock(FRONT).passcodes.values()] == [created["code"]]
 
 
 async def test_no_new_attempt_before_the_lock_was_looked_at(

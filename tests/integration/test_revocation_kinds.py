@@ -10,10 +10,12 @@ from typing import Any
 import pytest
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.core import HomeAssistant
+from homeassistant.helpers import issue_registry as ir
 from homeassistant.util import dt as dt_util
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.ttlock_access.const import DOMAIN
+from custom_components.ttlock_access.sdk.ble.const import Command
 from simulator.lockside import HeldCredential, lock_memory
 from tests.integration.helpers import BleWorld, Cloud, advance
 
@@ -207,3 +209,78 @@ async def test_ekey_lost_reply_and_gone_elsewhere(
     cloud.world.faults.fail_next("key/delete", -1008)
     revoked = await call(hass, "revoke_ekey", {"credential_id": sent["credential_id"]})
     assert revoked["credential"]["locks"][str(FRONT)]["state"] == "removed"
+
+
+async def test_face_deleted_in_the_app_after_a_lost_reply(
+    hass: HomeAssistant,
+    cloud: Cloud,
+    setup_entry: MockConfigEntry,
+    faces: None,
+) -> None:
+    """A face whose add answer was lost is deleted in the app before the retry; revoking it
+    reads the cloud's face list, which is the truth for faces: removed at once, nothing
+    sent to the lock."""
+    cloud.world.faults.fail_next("face/add", **LOST)
+    added = await call(
+        hass,
+        "add_face",
+        {"entity_id": "lock.front_door", "name": "Lena", "feature_data": "AAECAwQ="},
+    )
+    assert added["locks"]["lock.front_door"]["state"] == "setting"
+    cloud.world.lock(FRONT).faces.clear()
+    cloud.world.faults.fail_next("face/delete", -3)  # consumed only if a delete is sent
+    revoked = await call(hass, "revoke_face", {"credential_id": added["credential_id"]})
+    assert revoked["credential"]["locks"][str(FRONT)]["state"] == "removed"
+    assert pending(hass, "front_door") == "0"
+    assert "face/delete" in cloud.world.faults.pending()  # no delete was sent
+
+
+@pytest.mark.parametrize("ble_lock_ids", [(BACK,)])
+@pytest.mark.parametrize(
+    ("answer", "state", "needs_person"),
+    [(0x15, "removed", False), (0x1C, "removing", True)],
+)
+async def test_bluetooth_answers_to_an_offline_code_removal(
+    hass: HomeAssistant,
+    cloud: Cloud,
+    ble: BleWorld,
+    setup_entry: MockConfigEntry,
+    issue_registry: ir.IssueRegistry,
+    answer: int,
+    state: str,
+    needs_person: bool,
+) -> None:
+    """Revoking an offline code on the Bluetooth-only lock: "no such passcode" from the lock
+    means the digits never open it (removed, and the cloud forgets the code); "lock frozen"
+    keeps the removal waiting, with a repair issue naming the lock."""
+    created = await _offline(hass, "lock.back_door")
+    ble.locks[BACK].faults.fail_next(Command.MANAGE_KEYBOARD_PASSWORD, answer)
+    revoked = await call(hass, "revoke_passcode", {"credential_id": created["credential_id"]})
+    assert revoked["credential"]["locks"][str(BACK)]["state"] == state
+    assert pending(hass, "back_door") == ("1" if needs_person else "0")
+    issues = [
+        i.translation_key
+        for i in issue_registry.issues.values()
+        if i.domain == DOMAIN and (i.translation_placeholders or {}).get("lock") == "Back Door"
+    ]
+    assert issues == (["access_lock_frozen"] if needs_person else [])
+    assert bool(cloud.world.lock(BACK).passcodes) is needs_person
+
+
+async def test_offline_code_the_cloud_forgot_waits_for_bluetooth(
+    hass: HomeAssistant, cloud: Cloud, setup_entry: MockConfigEntry
+) -> None:
+    """The cloud issued an offline code but its answer was lost, then the code was deleted
+    in the app: the lock may still accept it and only Bluetooth can tell it otherwise, so the
+    revocation waits and says why (nothing is taken for removed)."""
+    cloud.world.faults.fail_next("keyboardPwd/get", **LOST)
+    created = await _offline(hass, "lock.front_door")
+    assert created["locks"]["lock.front_door"]["state"] == "setting"
+    cloud.world.lock(FRONT).passcodes.clear()
+    revoked = await call(hass, "revoke_passcode", {"credential_id": created["credential_id"]})
+    state = revoked["credential"]["locks"][str(FRONT)]
+    assert state["state"] == "removing"
+    assert (
+        state["error"] == "the cloud no longer knows this offline code: only Bluetooth can stop it"
+    )
+    assert pending(hass, "front_door") == "1"

@@ -5,17 +5,21 @@ from __future__ import annotations
 
 from datetime import timedelta
 from typing import Any
+from unittest.mock import patch
 
 import pytest
+from bluetooth_data_tools import monotonic_time_coarse
 from freezegun.api import FrozenDateTimeFactory
+from homeassistant.const import STATE_UNAVAILABLE
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError
 from homeassistant.util import dt as dt_util
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.ttlock_access.const import DOMAIN
+from simulator.ble import SimulatedLock
 from simulator.credentials import SimPasscode
-from simulator.lockside import lock_memory
+from simulator.lockside import HeldCredential, lock_memory
 from tests.integration.helpers import CLIENT_ID, BleWorld, Cloud, advance
 
 FRONT, GARAGE, BACK = 5001101, 5001102, 5001103
@@ -139,3 +143,119 @@ async def test_expired_code_confirmed_gone_by_the_list(
     report = await call(hass, "verify_access", {"entity_id": "lock.front_door"})
     assert report["lock.front_door"]["confirmed_removed"] == ["E"]
     assert setup_entry.runtime_data.access.pending(FRONT) == 0
+
+
+@pytest.mark.parametrize(
+    ("ble_lock_ids", "source"), [((), "cloud"), ((FRONT,), "bluetooth")], ids=["gateway", "ble"]
+)
+async def test_fingerprint_missing_from_the_lock_cannot_be_written_again(
+    hass: HomeAssistant,
+    cloud: Cloud,
+    ble: BleWorld,
+    setup_entry: MockConfigEntry,
+    source: str,
+) -> None:
+    """A recorded fingerprint was deleted at the lock: verifying finds it missing, but a
+    fingerprint is enrolled at the lock, so it is not written back (over Bluetooth nor the
+    gateway) — its placement fails with the reason, and nothing stays pending."""
+    lock = cloud.world.lock(FRONT)
+    memory = lock_memory(lock)
+    if source == "bluetooth":  # enrolled at the lock (the gateway's record enrolls it)
+        memory.fingerprints["77"] = HeldCredential("77", cloud.world.now_ms())
+    recorded = await call(
+        hass,
+        "add_fingerprint_record",
+        {"entity_id": "lock.front_door", "name": "Thumb", "fingerprint_number": "77"},
+    )
+    assert recorded["locks"]["lock.front_door"]["state"] == "set"
+    memory.fingerprints.clear()
+    lock.fingerprints.clear()
+    report = await call(hass, "verify_access", {"entity_id": "lock.front_door"})
+    assert report["lock.front_door"]["source"] == source
+    assert report["lock.front_door"]["readding"] == ["Thumb"]
+    listing = await call(hass, "list_credentials", {"entity_id": "lock.front_door"})
+    [item] = listing["locks"]["lock.front_door"]["credentials"]
+    assert item["lock"]["state"] == "failed"
+    assert "enrolled at the lock" in item["lock"]["error"]
+    assert setup_entry.runtime_data.access.pending(FRONT) == 0
+    assert not lock.fingerprints
+
+
+async def test_offline_codes_are_not_judged_by_lists(
+    hass: HomeAssistant, cloud: Cloud, setup_entry: MockConfigEntry
+) -> None:
+    """An offline code is computed by the lock, never listed by it: verification checks the
+    custom code only, and a cloud that lost the offline code does not make it "missing"."""
+    await call(hass, "create_passcode", {"entity_id": "lock.front_door", "name": "Custom"})
+    offline = await call(
+        hass,
+        "create_passcode",
+        {"entity_id": "lock.front_door", "name": "Courier", "type": "permanent"},
+    )
+    lock = cloud.world.lock(FRONT)
+    for passcode_id in [i for i, p in lock.passcodes.items() if not p.is_custom]:
+        del lock.passcodes[passcode_id]
+    report = (await call(hass, "verify_access", {"entity_id": "lock.front_door"}))[
+        "lock.front_door"
+    ]
+    assert report["checked"] == 1
+    assert report["readding"] == []
+    listing = await call(hass, "list_credentials", {"entity_id": "lock.front_door"})
+    states = {
+        c["credential_id"]: c["lock"]["state"]
+        for c in listing["locks"]["lock.front_door"]["credentials"]
+    }
+    assert states[offline["credential_id"]] == "set"
+
+
+async def test_refused_code_found_and_gone_again_is_not_rewritten(
+    hass: HomeAssistant, cloud: Cloud, setup_entry: MockConfigEntry
+) -> None:
+    """The lock refused a code (memory full); the code later shows up on the lock (typed in
+    the app) and is gone again: verification follows it both times, but does not write a
+    refused code again — it stays failed, with nothing pending."""
+    cloud.world.faults.fail_next("keyboardPwd/add", -3009)
+    created = await call(hass, "create_passcode", {"entity_id": "lock.front_door", "name": "Q"})
+    assert created["locks"]["lock.front_door"]["state"] == "failed"
+    lock = cloud.world.lock(FRONT)
+    now = cloud.world.now_ms()
+    lock.passcodes[950] = SimPasscode(
+        950, FRONT, created["code"], "Q", 2, 0, 0, True, "demo@example.com", now, now
+    )
+    report = await call(hass, "verify_access", {"entity_id": "lock.front_door"})
+    assert report["lock.front_door"]["unmanaged"] == []
+    del lock.passcodes[950]
+    report = await call(hass, "verify_access", {"entity_id": "lock.front_door"})
+    assert report["lock.front_door"]["readding"] == []
+    listing = await call(hass, "list_credentials", {"entity_id": "lock.front_door"})
+    [item] = listing["locks"]["lock.front_door"]["credentials"]
+    assert item["lock"]["state"] == "failed"
+    assert setup_entry.runtime_data.access.pending(FRONT) == 0
+    assert not lock.passcodes
+
+
+async def test_local_lock_is_checked_by_itself_only_when_heard(
+    hass: HomeAssistant, shed: SimulatedLock, freezer: FrozenDateTimeFactory
+) -> None:
+    """Someone erased the codes at the Shed (a lock paired locally: Bluetooth is its only
+    path) and it is out of range: the hourly check passes it by; once it is heard again,
+    the next check finds the code missing and writes it again."""
+    created = await call(hass, "create_passcode", {"entity_id": "lock.shed", "name": "S"})
+    code = created["code"]
+    shed.passcodes.clear()
+    shed.set_in_range(False)
+    later = monotonic_time_coarse() + 3600
+    with (
+        patch("habluetooth.base_scanner.monotonic_time_coarse", return_value=later),
+        patch("habluetooth.manager.monotonic_time_coarse", return_value=later),
+    ):
+        await advance(hass, freezer, 301)
+        await advance(hass, freezer, 301)
+    assert hass.states.get("lock.shed").state == STATE_UNAVAILABLE
+    await advance(hass, freezer, 3601)  # the hourly check
+    assert not shed.enter_code(code)
+    shed.set_in_range(True)
+    await hass.async_block_till_done()
+    assert hass.states.get("lock.shed").state != STATE_UNAVAILABLE
+    await advance(hass, freezer, 3601)
+    assert shed.enter_code(code)

@@ -12,6 +12,7 @@ gone, or a list shows it absent (docs/access-model.md).
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -98,10 +99,6 @@ class AccessBook:
     async def async_save(self) -> None:
         """Write now: every change is on disk before it is attempted on a lock."""
         await self._store.async_save(self.state.to_json())
-
-    async def async_remove(self) -> None:
-        """Forget everything (entry removed)."""
-        await self._store.async_remove()
 
     @callback
     def async_add_listener(self, listener: Callable[[], None]) -> CALLBACK_TYPE:
@@ -236,11 +233,18 @@ class AccessBook:
             self.want(credential, lock_id)
         credential.refresh_status()
 
-    def unique_name(self, name: str, lock_id: int, *, taken: set[str] | None = None) -> str:
+    def unique_name(self, name: str, lock_id: int, *, refused: str | None = None) -> str:
         """A TTLock name for a new credential on a lock: the name, or the name and a number
-        when it is in use there (TTLock refuses two passcodes of one name on a lock)."""
-        used = self.state.live_names(lock_id) | (taken or set())
-        candidate, number = name, 1
+        when it is in use there (TTLock refuses two passcodes of one name on a lock). After
+        ``refused`` (a name the lock's list already holds), the numbering goes on past it:
+        names tried before in the same run may be taken as well."""
+        used = self.state.live_names(lock_id)
+        number = 1
+        if refused is not None:
+            used.add(refused.casefold())
+            numbered = re.fullmatch(rf"{re.escape(name)} \((\d+)\)", refused, re.IGNORECASE)
+            number = int(numbered[1]) if numbered else 1
+        candidate = name if number == 1 else f"{name} ({number})"
         while candidate.casefold() in used:
             number += 1
             candidate = f"{name} ({number})"
@@ -302,12 +306,13 @@ class AccessBook:
             if domain == DOMAIN and issue_id.startswith(prefix)
         }
 
-    @callback
-    def async_clear_issues(self) -> None:
-        """Delete every repair issue of this entry's access model (entry removed)."""
-        ir.async_delete_issue(
-            self.hass, DOMAIN, f"{ISSUE_REVOCATIONS_OVERDUE}_{self.entry.entry_id}"
-        )
-        for issue_id in self._blocked_issues:
-            ir.async_delete_issue(self.hass, DOMAIN, issue_id)
-        self._blocked_issues.clear()
+
+@callback
+def async_clear_issues(hass: HomeAssistant, entry_id: str) -> None:
+    """Delete every repair issue of an entry's access model (the entry was removed: its
+    waiting changes are gone with it)."""
+    ir.async_delete_issue(hass, DOMAIN, f"{ISSUE_REVOCATIONS_OVERDUE}_{entry_id}")
+    prefix = f"{ISSUE_BLOCKED}_{entry_id}_"
+    for domain, issue_id in list(ir.async_get(hass).issues):
+        if domain == DOMAIN and issue_id.startswith(prefix):
+            ir.async_delete_issue(hass, DOMAIN, issue_id)

@@ -368,7 +368,7 @@ class QueueRunner:
             return
         if isinstance(error, TTLockApiError) and error.errcode == NAME_TAKEN:
             placement.name = self.manager.unique_name(
-                job.credential.name, job.lock_id, taken={job.name.casefold()}
+                job.credential.name, job.lock_id, refused=job.name
             )
             op.next_attempt_at = None  # again at once, under the new name
             return
