@@ -77,7 +77,7 @@ class Token:
 
 @dataclass
 class LockVersion:
-    """``lockVersion`` object (§2.1 undocumented fields; ble-protocol §3.1 header)."""
+    """``lockVersion`` object (§2.1 undocumented fields; ``docs/ble.md`` §3.1 header)."""
 
     protocol_type: int = 5
     protocol_version: int = 3
@@ -164,7 +164,7 @@ class Lock:
 
     @property
     def special_value(self) -> int:
-        """First 32 feature bits (ble-protocol §5.3: ``specialValue`` = W0)."""
+        """First 32 feature bits (``docs/ble.md`` §5.3: ``specialValue`` = W0)."""
         return int(self.feature_value, 16) & 0xFFFFFFFF
 
     def has_feature(self, bit: int | str) -> bool:
@@ -183,7 +183,7 @@ class Lock:
         return ":".join(octets)
 
     def lock_data_payload(self) -> dict[str, Any]:
-        """The JSON inside ``lockData`` (ble-protocol §4.5; field order of the SDK's LockData)."""
+        """The JSON inside ``lockData`` (``docs/ble.md`` §4.5; field order of the SDK's LockData)."""
         keys = self.keys
         return {
             "uid": 0,

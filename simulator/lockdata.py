@@ -243,7 +243,7 @@ def decode_pwd_info(value: str, timestamp_ms: int) -> list[PwdInfoEntry]:
     ]
 
 
-# --- featureValue (cloud-and-peers §2.1, ble-protocol §5.3) ---------------------------------
+# --- featureValue (docs/cloud.md §2.1, docs/ble.md §5.3) ---------------------------------
 
 
 def feature_value_hex(bits: Iterable[int]) -> str:

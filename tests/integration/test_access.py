@@ -116,7 +116,7 @@ async def test_period_code_stops_at_the_end(
         ("one_time", {}),
         ("permanent", {}),
         ("period", {"hours": 48}),
-        ("daily", {"hours": 4}),
+        ("daily", {"hours": 1}),  # one hour: a daily window never crosses midnight
         ("erase", {}),
     ],
 )

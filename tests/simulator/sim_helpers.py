@@ -1,7 +1,7 @@
 """Helpers for the simulator tests: constants and a hand-written raw HTTP client.
 
 No integration code is used: requests are built from ``docs/cloud.md``
-(ttlock-cloud-and-peers.md §1.2–§1.3).
+(``docs/cloud.md`` §1.2–§1.3).
 """
 
 from __future__ import annotations
