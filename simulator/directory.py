@@ -219,8 +219,10 @@ class Directory:
         self.revoke_tokens(username)
 
     # --- API accounting (§3.1) --------------------------------------------------------
-    def count_call(self, app: DeveloperApp) -> None:
+    def count_call(self, app: DeveloperApp, endpoint: str = "") -> None:
         """Count one API call for ``app``; raises 30007 (monthly quota) / 30006 (rate)."""
+        if endpoint:
+            app.endpoint_usage[endpoint] = app.endpoint_usage.get(endpoint, 0) + 1
         month = self.month_key()
         used = app.usage.get(month, 0)
         if app.monthly_quota is not None and used >= app.monthly_quota:
@@ -244,6 +246,10 @@ class Directory:
 
     def usage(self, client_id: str, month: str | None = None) -> int:
         return self.apps[client_id].usage.get(month or self.month_key(), 0)
+
+    def endpoint_usage(self, client_id: str) -> dict[str, int]:
+        """Calls per endpoint path (``lock/list`` …) since the world began."""
+        return dict(self.apps[client_id].endpoint_usage)
 
     def set_quota(self, client_id: str, quota: int | None) -> None:
         self.apps[client_id].monthly_quota = quota

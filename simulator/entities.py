@@ -53,6 +53,7 @@ class DeveloperApp:
     rate_limit: int | None = None  # calls per rate_window_s, None = unlimited
     rate_window_s: float = 1.0
     usage: dict[str, int] = field(default_factory=dict)  # "YYYY-MM" → calls
+    endpoint_usage: dict[str, int] = field(default_factory=dict)  # "lock/list" → calls, ever
     recent_calls: deque[int] = field(default_factory=deque)
 
 
@@ -183,7 +184,7 @@ class Lock:
         return ":".join(octets)
 
     def lock_data_payload(self) -> dict[str, Any]:
-        """The JSON inside ``lockData`` (``docs/ble.md`` §4.5; field order of the SDK's LockData)."""
+        """The JSON inside ``lockData`` (``docs/ble.md`` §4.5; the SDK's LockData field order)."""
         keys = self.keys
         return {
             "uid": 0,

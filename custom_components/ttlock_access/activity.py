@@ -40,15 +40,9 @@ from homeassistant.helpers.dispatcher import async_dispatcher_send
 from homeassistant.util import dt as dt_util
 
 from .activity_types import Activity, Source
-from .const import CONF_WEBHOOK_SEEN, DOMAIN, EVENT_ACTIVITY, SIGNAL_ACTIVITY
+from .const import DOMAIN, EVENT_ACTIVITY, SIGNAL_ACTIVITY
 from .models import lock_device_identifier
 from .sdk.ble import GetOperationLog, LogRecord, TTLockBleError, decode_lock_data
-from .sdk.cloud.errors import (
-    AuthError,
-    MonthlyQuotaExceededError,
-    RateLimitedError,
-    TTLockError,
-)
 from .sdk.model import DoorState, LockRecord, OpenState
 from .sdk.records import (
     EventType,
@@ -73,11 +67,9 @@ HISTORY_GRACE: Final = timedelta(minutes=5)
 emitted (a restart must not replay the last day as new events)."""
 POLL_OVERLAP_MS: Final = 10 * 60 * 1000
 """Polls ask for records from this long before the newest one seen (late uploads)."""
-RECORD_POLL_CALLS: Final = 1
-"""``lockRecord/list`` calls per poll cycle while pushes do not arrive (fallback)."""
 RECORD_POLL_PAGE: Final = 100
-PUSHED_POLL_AGE: Final = timedelta(hours=6)
-"""With a working webhook, each lock's records are still polled this often (safety net)."""
+WATERMARK_SLACK_MS: Final = 24 * 3600 * 1000
+"""Lock clocks drift and time zones differ: records up to a day ahead still count."""
 SEEN_PER_LOCK: Final = 4096
 """Dedup keys kept per lock at most (2–3 per record; a lock stores 500 records)."""
 SEEN_RETAIN: Final = timedelta(hours=2)
@@ -113,6 +105,9 @@ class _Observation:
     secret: str = field(default="", repr=False)
     """The code / card number / fingerprint number the record names (matching only)."""
     battery: int | None = None
+    uploaded_ms: int = 0
+    """When the cloud got the record (``serverDate``): a polled one it had long enough
+    without pushing it is a missed push."""
 
 
 class ActivityManager:
@@ -132,8 +127,6 @@ class ActivityManager:
         self.started_at = dt_util.utcnow()
         self.last: dict[int, Activity] = {}
         self._changed_by: dict[int, str] = {}
-        self.push_at: datetime | None = None
-        self.polled_at: dict[int, datetime] = {}
         self.watermark: dict[int, int] = {}
         """Newest cloud ``lockDate`` (epoch ms) processed per lock."""
         self.stats: dict[str, int] = dict.fromkeys(
@@ -142,7 +135,6 @@ class ActivityManager:
         self._seen: dict[int, OrderedDict[tuple[Any, ...], tuple[int, int, int]]] = {}
         """Dedup keys per lock → (lock time s, cloud count, Bluetooth count)."""
         self._low_battery: dict[int, bool] = {}
-        self._first_plan = True
         self._ble_busy: set[int] = set()
         self._ble_retry_at: dict[int, datetime] = {}
         self._unsubs: list[CALLBACK_TYPE] = []
@@ -157,7 +149,8 @@ class ActivityManager:
             coordinator = self.coordinator
             self._unsubs.append(coordinator.async_add_listener(self._on_update))
             if coordinator.client is not None:
-                self._unsubs.append(coordinator.async_add_poll_step(self.async_poll_records))
+                coordinator.async_set_records_reader(self.async_read_records)
+                self._unsubs.append(lambda: coordinator.async_set_records_reader(None))
 
     @callback
     def async_stop(self) -> None:
@@ -165,12 +158,6 @@ class ActivityManager:
         for unsub in self._unsubs:
             unsub()
         self._unsubs.clear()
-
-    @property
-    def push_confirmed(self) -> bool:
-        """The TTLock cloud has pushed records to this entry's webhook."""
-        entry = self.entry
-        return self.push_at is not None or bool(entry.data.get(CONF_WEBHOOK_SEEN))
 
     def changed_by(self, lock_id: int) -> str | None:
         """``changed_by`` of a lock: who or what last locked or unlocked it."""
@@ -181,53 +168,23 @@ class ActivityManager:
         entry_id = self.entry.entry_id
         return SIGNAL_ACTIVITY.format(f"{entry_id}_{lock_id}")
 
-    # ------------------------------------------------------------------ record polling plan
-    def record_poll_plan(self, runtimes: Iterable[LockRuntime]) -> list[tuple[int, int]]:
-        """(lock id, startDate ms) of the ``lockRecord/list`` calls of this poll cycle.
-
-        Nothing in the first cycle (setup costs no more than before); then one cloud-reachable
-        lock per cycle, least recently polled first — every cycle while no push arrives, and
-        only every :data:`PUSHED_POLL_AGE` per lock once the webhook works.
-        """
-        if self._first_plan:
-            self._first_plan = False
-            return []
-        now = dt_util.utcnow()
-        min_age = PUSHED_POLL_AGE if self.push_confirmed else timedelta(0)
-        never = datetime.min.replace(tzinfo=UTC)
-        due = sorted(
-            (self.polled_at.get(rt.lock.lock_id, never), rt.lock.lock_id)
-            for rt in runtimes
-            if rt.lock.is_remote and now - self.polled_at.get(rt.lock.lock_id, never) >= min_age
-        )
-        plan: list[tuple[int, int]] = []
+    # ------------------------------------------------------------------ record polling
+    async def async_read_records(self, lock_id: int) -> None:
+        """Read one lock's ``lockRecord/list`` since the newest record seen (schedule.py
+        decides when). Sign-in and quota errors are the coordinator's."""
         floor = int((self.started_at - HISTORY_GRACE).timestamp() * 1000)
-        for _, lock_id in due[:RECORD_POLL_CALLS]:
-            self.polled_at[lock_id] = now
-            start = self.watermark.get(lock_id, floor) - POLL_OVERLAP_MS
-            plan.append((lock_id, max(0, start)))
-        return plan
-
-    async def async_poll_records(self) -> None:
-        """Fallback for missed or unconfigured pushes: poll ``lockRecord/list``. Sign-in and
-        quota errors are the coordinator's; others only skip that lock this cycle."""
-        cloud = self.coordinator.cloud
-        for lock_id, start_ms in self.record_poll_plan(self.coordinator.data.locks.values()):
-            try:
-                records = await cloud.list_lock_records(
-                    lock_id, start_ms=start_ms, page_size=RECORD_POLL_PAGE, max_pages=1
-                )
-            except (AuthError, MonthlyQuotaExceededError, RateLimitedError):
-                raise
-            except TTLockError as err:
-                _LOGGER.debug("Polling the records of lock %s failed: %s", lock_id, err)
-                continue
-            await self.async_process_cloud(records, Source.POLL)
+        start = max(0, self.watermark.get(lock_id, floor) - POLL_OVERLAP_MS)
+        records = await self.coordinator.cloud.list_lock_records(
+            lock_id, start_ms=start, page_size=RECORD_POLL_PAGE, max_pages=1
+        )
+        await self.async_process_cloud(records, Source.POLL)
 
     # ------------------------------------------------------------------ cloud records
     async def async_process_cloud(self, records: Iterable[LockRecord], source: Source) -> int:
         """Records from the webhook or ``lockRecord/list``; returns how many were emitted."""
         observations: list[_Observation] = []
+        locks = self.coordinator.data.locks
+        now_ms = int(dt_util.utcnow().timestamp() * 1000)
         for record in records:
             self.stats[source.value] += 1
             event, method = classify_cloud(record)
@@ -246,12 +203,13 @@ class ActivityManager:
                     username=record.username,
                     secret=record.keyboard_pwd,
                     battery=record.battery,
+                    uploaded_ms=record.server_date or lock_ms,
                 )
             )
-            if lock_ms and record.lock_id in self.coordinator.data.locks:
+            # a record dated in the future (a wrong lock clock, a forged push) never moves the
+            # watermark past now: later real records would not be polled
+            if 0 < lock_ms <= now_ms + WATERMARK_SLACK_MS and record.lock_id in locks:
                 self.watermark[record.lock_id] = max(self.watermark.get(record.lock_id, 0), lock_ms)
-        if source is Source.WEBHOOK:
-            self.push_at = dt_util.utcnow()
         return await self._async_handle(observations)
 
     # ------------------------------------------------------------------ Bluetooth records
@@ -362,6 +320,12 @@ class ActivityManager:
             self._apply_state(rt, activity)
             self._emit(activity)
             emitted += 1
+            rt.activity_at = max(rt.activity_at or obs.at, obs.at)
+            if obs.battery is not None and rt.activity_at == obs.at:
+                rt.record_battery = obs.battery
+            if obs.source is Source.POLL and rt.lock.is_remote and obs.uploaded_ms:
+                uploaded = datetime.fromtimestamp(obs.uploaded_ms / 1000, UTC)
+                self.coordinator.push.polled(obs.lock_id, uploaded, dt_util.utcnow())
             if (low := self._battery_event(rt, obs)) is not None:
                 self._emit(low)
                 emitted += 1
@@ -545,8 +509,10 @@ class ActivityManager:
         """Counters and timestamps (no record content)."""
         return {
             "records": dict(self.stats),
-            "push_confirmed": self.push_confirmed,
-            "last_push": self.push_at.isoformat() if self.push_at else None,
+            "push": self.coordinator.push.state.value,
+            "last_push": push_at.isoformat()
+            if (push_at := self.coordinator.push.last_push)
+            else None,
             "wifi_online": {
                 str(lock_id): rt.wifi_online
                 for lock_id, rt in self.coordinator.data.locks.items()

@@ -381,7 +381,7 @@ class TTLockConfigFlow(ConfigFlow, domain=DOMAIN):
             await link.close()
         coordinator = entry.runtime_data.coordinator
         for _ in range(GATEWAY_LIST_ATTEMPTS):
-            await coordinator.async_refresh()
+            await coordinator.async_refresh_inventory()
             if any(gw.mac == self._address for gw in coordinator.data.gateways.values()):
                 return None
             await asyncio.sleep(GATEWAY_LIST_DELAY)

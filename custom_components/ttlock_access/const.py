@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
 from typing import Final
 
 DOMAIN: Final = "ttlock_access"
@@ -31,10 +30,11 @@ REGIONS: Final = (REGION_EU, REGION_CN, REGION_CUSTOM)
 
 # options
 CONF_POLL_INTERVAL: Final = "poll_interval"
-"""Minutes between inventory polls (lock/list + gateway/list: two calls whatever the size)."""
+"""Minutes between polls; what each poll reads is schedule.py's choice (push-aware)."""
 CONF_SWEEP_CALLS: Final = "sweep_calls"
-"""Per-lock calls (state, detail, signal) allowed per poll cycle, rotating over the locks."""
+"""Per-lock calls (records, state, detail, signal) allowed per poll, most needed first."""
 CONF_MONTHLY_BUDGET: Final = "monthly_budget"
+"""API calls per month the integration may spend."""
 CONF_STAY_CONNECTED: Final = "stay_connected"
 """Keep Bluetooth links open between commands (faster, costs lock battery); off by default."""
 CONF_OFFLINE_FALLBACK: Final = "offline_fallback"
@@ -42,24 +42,21 @@ CONF_OFFLINE_FALLBACK: Final = "offline_fallback"
 reach the lock in time."""
 CONF_PASSCODE_LIMIT: Final = "monthly_passcode_limit"
 """Passcodes per lock per calendar month (TTLock app accounts from April 2026: 5); 0 = off."""
-"""API calls per month the integration may spend."""
 
-DEFAULT_POLL_INTERVAL: Final = 10
+DEFAULT_POLL_INTERVAL: Final = 30
 MIN_POLL_INTERVAL: Final = 1
 MAX_POLL_INTERVAL: Final = 240
-DEFAULT_SWEEP_CALLS: Final = 1
-MAX_SWEEP_CALLS: Final = 10
+DEFAULT_SWEEP_CALLS: Final = 4
+"""Enough to read the records of a 3-lock home every poll when pushes do not arrive."""
+MAX_SWEEP_CALLS: Final = 20
 DEFAULT_MONTHLY_BUDGET: Final = 30_000
 """The free developer tier reported in 2026 (docs/cloud.md §3.1)."""
-
-# freshness tiers of the rotating per-lock sweep
-DETAIL_MAX_AGE: Final = timedelta(hours=6)
-SIGNAL_MAX_AGE: Final = timedelta(hours=1)
 
 RATE_LIMIT_RETRY: Final = 60  # seconds after errcode 30006
 
 ISSUE_QUOTA_EXHAUSTED: Final = "api_quota_exhausted"
 ISSUE_BUDGET_EXHAUSTED: Final = "api_budget_exhausted"
+ISSUE_PUSH_MISSED: Final = "push_missed"
 ISSUE_REVOCATIONS_OVERDUE: Final = "revocations_overdue"
 
 # --- activity, webhooks, sharing and the HA-side PIN (issue 5) ---------------------------------

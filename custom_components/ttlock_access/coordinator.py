@@ -1,14 +1,10 @@
-"""The account coordinator: cloud inventory, tiered polling and the command path.
+"""The account coordinator: cloud inventory, push-aware polling and the command path.
 
-Polling is tiered so that its cost does not grow with the number of locks:
-
-* every cycle, the inventory: ``lock/list`` (1 000 locks per page) and ``gateway/list`` (200 per
-  page) — two calls for a typical account, whatever its size;
-* then a rotating *sweep* of at most ``sweep_calls`` per-lock calls: unknown states first, then
-  missing lock details, missing gateway signal, stale details (6 h) and signals (1 h), and finally
-  the lock whose state was read longest ago. A 3-lock home and a 1 000-lock building therefore
-  spend the same number of calls per cycle; the sweep pauses when the month's budget runs
-  ahead of pace.
+What is read when is schedule.py's decision: with TTLock's pushes working, the inventory
+(``lock/list`` + ``gateway/list``: battery, new locks, gateway state) every 6 h and a few
+per-lock safety-net reads a day; without them, each lock's records every poll. Every poll
+spends at most ``sweep_calls`` per-lock calls, most needed first, so the cost does not grow
+with the number of locks; polling pauses when the month's budget runs ahead of pace.
 
 Commands go through :meth:`TTLockCoordinator.async_set_locked`, which takes the best path
 (paths.py: Bluetooth in range, else the gateway or the lock's Wi-Fi).
@@ -36,16 +32,16 @@ from .const import (
     CONF_POLL_INTERVAL,
     CONF_STAY_CONNECTED,
     CONF_SWEEP_CALLS,
+    CONF_WEBHOOK_SEEN,
     DEFAULT_MONTHLY_BUDGET,
     DEFAULT_POLL_INTERVAL,
     DEFAULT_SWEEP_CALLS,
-    DETAIL_MAX_AGE,
     DOMAIN,
     ISSUE_BUDGET_EXHAUSTED,
+    ISSUE_PUSH_MISSED,
     ISSUE_QUOTA_EXHAUSTED,
     MANUFACTURER,
     RATE_LIMIT_RETRY,
-    SIGNAL_MAX_AGE,
 )
 from .errors import async_reauth_needed, translate_error
 from .models import (
@@ -56,6 +52,16 @@ from .models import (
     lock_device_identifier,
 )
 from .paths import NoPathError, PathError, paths_to, run_on_lock
+from .schedule import (
+    WITH_PUSH,
+    WITHOUT_PUSH,
+    Estimate,
+    Kind,
+    PushHealth,
+    inventory_due,
+    lock_plan,
+    monthly_estimate,
+)
 from .sdk.ble import Lock as BleLockOp
 from .sdk.ble import LockKeys, TTLockBleError
 from .sdk.ble import Unlock as BleUnlockOp
@@ -75,7 +81,7 @@ _LOGGER = logging.getLogger(__name__)
 RECORD_STATE_SLACK = timedelta(seconds=60)
 """A record older than the last known state by more than this does not change it."""
 
-type PollStep = Callable[[], Awaitable[None]]
+type RecordsReader = Callable[[int], Awaitable[None]]
 
 
 class TTLockCoordinator(DataUpdateCoordinator[AccountData]):
@@ -91,13 +97,14 @@ class TTLockCoordinator(DataUpdateCoordinator[AccountData]):
         usage: ApiUsage,
     ) -> None:
         minutes = entry.options.get(CONF_POLL_INTERVAL, DEFAULT_POLL_INTERVAL)
+        self.interval = timedelta(minutes=minutes)
         super().__init__(
             hass,
             _LOGGER,
             config_entry=entry,
             name=DOMAIN,
             # a local lock has nothing to poll: advertisements and commands update it
-            update_interval=timedelta(minutes=minutes) if client else None,
+            update_interval=self.interval if client else None,
             always_update=True,
         )
         self.client = client
@@ -112,7 +119,9 @@ class TTLockCoordinator(DataUpdateCoordinator[AccountData]):
             on_change=self.async_update_listeners,
         )
         self.ble.stay_connected = bool(entry.options.get(CONF_STAY_CONNECTED, False))
-        self._poll_steps: list[PollStep] = []
+        self.push = PushHealth(seen=bool(entry.data.get(CONF_WEBHOOK_SEEN)))
+        self.inventory_at: datetime | None = None
+        self._read_records: RecordsReader | None = None
         self._auto_lock_timers: dict[int, CALLBACK_TYPE] = {}
         self._new_lock_callbacks: list[Callable[[set[int]], None]] = []
         self._new_gateway_callbacks: list[Callable[[set[int]], None]] = []
@@ -139,28 +148,59 @@ class TTLockCoordinator(DataUpdateCoordinator[AccountData]):
             self._set_issue(ISSUE_BUDGET_EXHAUSTED, True)
             return self.data
         self._set_issue(ISSUE_BUDGET_EXHAUSTED, False)
-        try:
-            locks = await self.cloud.list_locks()
-            gateways = await self.cloud.list_gateways()
-        except TTLockError as err:
-            raise self._update_failed(err) from err
-        self._set_issue(ISSUE_QUOTA_EXHAUSTED, False)
-        self._apply_inventory(locks, gateways)
+        now = dt_util.utcnow()
+        self.push.check(now)
+        self._set_issue(ISSUE_PUSH_MISSED, self.push.issue_due(now))
+        periods = WITH_PUSH if self.push.working else WITHOUT_PUSH
+        first = self.inventory_at is None
+        if inventory_due(self.inventory_at, periods, now, self.interval):
+            try:
+                locks = await self.cloud.list_locks()
+                gateways = await self.cloud.list_gateways()
+            except TTLockError as err:
+                raise self._update_failed(err) from err
+            self.inventory_at = now
+            self._set_issue(ISSUE_QUOTA_EXHAUSTED, False)
+            self._apply_inventory(locks, gateways)
         if not self.usage.ahead_of_pace():
-            await self._async_sweep()
-            for step in self._poll_steps:
-                try:
-                    await step()
-                except (AuthError, MonthlyQuotaExceededError, RateLimitedError) as err:
-                    raise self._update_failed(err) from err
+            # the first poll reads no records: setup costs no more than the inventory
+            plan = lock_plan(
+                self.data.locks.values(),
+                periods,
+                now,
+                cap=self.sweep_calls,
+                interval=self.interval,
+                records=not first and self._read_records is not None,
+            )
+            await self._async_sweep(plan)
         return self.data
 
+    async def async_refresh_inventory(self) -> None:
+        """Poll now, the account's lock and gateway lists included (a device was just added)."""
+        self.inventory_at = None
+        await self.async_refresh()
+
     @callback
-    def async_add_poll_step(self, step: PollStep) -> CALLBACK_TYPE:
-        """Run ``step`` after each cycle's sweep while the budget allows (record polling);
+    def async_set_records_reader(self, reader: RecordsReader | None) -> None:
+        """Who reads a lock's ``lockRecord/list`` when the schedule says so (activity.py);
         it raises only the account-wide errors (sign-in, quota)."""
-        self._poll_steps.append(step)
-        return lambda: self._poll_steps.remove(step)
+        self._read_records = reader
+
+    @callback
+    def async_push_arrived(self) -> None:
+        """TTLock's callback reached us: polling slows down, a missed-push issue goes."""
+        was = self.push.state
+        self.push.pushed(dt_util.utcnow())
+        if self.client is not None:
+            self._set_issue(ISSUE_PUSH_MISSED, False)
+        if was is not self.push.state:
+            self.async_update_listeners()
+
+    def estimate(self) -> Estimate:
+        """What the current settings cost a month for this account, with and without push."""
+        return monthly_estimate(
+            self.data.locks.values(), len(self.data.gateways), self.interval, self.sweep_calls
+        )
 
     def _update_failed(self, err: TTLockError) -> Exception:
         if isinstance(err, AuthError):
@@ -215,6 +255,7 @@ class TTLockCoordinator(DataUpdateCoordinator[AccountData]):
                 data.locks[lock.lock_id] = LockRuntime(lock=lock)
             else:
                 runtime.lock = lock
+                runtime.record_battery = None  # the list is at least as new
         gone_locks = data.locks.keys() - seen
         for lock_id in gone_locks:
             del data.locks[lock_id]
@@ -278,56 +319,32 @@ class TTLockCoordinator(DataUpdateCoordinator[AccountData]):
         return lambda: self._new_gateway_callbacks.remove(cb)
 
     # ------------------------------------------------------------------ the sweep
-    def sweep_plan(self, now: datetime | None = None) -> list[tuple[str, int]]:
-        """The per-lock calls of the next cycle, most needed first (at most ``sweep_calls``)."""
-        now = now or dt_util.utcnow()
-        never = datetime.min.replace(tzinfo=now.tzinfo)
-        ranked: list[tuple[int, datetime, str, int]] = []
-        for lock_id, rt in self.data.locks.items():
-            # a lock heard over Bluetooth tells its state for free: no gateway query
-            remote = rt.lock.is_remote and not rt.ble_fresh
-            if remote and rt.state_checked_at is None:
-                ranked.append((0, never, "state", lock_id))
-            if rt.detail_at is None:
-                ranked.append((1, never, "detail", lock_id))
-            elif now - rt.detail_at > DETAIL_MAX_AGE:
-                ranked.append((3, rt.detail_at, "detail", lock_id))
-            if rt.lock.has_gateway:
-                if rt.signal_at is None:
-                    ranked.append((2, never, "signal", lock_id))
-                elif now - rt.signal_at > SIGNAL_MAX_AGE:
-                    ranked.append((3, rt.signal_at, "signal", lock_id))
-            if remote and rt.state_checked_at is not None:
-                ranked.append((4, rt.state_checked_at, "state", lock_id))
-        ranked.sort()
-        return [(kind, lock_id) for _, _, kind, lock_id in ranked[: self.sweep_calls]]
-
-    async def _async_sweep(self) -> None:
-        for kind, lock_id in self.sweep_plan():
+    async def _async_sweep(self, plan: list[tuple[Kind, int]]) -> None:
+        for kind, lock_id in plan:
             rt = self.data.locks[lock_id]
             now = dt_util.utcnow()
             try:
                 if kind == "detail":
-                    rt.detail = await self.cloud.get_lock_detail(lock_id)
                     rt.detail_at = now
+                    rt.detail = await self.cloud.get_lock_detail(lock_id)
                     self._update_device_info(rt)
                 elif kind == "signal":
                     rt.signal_at = now
                     rt.sightings = await self.cloud.list_gateways_by_lock(lock_id)
                     self._update_device_info(rt)
+                elif kind == "records":
+                    rt.records_at = now
+                    assert self._read_records is not None
+                    await self._read_records(lock_id)
                 else:
                     rt.state_checked_at = now
                     open_state = await self.cloud.query_open_state(lock_id)
                     self.async_set_state(rt, open_state.state, "gateway", door=open_state.door)
-            except AuthError as err:
-                raise self._update_failed(err) from err
-            except (MonthlyQuotaExceededError, RateLimitedError) as err:
+            except (AuthError, MonthlyQuotaExceededError, RateLimitedError) as err:
                 raise self._update_failed(err) from err
             except TTLockError as err:
                 # One lock out of reach (gateway offline, lock asleep) must not fail the poll.
-                _LOGGER.debug("Sweep %s of lock %s failed: %s", kind, lock_id, err)
-                if kind == "detail":
-                    rt.detail_at = now
+                _LOGGER.debug("Reading the %s of lock %s failed: %s", kind, lock_id, err)
 
     def _update_device_info(self, rt: LockRuntime) -> None:
         """Refresh model/firmware and the via-gateway link of a lock's device."""
@@ -377,20 +394,7 @@ class TTLockCoordinator(DataUpdateCoordinator[AccountData]):
 
     def _schedule_auto_lock(self, rt: LockRuntime) -> None:
         """TTLock often sends no record when a lock relocks itself: infer it from autoLockTime."""
-        seconds = rt.detail.auto_lock_time if rt.detail else None
-        if not seconds or seconds <= 0 or (rt.detail and rt.detail.passage_mode):
-            return
-        lock_id = rt.lock.lock_id
-
-        @callback
-        def _relocked(_now: datetime) -> None:
-            self._auto_lock_timers.pop(lock_id, None)
-            current = self.data.locks.get(lock_id)
-            if current is not None and current.state is OpenState.UNLOCKED:
-                self.async_set_state(current, OpenState.LOCKED, "auto_lock")
-                self.async_update_listeners()
-
-        self._auto_lock_timers[lock_id] = async_call_later(self.hass, seconds, _relocked)
+        self._infer_relock(rt, dt_util.utcnow())
 
     async def async_shutdown(self) -> None:
         """Cancel timers when the entry unloads."""
@@ -439,6 +443,7 @@ class TTLockCoordinator(DataUpdateCoordinator[AccountData]):
                 await self.cloud.unlock(rt.lock.lock_id)
             if rt.lock.is_wifi:
                 rt.wifi_online = True
+            self.push.expect(rt.lock.lock_id, dt_util.utcnow())  # its record must be pushed
         except TTLockError as err:
             if rt.lock.is_wifi and isinstance(err, LockOfflineError):
                 rt.wifi_online = False

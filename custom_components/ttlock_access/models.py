@@ -42,6 +42,12 @@ class LockRuntime:
     state_source: str | None = None
     sightings: list[GatewaySighting] | None = None
     signal_at: datetime | None = None
+    records_at: datetime | None = None
+    """Last ``lockRecord/list`` of this lock (successful or not): orders the polls."""
+    activity_at: datetime | None = None
+    """Newest activity heard of (any source): busy locks have their records read first."""
+    record_battery: int | None = None
+    """Battery level of the newest record, until the next ``lock/list`` brings a newer one."""
     ble_seen_at: datetime | None = None
     ble_rssi: int | None = None
     ble_battery: int | None = None
@@ -56,6 +62,8 @@ class LockRuntime:
         """The freshest battery level: a recent advertisement, else the cloud's."""
         if self.ble_battery is not None and self.ble_fresh:
             return self.ble_battery
+        if self.record_battery is not None:
+            return self.record_battery
         return self.lock.battery if self.lock.battery is not None else self.ble_battery
 
     @property

@@ -36,6 +36,7 @@ from .const import (
 )
 from .flow_helpers import PASSWORD
 from .pin import hash_pin, pin_required, valid_pin
+from .schedule import Estimate
 
 
 class TTLockOptionsFlow(OptionsFlowWithReload):
@@ -110,4 +111,15 @@ class TTLockOptionsFlow(OptionsFlowWithReload):
             schema = schema.extend(
                 {vol.Optional(CONF_REMOVE_PIN, default=False): BooleanSelector()}
             )
-        return self.async_show_form(step_id="init", data_schema=schema, errors=errors)
+        # what the current settings cost (an entry not loaded yet: nothing known, so 0)
+        runtime = getattr(self.config_entry, "runtime_data", None)
+        estimate = runtime.coordinator.estimate() if runtime else Estimate(0, 0)
+        return self.async_show_form(
+            step_id="init",
+            data_schema=schema,
+            errors=errors,
+            description_placeholders={
+                "with_push": f"{estimate.with_push:,}",
+                "without_push": f"{estimate.without_push:,}",
+            },
+        )

@@ -28,8 +28,8 @@ from .entity import (
 )
 from .models import LockRuntime
 from .runtime import TTLockConfigEntry, TTLockRuntimeData
+from .schedule import PushState
 from .sdk.model import Gateway
-from .usage import ApiUsage
 
 PARALLEL_UPDATES = 0
 
@@ -59,7 +59,8 @@ class GatewaySensorDescription(SensorEntityDescription):
 class AccountSensorDescription(SensorEntityDescription):
     """A sensor of the account."""
 
-    value_fn: Callable[[ApiUsage], int]
+    value_fn: Callable[[TTLockCoordinator], StateType]
+    attrs_fn: Callable[[TTLockCoordinator], dict[str, Any]] | None = None
 
 
 def _path(rt: LockRuntime, data: TTLockRuntimeData) -> str:
@@ -134,13 +135,32 @@ ACCOUNT_SENSORS: tuple[AccountSensorDescription, ...] = (
         translation_key="api_calls",
         state_class=SensorStateClass.TOTAL_INCREASING,
         entity_category=EntityCategory.DIAGNOSTIC,
-        value_fn=lambda usage: usage.calls,
+        value_fn=lambda coordinator: coordinator.usage.calls,
+        # this month's calls per endpoint, and what the current settings cost a month
+        attrs_fn=lambda coordinator: {
+            "endpoints": coordinator.usage.endpoints,
+            "monthly_estimate_with_push": (estimate := coordinator.estimate()).with_push,
+            "monthly_estimate_without_push": estimate.without_push,
+        },
     ),
     AccountSensorDescription(
         key="api_budget_left",
         translation_key="api_budget_left",
         entity_category=EntityCategory.DIAGNOSTIC,
-        value_fn=lambda usage: usage.remaining,
+        value_fn=lambda coordinator: coordinator.usage.remaining,
+    ),
+    AccountSensorDescription(
+        # whether TTLock's callbacks arrive: with them, polling slows right down
+        key="push",
+        translation_key="push",
+        device_class=SensorDeviceClass.ENUM,
+        entity_category=EntityCategory.DIAGNOSTIC,
+        options=[state.value for state in PushState],
+        value_fn=lambda coordinator: coordinator.push.state.value,
+        attrs_fn=lambda coordinator: {
+            "last_push": coordinator.push.last_push,
+            "missed_at": coordinator.push.missed_at,
+        },
     ),
 )
 
@@ -243,6 +263,12 @@ class TTLockAccountSensor(TTLockAccountEntity, SensorEntity):
         return True
 
     @property
-    def native_value(self) -> int:
+    def native_value(self) -> StateType:
         """The current value."""
-        return self.entity_description.value_fn(self.coordinator.usage)
+        return self.entity_description.value_fn(self.coordinator)
+
+    @property
+    def extra_state_attributes(self) -> dict[str, Any] | None:
+        """Per-endpoint counts and estimates (API calls), push timing (push)."""
+        attrs_fn = self.entity_description.attrs_fn
+        return attrs_fn(self.coordinator) if attrs_fn else None

@@ -22,9 +22,10 @@ STORAGE_VERSION = 1
 SAVE_DELAY = 30
 
 
-class _Stored(TypedDict):
+class _Stored(TypedDict, total=False):
     month: str
     calls: int
+    endpoints: dict[str, int]
 
 
 def month_key(now: datetime) -> str:
@@ -53,6 +54,7 @@ class ApiUsage:
         self.budget = budget
         self._month = month_key(dt_util.now())
         self._calls = 0
+        self._endpoints: dict[str, int] = {}
         self.quota_exhausted = False
         """Set when the cloud itself answered 30007 this month."""
 
@@ -61,12 +63,14 @@ class ApiUsage:
         stored = await self._store.async_load()
         if stored and stored.get("month") == self._month:
             self._calls = int(stored.get("calls", 0))
+            self._endpoints = {str(k): int(v) for k, v in stored.get("endpoints", {}).items()}
 
     def _roll(self) -> None:
         current = month_key(dt_util.now())
         if current != self._month:
             self._month = current
             self._calls = 0
+            self._endpoints = {}
             self.quota_exhausted = False
 
     @property
@@ -74,6 +78,12 @@ class ApiUsage:
         """Calls made this month."""
         self._roll()
         return self._calls
+
+    @property
+    def endpoints(self) -> dict[str, int]:
+        """Calls made this month per endpoint (``lock/list`` …), most called first."""
+        self._roll()
+        return dict(sorted(self._endpoints.items(), key=lambda item: (-item[1], item[0])))
 
     @property
     def remaining(self) -> int:
@@ -91,14 +101,16 @@ class ApiUsage:
         return self.calls > self.budget * min(1.0, share + 0.05)
 
     @callback
-    def record(self, _path: str) -> None:
+    def record(self, path: str) -> None:
         """Count one request (called by the SDK client for every HTTP request)."""
         self._roll()
         self._calls += 1
+        endpoint = path.removeprefix("/").removeprefix("v3/")
+        self._endpoints[endpoint] = self._endpoints.get(endpoint, 0) + 1
         self._store.async_delay_save(self._data, SAVE_DELAY)
 
     def _data(self) -> _Stored:
-        return {"month": self._month, "calls": self._calls}
+        return {"month": self._month, "calls": self._calls, "endpoints": self._endpoints}
 
     async def async_save(self) -> None:
         """Write the count now (on unload)."""

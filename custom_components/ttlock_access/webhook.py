@@ -146,6 +146,7 @@ async def async_remove_webhook(hass: HomeAssistant, entry: TTLockConfigEntry) ->
 def _mark_seen(hass: HomeAssistant, entries: list[TTLockConfigEntry]) -> None:
     """TTLock reached us: the URL is set for the developer application of these entries."""
     for entry in entries:
+        entry.runtime_data.coordinator.async_push_arrived()
         if not entry.data.get(CONF_WEBHOOK_SEEN):
             hass.config_entries.async_update_entry(
                 entry, data={**entry.data, CONF_WEBHOOK_SEEN: True}

@@ -85,7 +85,7 @@ class _Dispatcher:
         fault: Fault | None = None
         try:
             app = self._client(spec, params)
-            self.world.count_call(app)
+            self.world.count_call(app, spec.path)
             token: Token | None = None
             if spec.authenticated:
                 _check_date(self.world, params)

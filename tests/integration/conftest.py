@@ -11,7 +11,7 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.ttlock_access.const import DOMAIN
 from simulator import CloudServer, load_scenario
-from simulator.ble import VirtualAir
+from simulator.ble import SimulatedLock, VirtualAir
 from simulator.ble.ha import async_register_virtual_proxy
 from simulator.ble.world_link import lock_from_world
 from tests.integration.helpers import SHED, BleWorld, Cloud, entry_data

@@ -18,6 +18,7 @@ from custom_components.ttlock_access.const import (
     DEFAULT_POLL_INTERVAL,
     REGION_CUSTOM,
 )
+from custom_components.ttlock_access.schedule import WITHOUT_PUSH
 from custom_components.ttlock_access.sdk.cloud import md5_password
 from simulator import CloudServer, World
 from simulator.ble import SimulatedLock, VirtualAir
@@ -78,7 +79,14 @@ async def advance(hass: HomeAssistant, freezer: FrozenDateTimeFactory, seconds: 
 
 
 async def poll(hass: HomeAssistant, freezer: FrozenDateTimeFactory, cycles: int = 1) -> None:
-    """Run ``cycles`` coordinator poll cycles at the default interval."""
+    """Run ``cycles`` coordinator polls that read the inventory (without pushes: one every
+    2 h; the polls in between read per-lock data only)."""
+    for _ in range(cycles):
+        await advance(hass, freezer, WITHOUT_PUSH.inventory.total_seconds() + 1)
+
+
+async def tick(hass: HomeAssistant, freezer: FrozenDateTimeFactory, cycles: int = 1) -> None:
+    """Run ``cycles`` coordinator polls at the default interval (no inventory unless due)."""
     for _ in range(cycles):
         await advance(hass, freezer, DEFAULT_POLL_INTERVAL * 60 + 1)
 

@@ -11,8 +11,9 @@ from homeassistant.core import HomeAssistant
 from homeassistant.util import dt as dt_util
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-from custom_components.ttlock_access.const import DOMAIN
-from tests.integration.helpers import CLIENT_ID, BleWorld, Cloud, advance, poll
+from custom_components.ttlock_access.const import DEFAULT_SWEEP_CALLS, DOMAIN
+from custom_components.ttlock_access.schedule import WITH_PUSH
+from tests.integration.helpers import CLIENT_ID, BleWorld, Cloud, advance, poll, tick
 from tests.integration.webhook_helpers import (
     BACK_DOOR,
     FRONT_DOOR,
@@ -44,14 +45,21 @@ async def test_polling_is_the_fallback(
     setup_entry: MockConfigEntry,
     freezer: FrozenDateTimeFactory,
 ) -> None:
-    """Without a callback URL, records arrive by polling lockRecord/list: one call per
-    cycle, never during setup."""
+    """Without a callback URL, records arrive by polling lockRecord/list: every remote
+    lock's records each poll, within the per-lock cap, never during setup."""
+    assert cloud.world.endpoint_usage(CLIENT_ID).get("lockRecord/list", 0) == 0
     events = capture(hass)
     assert cloud.world.enter_code(FRONT_DOOR, "999111").success is False
-    before = cloud.world.usage(CLIENT_ID)
+    before = cloud.world.endpoint_usage(CLIENT_ID)
     await poll(hass, freezer)
-    # inventory (2) + one sweep call + one lockRecord/list call
-    assert cloud.world.usage(CLIENT_ID) - before == 4
+    after = cloud.world.endpoint_usage(CLIENT_ID)
+    spent = {path: n - before.get(path, 0) for path, n in after.items()}
+    remote = sum(
+        rt.lock.is_remote for rt in setup_entry.runtime_data.coordinator.data.locks.values()
+    )
+    assert spent["lock/list"] == spent["gateway/list"] == 1
+    assert spent["lockRecord/list"] == remote
+    assert sum(spent.values()) == 2 + DEFAULT_SWEEP_CALLS
     [event] = events
     assert (event["event_type"], event["method"], event["source"]) == (
         "unlock_failed",
@@ -76,7 +84,9 @@ async def test_push_then_poll_does_not_duplicate(
     await push.settle()
     assert len(events) == 1
     activity = setup_entry.runtime_data.activity
-    await poll(hass, freezer, 3)  # the safety-net polls of each reachable lock
+    # the daily safety-net read of each reachable lock's records
+    await advance(hass, freezer, WITH_PUSH.records.total_seconds() + 1)
+    await tick(hass, freezer)
     assert activity.stats["poll"] >= 1
     assert activity.stats["duplicates"] >= 1
     assert len(events) == 1

@@ -12,7 +12,7 @@ from pytest_homeassistant_custom_component.components.diagnostics import (
 )
 
 from custom_components.ttlock_access.const import CONF_PASSWORD_MD5, CONF_TOKEN
-from tests.integration.helpers import CLIENT_SECRET, PASSWORD, USERNAME, Cloud, poll
+from tests.integration.helpers import CLIENT_SECRET, PASSWORD, USERNAME, Cloud, tick
 
 
 async def test_diagnostics_redact_every_secret(
@@ -23,7 +23,7 @@ async def test_diagnostics_redact_every_secret(
     freezer: FrozenDateTimeFactory,
 ) -> None:
     """Tokens, password digest, client secret, lockData, keys and MACs are redacted."""
-    await poll(hass, freezer, 2)  # (the test client's token lives 30 minutes)
+    await tick(hass, freezer, 1)  # (the test client's token lives 30 minutes)
     diag = await get_diagnostics_for_config_entry(hass, hass_client, setup_entry)
     text = json.dumps(diag)
     secrets = [

@@ -16,6 +16,7 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 from custom_components.ttlock_access.const import (
     CONF_MONTHLY_BUDGET,
     CONF_TOKEN,
+    DEFAULT_SWEEP_CALLS,
     DOMAIN,
 )
 from tests.integration.helpers import CLIENT_ID, USERNAME, Cloud, advance, poll
@@ -60,9 +61,15 @@ async def test_setup_cost_and_tokens_stored(
     """Setup signs in once, lists locks and gateways, and stores the tokens."""
     token = setup_entry.data[CONF_TOKEN]
     assert token["uid"] == cloud.uid
-    # sign-in + lock/list + gateway/list + one sweep call
-    assert cloud.world.usage(CLIENT_ID) == 4
-    assert hass.states.get("sensor.demo_example_com_api_calls_this_month").state == "4"
+    # sign-in + lock/list + gateway/list + the per-lock calls of one poll (states first)
+    assert cloud.world.usage(CLIENT_ID) == 3 + DEFAULT_SWEEP_CALLS
+    remote = [
+        rt for rt in setup_entry.runtime_data.coordinator.data.locks.values() if rt.lock.is_remote
+    ]
+    assert cloud.world.endpoint_usage(CLIENT_ID)["lock/queryOpenState"] == len(remote)
+    calls = hass.states.get("sensor.demo_example_com_api_calls_this_month")
+    assert calls.state == str(3 + DEFAULT_SWEEP_CALLS)
+    assert calls.attributes["endpoints"] == cloud.world.endpoint_usage(CLIENT_ID)
 
 
 async def test_sweep_fills_details_state_and_via_device(

@@ -31,7 +31,7 @@ from custom_components.ttlock_access.const import (
     DOMAIN,
     EVENT_ACTIVITY,
 )
-from tests.integration.helpers import PASSWORD, BleWorld, Cloud, poll
+from tests.integration.helpers import PASSWORD, BleWorld, Cloud, advance
 from tests.integration.webhook_helpers import BACK_DOOR, FRONT_DOOR, ClientFactory, enable_push
 
 PIN = "90817263"
@@ -190,8 +190,10 @@ async def test_no_secret_in_logs_states_events_or_diagnostics(
         {ATTR_ENTITY_ID: "lock.front_door", ATTR_CODE: PIN},
         blocking=True,
     )
+    await push.settle()  # the gateway unlock's record comes back by push
     world.clock.unfreeze()
-    await poll(hass, freezer, 2)
+    for _ in range(2):  # two polls at this entry's 10-minute interval
+        await advance(hass, freezer, 601)
     await hass.async_block_till_done(wait_background_tasks=True)
     diagnostics = await get_diagnostics_for_config_entry(hass, hass_client, entry)
 

@@ -358,4 +358,4 @@ async def test_diagnostics_hide_the_webhook(
     diagnostics = await get_diagnostics_for_config_entry(hass, hass_client, entry)
     assert entry.data[CONF_WEBHOOK_ID] not in json.dumps(diagnostics)
     assert diagnostics["activity"]["records"]["webhook"] == 1
-    assert diagnostics["activity"]["push_confirmed"] is True
+    assert diagnostics["activity"]["push"] == "working"
