@@ -22,25 +22,8 @@ are scaled to 30 (it says so).
 from __future__ import annotations
 
 import sys
-from pathlib import Path
 
-import pytest
-
-HERE = Path(__file__).resolve().parent
+from runner import run
 
 if __name__ == "__main__":
-    sys.exit(
-        pytest.main(
-            [
-                "-q",
-                "-s",
-                "-p",
-                "no:cacheprovider",
-                "-p",
-                "no:logging",
-                "--rootdir",
-                str(HERE.parent),
-                str(HERE / "bench_api_budget.py"),
-            ]
-        )
-    )
+    sys.exit(run("bench_api_budget.py"))

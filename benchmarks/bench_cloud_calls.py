@@ -50,5 +50,4 @@ async def test_measure(
             )
         ratio = scale["mean"] / home["mean"]
         print(f"  ratio 1,000 / 3 locks per cycle: {ratio:.2f}  (target 1.00)")
-        monthly = home["mean"] * 30 * 24 * 6
-        print(f"  a month at the default 10-minute interval: about {monthly:,.0f} calls\n")
+        print("  (calls per month, with and without pushes: benchmarks/api_budget.py)\n")

@@ -13,25 +13,8 @@ a virtual Bluetooth proxy (HA's real Bluetooth path) and prints:
 from __future__ import annotations
 
 import sys
-from pathlib import Path
 
-import pytest
-
-HERE = Path(__file__).resolve().parent
+from runner import run
 
 if __name__ == "__main__":
-    sys.exit(
-        pytest.main(
-            [
-                "-q",
-                "-s",
-                "-p",
-                "no:cacheprovider",
-                "-p",
-                "no:logging",
-                "--rootdir",
-                str(HERE.parent),
-                str(HERE / "bench_ble_exchanges.py"),
-            ]
-        )
-    )
+    sys.exit(run("bench_ble_exchanges.py"))

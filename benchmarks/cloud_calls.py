@@ -15,25 +15,8 @@ Counts come from the simulator's own per-app call counter, not from the integrat
 from __future__ import annotations
 
 import sys
-from pathlib import Path
 
-import pytest
-
-HERE = Path(__file__).resolve().parent
+from runner import run
 
 if __name__ == "__main__":
-    sys.exit(
-        pytest.main(
-            [
-                "-q",
-                "-s",
-                "-p",
-                "no:cacheprovider",
-                "-p",
-                "no:logging",
-                "--rootdir",
-                str(HERE.parent),
-                str(HERE / "bench_cloud_calls.py"),
-            ]
-        )
-    )
+    sys.exit(run("bench_cloud_calls.py"))

@@ -8,13 +8,14 @@ from homeassistant.const import CONF_ADDRESS, CONF_NAME, CONF_USERNAME, Platform
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.exceptions import ConfigEntryAuthFailed
 from homeassistant.helpers import config_validation as cv
+from homeassistant.helpers import issue_registry as ir
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from homeassistant.helpers.device_registry import DeviceEntry
 from homeassistant.helpers.storage import Store
 from homeassistant.helpers.typing import ConfigType
 
 from .access import AccessManager
-from .access.book import async_clear_issues, storage_key
+from .access.book import storage_key
 from .activity import ActivityManager
 from .const import (
     CONF_BASE_URL,
@@ -191,12 +192,16 @@ async def async_unload_entry(hass: HomeAssistant, entry: TTLockConfigEntry) -> b
 
 
 async def async_remove_entry(hass: HomeAssistant, entry: TTLockConfigEntry) -> None:
-    """Forget the stored API usage and access model of a removed entry, and its access
-    repair issues (nothing of it waits any more)."""
+    """Forget the stored API usage and access model of a removed entry, and every repair
+    issue of it (access, budget, callback URL: nothing of it waits any more)."""
     await async_remove_webhook(hass, entry)
     await ApiUsage(hass, entry.entry_id, 0).async_remove()
     await Store[dict[str, Any]](hass, 1, storage_key(entry.entry_id)).async_remove()
-    async_clear_issues(hass, entry.entry_id)
+    # issue ids end with the entry id, or carry it before a lock id (access_blocked_…)
+    entry_id = entry.entry_id
+    for domain, issue_id in list(ir.async_get(hass).issues):
+        if domain == DOMAIN and (issue_id.endswith(f"_{entry_id}") or f"_{entry_id}_" in issue_id):
+            ir.async_delete_issue(hass, DOMAIN, issue_id)
 
 
 async def async_remove_config_entry_device(

@@ -1,7 +1,7 @@
 """The account coordinator: cloud inventory, push-aware polling and the command path.
 
 What is read when is schedule.py's decision: with TTLock's pushes working, the inventory
-(``lock/list`` + ``gateway/list``: battery, new locks, gateway state) every 6 h and a few
+(``lock/list`` + ``gateway/list``: battery, new locks, gateway state) every 5 h and a few
 per-lock safety-net reads a day; without them, each lock's records every poll. Every poll
 spends at most ``sweep_calls`` per-lock calls, most needed first, so the cost does not grow
 with the number of locks; polling pauses when the month's budget runs ahead of pace.
@@ -159,9 +159,9 @@ class TTLockCoordinator(DataUpdateCoordinator[AccountData]):
                 gateways = await self.cloud.list_gateways()
             except TTLockError as err:
                 raise self._update_failed(err) from err
-            self.inventory_at = now
             self._set_issue(ISSUE_QUOTA_EXHAUSTED, False)
             self._apply_inventory(locks, gateways)
+            self.inventory_at = now
         if not self.usage.ahead_of_pace():
             # the first poll reads no records: setup costs no more than the inventory
             plan = lock_plan(
@@ -257,14 +257,20 @@ class TTLockCoordinator(DataUpdateCoordinator[AccountData]):
                 runtime.lock = lock
                 runtime.record_battery = None  # the list is at least as new
         gone_locks = data.locks.keys() - seen
+        if self.inventory_at is None:
+            # the first inventory: devices of locks and gateways that left the account while
+            # Home Assistant was off go too
+            gone_locks |= self._registered("lock-") - seen
         for lock_id in gone_locks:
-            del data.locks[lock_id]
+            data.locks.pop(lock_id, None)
             self._cancel_auto_lock(lock_id)
         self.ble.async_untrack(gone_locks)
         self.ble.async_track(new_locks)
         seen_gw = {gw.gateway_id for gw in gateways}
         new_gateways = seen_gw - data.gateways.keys()
         gone_gateways = data.gateways.keys() - seen_gw
+        if self.inventory_at is None:
+            gone_gateways |= self._registered("gateway-") - seen_gw
         data.gateways = {gw.gateway_id: gw for gw in gateways}
         self._remove_devices(
             [lock_device_identifier(i) for i in gone_locks]
@@ -278,6 +284,18 @@ class TTLockCoordinator(DataUpdateCoordinator[AccountData]):
         if new_locks:
             for cb in list(self._new_lock_callbacks):
                 cb(new_locks)
+
+    def _registered(self, prefix: str) -> set[int]:
+        """Ids of this entry's devices whose identifier starts with ``prefix``."""
+        ids: set[int] = set()
+        registry = dr.async_get(self.hass)
+        for device in dr.async_entries_for_config_entry(registry, self.config_entry.entry_id):
+            for domain, value in device.identifiers:
+                if domain == DOMAIN and value.startswith(prefix):
+                    suffix = value.removeprefix(prefix)
+                    if suffix.isdigit():
+                        ids.add(int(suffix))
+        return ids
 
     def _register_gateway_devices(self, gateways: list[Gateway]) -> None:
         """Create or refresh the device of every gateway (locks are linked via them)."""

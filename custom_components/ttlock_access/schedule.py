@@ -6,7 +6,7 @@ battery levels (docs/cloud.md §2.9). So the schedule has two sets of periods:
 
 * **pushes working** — lock state and activity come from pushes; the inventory
   (``lock/list``, whose ``electricQuantity`` is the battery, and ``gateway/list``) is read
-  every 6 h, each lock's records once a day as a safety net, details and gateway signal
+  every 5 h, each lock's records once a day as a safety net, details and gateway signal
   once a week;
 * **no pushes** (none seen yet, or one was missed) — each remote lock's records are read
   every poll, the ones with recent activity first; inventory every 2 h, gateway signal
@@ -50,7 +50,7 @@ class Periods:
 
 
 WITH_PUSH: Final = Periods(
-    inventory=timedelta(hours=6),
+    inventory=timedelta(hours=5),  # polls fall on the interval: a battery shows within 6 h
     records=timedelta(days=1),
     detail=timedelta(days=7),
     signal=timedelta(days=7),

@@ -350,6 +350,18 @@ async def test_removed_entry_takes_its_access_repair_issues_along(
     await call(hass, "revoke_passcode", {"credential_id": created["credential_id"]})
     issue_id = f"access_blocked_{setup_entry.entry_id}_{FRONT}"
     assert issue_registry.async_get_issue(DOMAIN, issue_id) is not None
+    # the entry's other issues too: the callback URL notice, a budget issue
+    budget = f"api_budget_exhausted_{setup_entry.entry_id}"
+    ir.async_create_issue(
+        hass,
+        DOMAIN,
+        budget,
+        is_fixable=False,
+        severity=ir.IssueSeverity.WARNING,
+        translation_key="api_budget_exhausted",
+    )
+    ours = {i for d, i in issue_registry.issues if d == DOMAIN and setup_entry.entry_id in i}
+    assert len(ours) >= 3
     assert await hass.config_entries.async_remove(setup_entry.entry_id)
     await hass.async_block_till_done()
-    assert issue_registry.async_get_issue(DOMAIN, issue_id) is None
+    assert not [i for d, i in issue_registry.issues if d == DOMAIN and setup_entry.entry_id in i]

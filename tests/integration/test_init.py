@@ -162,6 +162,29 @@ async def test_poll_failure_marks_unavailable_and_recovers(
     assert hass.states.get("lock.front_door").state != STATE_UNAVAILABLE
 
 
+async def test_devices_removed_while_home_assistant_was_off(
+    hass: HomeAssistant,
+    cloud: Cloud,
+    config_entry: MockConfigEntry,
+    device_registry: dr.DeviceRegistry,
+) -> None:
+    """A lock and a gateway that left the account while Home Assistant was off lose their
+    devices at the next setup; the account's own device and current locks stay."""
+    for identifier in ("lock-4999999", "gateway-399999"):
+        device_registry.async_get_or_create(
+            config_entry_id=config_entry.entry_id, identifiers={(DOMAIN, identifier)}
+        )
+    assert await hass.config_entries.async_setup(config_entry.entry_id)
+    await hass.async_block_till_done()
+    left = {
+        value
+        for device in dr.async_entries_for_config_entry(device_registry, config_entry.entry_id)
+        for _, value in device.identifiers
+    }
+    assert "lock-4999999" not in left and "gateway-399999" not in left
+    assert f"lock-{FRONT_DOOR}" in left and f"gateway-{HALLWAY_GATEWAY}" in left
+
+
 async def test_new_and_removed_devices(
     hass: HomeAssistant,
     cloud: Cloud,

@@ -305,14 +305,3 @@ class AccessBook:
             for domain, issue_id in ir.async_get(self.hass).issues
             if domain == DOMAIN and issue_id.startswith(prefix)
         }
-
-
-@callback
-def async_clear_issues(hass: HomeAssistant, entry_id: str) -> None:
-    """Delete every repair issue of an entry's access model (the entry was removed: its
-    waiting changes are gone with it)."""
-    ir.async_delete_issue(hass, DOMAIN, f"{ISSUE_REVOCATIONS_OVERDUE}_{entry_id}")
-    prefix = f"{ISSUE_BLOCKED}_{entry_id}_"
-    for domain, issue_id in list(ir.async_get(hass).issues):
-        if domain == DOMAIN and issue_id.startswith(prefix):
-            ir.async_delete_issue(hass, DOMAIN, issue_id)
