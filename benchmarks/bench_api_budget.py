@@ -157,9 +157,10 @@ async def test_measure(
         f"  calls per month: {monthly:,}",
         "  per endpoint: "
         + ", ".join(
-            f"{p} {round(n * scale):,}" for p, n in sorted(spent.items(), key=lambda i: -i[1])
+            f"{p} {round(n * scale):,}" for p, n in sorted(spent.items(), key=lambda item: -item[1])
         ),
-        f"  keypad unlocks shown: {_seconds(unlock_delay)}; lost {lost}, duplicated {dupes}",
+        f"  keypad unlocks shown: {_seconds(unlock_delay)}",
+        f"  not shown by the end {lost}, duplicated {dupes}",
         f"  gateway outage shown after: {_seconds(outage_delay)}",
         f"  battery change shown after: {_seconds(battery_delay)}",
         f"  pushes: {runtime.coordinator.push.state.value}",

@@ -81,6 +81,8 @@ async def _door_sensor(
     activity; otherwise it becomes a bus event of its own."""
     event = DOOR_SENSOR_EVENTS.get(record_type, EventType.OTHER)
     owner = _owner(entries, lock_id)
+    if owner is None and lock_id is not None:
+        return False  # bound to a lock of no account here: not ours
     if owner is not None and lock_id is not None:
         await owner.runtime_data.activity.async_pushed(
             lock_id, event, Method.DOOR_SENSOR, record_type

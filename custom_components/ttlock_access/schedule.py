@@ -168,7 +168,8 @@ def lock_plan(
     """The per-lock calls of this poll, most needed first, at most ``cap``.
 
     Unknown states first, then missing details, due records (recent activity first), missing
-    gateway signal, and finally whatever has grown oldest past its period.
+    gateway signal, and finally whatever has grown oldest past its period. Without pushes,
+    records get all calls but a quarter whatever else is due.
     """
     slack = interval / 2
     never = datetime.min.replace(tzinfo=now.tzinfo)
@@ -198,7 +199,18 @@ def lock_plan(
             elif _stale(rt.signal_at, periods.signal, now, slack):
                 ranked.append((5, rt.signal_at, "signal", lock_id))
     ranked.sort(key=lambda item: (item[0], item[1], item[3]))
-    return [(kind, lock_id) for _, _, kind, lock_id in ranked[:cap]]
+    chosen = ranked[:cap]
+    if not periods.records:
+        # without pushes, records are how activity shows: they get every call of a poll but
+        # a quarter, so first reads of a large account's states and details cannot starve
+        # them (and those still progress)
+        reads = [item for item in ranked if item[2] == "records"]
+        others = [item for item in ranked if item[2] != "records"]
+        take = min(len(reads), cap - min(len(others), cap // 4))
+        chosen = sorted(
+            reads[:take] + others[: cap - take], key=lambda item: (item[0], item[1], item[3])
+        )
+    return [(kind, lock_id) for _, _, kind, lock_id in chosen]
 
 
 @dataclass(frozen=True, slots=True)

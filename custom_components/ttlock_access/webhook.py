@@ -184,8 +184,15 @@ def _entries(hass: HomeAssistant, entry: TTLockConfigEntry) -> list[TTLockConfig
     return [entry, *others] if entry.state is ConfigEntryState.LOADED else others
 
 
+MAX_BODY = 1_000_000
+"""Bytes of a callback at most (a records push of 1,000 records is far smaller)."""
+
+
 def _handler(entry: TTLockConfigEntry) -> _Handler:
     async def _handle(hass: HomeAssistant, webhook_id: str, request: web.Request) -> web.Response:
+        if (request.content_length or 0) > MAX_BODY:
+            _LOGGER.debug("Rejected a TTLock callback of %s bytes", request.content_length)
+            return web.Response(status=HTTPStatus.BAD_REQUEST, text="body too large")
         try:
             notice = parse_callback(await read_payload(request))
             entries = _entries(hass, entry)
@@ -193,6 +200,10 @@ def _handler(entry: TTLockConfigEntry) -> _Handler:
         except CallbackError as err:
             _LOGGER.debug("Rejected a malformed TTLock callback: %s", err)
             return web.Response(status=HTTPStatus.BAD_REQUEST, text=str(err))
+        except (ValueError, OverflowError, RecursionError, TypeError, KeyError) as err:
+            # never a traceback naming the URL's secret: a body no callback has is refused
+            _LOGGER.debug("Rejected an unreadable TTLock callback: %s", type(err).__name__)
+            return web.Response(status=HTTPStatus.BAD_REQUEST, text="unreadable callback")
         if entries:
             _mark_seen(hass, entries)
         if not handled:

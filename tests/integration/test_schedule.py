@@ -207,13 +207,19 @@ def test_plan_puts_unknown_states_first_and_busy_doors_before_quiet_ones() -> No
     busy.activity_at = NOW - timedelta(hours=2)
     fresh = _runtime(4)
     plan = lock_plan([quiet, busy, local, fresh], WITHOUT_PUSH, NOW, cap=4, interval=INTERVAL)
-    # never-read records come before ones read three hours ago
-    assert plan == [("state", 4), ("detail", 4), ("records", 2), ("records", 4)]
+    # busy doors first, never-read records before ones read three hours ago; the unknown
+    # state keeps its quarter of the poll
+    assert plan == [("state", 4), ("records", 2), ("records", 4), ("records", 1)]
     # a Bluetooth-only lock is never polled for records; the cap holds
     assert (
         len(lock_plan([quiet, busy, local, fresh], WITHOUT_PUSH, NOW, cap=2, interval=INTERVAL))
         == 2
     )
+    # without pushes, records take all of a poll but a quarter, even while first reads are
+    # due (and those still progress)
+    new = [_runtime(i) for i in range(10, 20)]
+    plan = lock_plan(new, WITHOUT_PUSH, NOW, cap=4, interval=INTERVAL)
+    assert [kind for kind, _ in plan] == ["state", "records", "records", "records"]
     # with pushes, records read an hour ago are not due
     assert ("records", 2) not in lock_plan(
         [quiet, busy, local], WITH_PUSH, NOW, cap=10, interval=INTERVAL

@@ -19,6 +19,12 @@ from .parse import parse_lock_record
 _LOGGER = logging.getLogger(__name__)
 
 
+MAX_RECORDS = 1000
+"""Records in one callback at most (TTLock sends a few; a lock stores 500)."""
+LATEST_LOCK_DATE_MS = 4_102_444_800_000
+"""2100-01-01 UTC: locks store two-digit years, 2000–2099 (docs/ble.md §5.2, d6 dates)."""
+
+
 class CallbackError(ValueError):
     """The body is not a TTLock callback."""
 
@@ -118,10 +124,12 @@ def parse_records(fields: Mapping[str, str]) -> list[LockRecord]:
         raise CallbackError("records is missing")
     try:
         items = json.loads(raw)
-    except ValueError as err:
+    except (ValueError, RecursionError) as err:
         raise CallbackError("records is not JSON") from err
     if not isinstance(items, list) or not all(isinstance(i, dict) for i in items):
         raise CallbackError("records is not a list of objects")
+    if len(items) > MAX_RECORDS:
+        raise CallbackError(f"more than {MAX_RECORDS} records")
     # a record without an integer type or time cannot be told apart from another one: it
     # is dropped, and the readable records of the same batch are still handled
     readable = [item for item in items if _readable_record(item)]
@@ -138,9 +146,15 @@ def _readable_record(item: Mapping[str, Any]) -> bool:
         if isinstance(value, bool) or not isinstance(value, (int, str)):
             return False
         try:
-            int(value)
+            number = int(value)
         except ValueError:
             return False
+        if key == "lockDate" and not 0 < number < LATEST_LOCK_DATE_MS:
+            return False  # a lock stores years 2000–2099: anything else is not a record
+    if (battery := item.get("electricQuantity")) is not None and not isinstance(
+        battery, (int, str)
+    ):
+        return False
     return True
 
 
