@@ -69,7 +69,9 @@ PUSH_GRACE: Final = timedelta(minutes=5)
 PUSH_ISSUE_AFTER: Final = timedelta(hours=1)
 """Pushes missed and none arriving for this long: a repair issue explains the callback URL."""
 ACTIVITY_WINDOW: Final = timedelta(days=1)
-"""Without pushes, locks with activity this recent have their records read first."""
+"""Without pushes, locks with activity this recent have their records read more often."""
+QUIET_HANDICAP: Final = timedelta(hours=2)
+"""How much later than a busy door a quiet one's records come round."""
 
 
 class PushState(StrEnum):
@@ -191,11 +193,15 @@ def lock_plan(
             ranked.append((5, rt.detail_at, "detail", lock_id))
         if records and remote and _stale(rt.records_at, periods.records, now, slack):
             busy = rt.activity_at is not None and now - rt.activity_at < ACTIVITY_WINDOW
-            # busy doors first, then the one read longest ago
-            ranked.append((2 if busy else 3, rt.records_at or never, "records", lock_id))
+            # the one read longest ago first, a quiet door as if read QUIET_HANDICAP later:
+            # busy doors come round more often without starving the others
+            last = rt.records_at or never
+            ranked.append(
+                (2, last if busy or last == never else last + QUIET_HANDICAP, "records", lock_id)
+            )
         if rt.lock.has_gateway:
             if rt.signal_at is None:
-                ranked.append((4, never, "signal", lock_id))
+                ranked.append((3, never, "signal", lock_id))
             elif _stale(rt.signal_at, periods.signal, now, slack):
                 ranked.append((5, rt.signal_at, "signal", lock_id))
     ranked.sort(key=lambda item: (item[0], item[1], item[3]))

@@ -202,14 +202,14 @@ def test_plan_puts_unknown_states_first_and_busy_doors_before_quiet_ones() -> No
     quiet, busy, local = _runtime(1), _runtime(2), _runtime(3, gateway=False)
     for rt in (quiet, busy, local):
         rt.state_checked_at = rt.detail_at = rt.signal_at = NOW
-    quiet.records_at = NOW - timedelta(hours=3)
+    quiet.records_at = NOW - timedelta(minutes=150)
     busy.records_at = NOW - timedelta(hours=1)
     busy.activity_at = NOW - timedelta(hours=2)
     fresh = _runtime(4)
     plan = lock_plan([quiet, busy, local, fresh], WITHOUT_PUSH, NOW, cap=4, interval=INTERVAL)
-    # busy doors first, never-read records before ones read three hours ago; the unknown
-    # state keeps its quarter of the poll
-    assert plan == [("state", 4), ("records", 2), ("records", 4), ("records", 1)]
+    # never-read records first; a quiet door read 2.5 h ago counts as read after a busy
+    # door read 1 h ago; the unknown state keeps its quarter of the poll
+    assert plan == [("state", 4), ("records", 4), ("records", 2), ("records", 1)]
     # a Bluetooth-only lock is never polled for records; the cap holds
     assert (
         len(lock_plan([quiet, busy, local, fresh], WITHOUT_PUSH, NOW, cap=2, interval=INTERVAL))

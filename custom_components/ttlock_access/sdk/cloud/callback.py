@@ -151,11 +151,8 @@ def _readable_record(item: Mapping[str, Any]) -> bool:
             return False
         if key == "lockDate" and not 0 < number < LATEST_LOCK_DATE_MS:
             return False  # a lock stores years 2000–2099: anything else is not a record
-    if (battery := item.get("electricQuantity")) is not None and not isinstance(
-        battery, (int, str)
-    ):
-        return False
-    return True
+    battery = item.get("electricQuantity")
+    return battery is None or isinstance(battery, (int, str))
 
 
 def _opt_int(fields: Mapping[str, str], key: str) -> int | None:
