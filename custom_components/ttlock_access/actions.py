@@ -7,12 +7,13 @@ import re
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.core import HomeAssistant, ServiceCall
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
+from homeassistant.helpers import config_validation as cv
 from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers.service import async_extract_entity_ids
 from homeassistant.util import dt as dt_util
@@ -59,6 +60,33 @@ def invalid(key: str, **placeholders: str) -> ServiceValidationError:
     )
 
 
+NAME_MAX = 64
+FIRST_DATE = datetime(2000, 1, 1, tzinfo=UTC)
+LAST_DATE = datetime(2099, 12, 31, 23, 59, tzinfo=UTC)
+"""Locks store two-digit years (docs/ble.md §5.2): validity must fall in 2000–2099."""
+
+
+def valid_name(value: Any) -> str:
+    """A holder or credential name: 1–64 printable characters (no control or direction
+    override characters), surrounding spaces dropped."""
+    text = cv.string(value).strip()
+    if not 1 <= len(text) <= NAME_MAX or not text.isprintable():
+        raise invalid("invalid_name", max=str(NAME_MAX))
+    return text
+
+
+def valid_date(value: Any) -> datetime:
+    """A date and time a lock can store (naive: Home Assistant's time zone)."""
+    moment = cv.datetime(value)
+    try:
+        utc = dt_util.as_utc(moment)
+    except (OverflowError, ValueError) as err:
+        raise invalid("date_out_of_range") from err
+    if not FIRST_DATE <= utc <= LAST_DATE:
+        raise invalid("date_out_of_range")
+    return moment
+
+
 @contextmanager
 def answers(manager: AccessManager, lock_name: str = "") -> Iterator[None]:
     """The access model's refusals and the SDK's errors as translated errors."""
@@ -101,6 +129,8 @@ def window_of(
         starts, ends = starts or current.starts_at, ends or current.ends_at
     if ends is not None and starts is None:
         starts = dt_util.utcnow()  # a window needs a start: now
+    if data.get("ends_at") and ends is not None and ends <= dt_util.utcnow():
+        raise invalid("ends_in_past")  # the credential would be expired at once
     if starts and ends and ends <= starts:
         raise invalid("end_before_start")
     return starts, ends

@@ -50,6 +50,8 @@ from .actions import (
     require,
     rules_of,
     schedule_of,
+    valid_date,
+    valid_name,
     window_of,
 )
 from .const import CONF_OFFLINE_FALLBACK, DOMAIN
@@ -79,7 +81,7 @@ PASSCODE_TYPES = CUSTOM_TYPES + OFFLINE_TYPES
 
 _TARGET = cv.TARGET_SERVICE_FIELDS
 _LENGTH = vol.All(vol.Coerce(int), vol.Range(min=4, max=9))
-_WINDOW = {vol.Optional("starts_at"): cv.datetime, vol.Optional("ends_at"): cv.datetime}
+_WINDOW = {vol.Optional("starts_at"): valid_date, vol.Optional("ends_at"): valid_date}
 _SCHEDULE = {
     vol.Optional("weekdays"): vol.All(cv.ensure_list, [vol.In(WEEKDAYS)]),
     vol.Optional("daily_start"): cv.time,
@@ -90,11 +92,11 @@ CREATE_PASSCODE_SCHEMA = vol.Schema(
     {
         **_TARGET,
         **_WINDOW,
-        vol.Required("name"): cv.string,
+        vol.Required("name"): valid_name,
         vol.Optional("type", default="custom_permanent"): vol.In(PASSCODE_TYPES),
         vol.Optional("code"): cv.string,
         vol.Optional("length", default=6): _LENGTH,
-        vol.Optional("holder"): cv.string,
+        vol.Optional("holder"): valid_name,
         vol.Optional("offline_fallback"): cv.boolean,
     }
 )
@@ -108,14 +110,14 @@ ADD_CARD_SCHEMA = vol.Schema(
         **_TARGET,
         **_WINDOW,
         **_SCHEDULE,
-        vol.Required("name"): cv.string,
+        vol.Required("name"): valid_name,
         vol.Optional("card_number"): cv.string,
         vol.Optional("reversed", default=False): cv.boolean,
-        vol.Optional("holder"): cv.string,
+        vol.Optional("holder"): valid_name,
     }
 )
 ENROLL_SCHEMA = vol.Schema(
-    {**_TARGET, **_WINDOW, vol.Required("name"): cv.string, vol.Optional("holder"): cv.string}
+    {**_TARGET, **_WINDOW, vol.Required("name"): valid_name, vol.Optional("holder"): valid_name}
 )
 RECORD_FINGERPRINT_SCHEMA = ENROLL_SCHEMA.extend({vol.Required("fingerprint_number"): cv.string})
 ADD_FACE_SCHEMA = ENROLL_SCHEMA.extend({vol.Required("feature_data"): cv.string})
@@ -124,8 +126,8 @@ SEND_EKEY_SCHEMA = vol.Schema(
         **_TARGET,
         **_WINDOW,
         vol.Required("receiver"): cv.string,
-        vol.Required("name"): cv.string,
-        vol.Optional("holder"): cv.string,
+        vol.Required("name"): valid_name,
+        vol.Optional("holder"): valid_name,
         vol.Optional("remote_unlock", default=False): cv.boolean,
         vol.Optional("admin", default=False): cv.boolean,
     }
@@ -145,10 +147,8 @@ GRANT_SCHEMA = vol.Schema(
     }
 )
 HOLDER_SCHEMA = vol.Schema({vol.Required("holder"): cv.string})
-EXTEND_SCHEMA = vol.Schema(
-    {vol.Required("holder"): cv.string, vol.Required("ends_at"): cv.datetime}
-)
-NAMES = vol.All(cv.ensure_list, [cv.string], vol.Length(min=1))
+EXTEND_SCHEMA = vol.Schema({vol.Required("holder"): cv.string, vol.Required("ends_at"): valid_date})
+NAMES = vol.All(cv.ensure_list, [valid_name], vol.Length(min=1))
 ADD_STAFF_SCHEMA = vol.Schema(
     {**_TARGET, vol.Required("names"): NAMES, vol.Optional("length", default=6): _LENGTH}
 )
@@ -158,15 +158,15 @@ ADOPT_SCHEMA = vol.Schema(
         **_TARGET,
         vol.Required("kind"): vol.In(list(ADOPTABLE)),
         vol.Required("ttlock_id"): vol.All(vol.Coerce(int), vol.Range(min=1)),
-        vol.Optional("name"): cv.string,
-        vol.Optional("holder"): cv.string,
+        vol.Optional("name"): valid_name,
+        vol.Optional("holder"): valid_name,
         vol.Optional("holder_kind", default="guest"): vol.In([k.value for k in HolderKind]),
     }
 )
 LIST_SCHEMA = vol.Schema(
     {
         **_TARGET,
-        vol.Optional("holder"): cv.string,
+        vol.Optional("holder"): valid_name,
         vol.Optional("include_secrets", default=False): cv.boolean,
         vol.Optional("include_unmanaged", default=False): cv.boolean,
     }

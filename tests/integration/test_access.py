@@ -471,8 +471,8 @@ async def test_bad_window_and_code(
                 "entity_id": "lock.front_door",
                 "name": "x",
                 "type": "custom_period",
-                "starts_at": now.isoformat(),
-                "ends_at": (now - timedelta(hours=1)).isoformat(),
+                "starts_at": (now + timedelta(hours=2)).isoformat(),
+                "ends_at": (now + timedelta(hours=1)).isoformat(),
             },
         )
     assert err.value.translation_key == "end_before_start"
