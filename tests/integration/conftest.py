@@ -14,7 +14,7 @@ from simulator import CloudServer, load_scenario
 from simulator.ble import SimulatedLock, VirtualAir
 from simulator.ble.ha import async_register_virtual_proxy
 from simulator.ble.world_link import lock_from_world
-from tests.integration.helpers import SHED, BleWorld, Cloud, entry_data
+from tests.integration.helpers import SHED, BleWorld, Cloud, entry_data, paired_locally
 from tests.integration.webhook_helpers import ClientFactory, Push, enable_push
 
 
@@ -110,24 +110,9 @@ async def push(
 async def shed(hass: HomeAssistant) -> AsyncIterator[SimulatedLock]:
     """A factory-fresh lock paired from Home Assistant: a local entry named "Shed" (no
     TTLock account; Bluetooth is its only path)."""
-    backoff = patch("bleak_retry_connector.calculate_backoff_time", return_value=0)
-    backoff.start()
-    air = VirtualAir()
-    lock = air.add(SimulatedLock.factory_fresh(SHED, seed="local", features=(0, 4, 8, 18)))
-    _scanner, remove = async_register_virtual_proxy(hass, air)
-    await hass.async_block_till_done(wait_background_tasks=True)
-    flow = next(
-        f
-        for f in hass.config_entries.flow.async_progress_by_handler(DOMAIN)
-        if f["context"].get("unique_id") == SHED
-    )
-    await hass.config_entries.flow.async_configure(flow["flow_id"], {"name": "Shed"})
-    await hass.async_block_till_done()
-    try:
-        yield lock
-    finally:
-        remove()
-        backoff.stop()
+    lock = SimulatedLock.factory_fresh(SHED, seed="local", features=(0, 4, 8, 18))
+    async with paired_locally(hass, lock, "Shed") as paired:
+        yield paired
 
 
 @pytest.fixture

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import timedelta
+from unittest.mock import patch
 
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.core import HomeAssistant
@@ -16,12 +19,14 @@ from custom_components.ttlock_access.const import (
     CONF_PASSWORD_MD5,
     CONF_REGION,
     DEFAULT_POLL_INTERVAL,
+    DOMAIN,
     REGION_CUSTOM,
 )
 from custom_components.ttlock_access.schedule import WITHOUT_PUSH
 from custom_components.ttlock_access.sdk.cloud import md5_password
 from simulator import CloudServer, World
 from simulator.ble import SimulatedLock, VirtualAir
+from simulator.ble.ha import async_register_virtual_proxy
 from simulator.ble.scanner import VirtualProxyScanner
 
 CLIENT_ID = "sim-client-id"
@@ -98,3 +103,29 @@ class BleWorld:
     air: VirtualAir
     scanner: VirtualProxyScanner
     locks: dict[int, SimulatedLock]
+
+
+@asynccontextmanager
+async def paired_locally(
+    hass: HomeAssistant, lock: SimulatedLock, name: str
+) -> AsyncIterator[SimulatedLock]:
+    """``lock`` (factory-fresh) heard through a virtual proxy and paired from Home Assistant's
+    discovery: a Bluetooth-only entry called ``name``."""
+    backoff = patch("bleak_retry_connector.calculate_backoff_time", return_value=0)
+    backoff.start()
+    air = VirtualAir()
+    air.add(lock)
+    _scanner, remove = async_register_virtual_proxy(hass, air)
+    await hass.async_block_till_done(wait_background_tasks=True)
+    flow = next(
+        f
+        for f in hass.config_entries.flow.async_progress_by_handler(DOMAIN)
+        if f["context"].get("unique_id") == lock.address
+    )
+    await hass.config_entries.flow.async_configure(flow["flow_id"], {"name": name})
+    await hass.async_block_till_done()
+    try:
+        yield lock
+    finally:
+        remove()
+        backoff.stop()

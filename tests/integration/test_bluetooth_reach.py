@@ -14,10 +14,8 @@ from homeassistant.const import ATTR_ENTITY_ID, SERVICE_UNLOCK, STATE_UNAVAILABL
 from homeassistant.core import HomeAssistant
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-from custom_components.ttlock_access.const import DOMAIN
-from simulator.ble import SimulatedLock, VirtualAir
-from simulator.ble.ha import async_register_virtual_proxy
-from tests.integration.helpers import BleWorld, Cloud, advance
+from simulator.ble import SimulatedLock
+from tests.integration.helpers import BleWorld, Cloud, advance, paired_locally
 
 FRONT = 5001101
 FRESH = "C0:FF:EE:19:10:79"
@@ -48,24 +46,10 @@ async def test_unusable_key_material_leaves_the_gateway(
 @pytest.fixture
 async def shed(hass: HomeAssistant, cloud: Cloud) -> AsyncIterator[SimulatedLock]:
     """A lock paired locally (a Bluetooth-only entry), heard through a virtual proxy."""
-    backoff = patch("bleak_retry_connector.calculate_backoff_time", return_value=0)
-    backoff.start()
-    air = VirtualAir()
-    lock = air.add(SimulatedLock.factory_fresh(FRESH, seed="reach"))
-    _scanner, remove = async_register_virtual_proxy(hass, air)
-    await hass.async_block_till_done(wait_background_tasks=True)
-    flow = next(
-        f
-        for f in hass.config_entries.flow.async_progress_by_handler(DOMAIN)
-        if f["context"].get("unique_id") == FRESH
-    )
-    await hass.config_entries.flow.async_configure(flow["flow_id"], {"name": "Shed"})
-    await hass.async_block_till_done()
-    try:
+    async with paired_locally(
+        hass, SimulatedLock.factory_fresh(FRESH, seed="reach"), "Shed"
+    ) as lock:
         yield lock
-    finally:
-        remove()
-        backoff.stop()
 
 
 async def test_local_lock_that_goes_silent_becomes_unavailable(
