@@ -6,10 +6,11 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 from unittest.mock import patch
 
 from freezegun.api import FrozenDateTimeFactory
-from homeassistant.core import HomeAssistant
+from homeassistant.core import Context, HomeAssistant
 from pytest_homeassistant_custom_component.common import async_fire_time_changed
 
 from custom_components.ttlock_access.const import (
@@ -129,3 +130,21 @@ async def paired_locally(
     finally:
         remove()
         backoff.stop()
+
+
+async def call(
+    hass: HomeAssistant, service: str, data: dict[str, Any], *, context: Context | None = None
+) -> dict[str, Any]:
+    """Call an action of the integration and return its response."""
+    response = await hass.services.async_call(
+        DOMAIN, service, data, blocking=True, return_response=True, context=context
+    )
+    assert isinstance(response, dict)
+    return response
+
+
+def pending(hass: HomeAssistant, lock: str) -> str:
+    """The pending access changes sensor of a lock (by its entity slug)."""
+    state = hass.states.get(f"sensor.{lock}_pending_access_changes")
+    assert state is not None
+    return state.state

@@ -14,23 +14,12 @@ from homeassistant.util import dt as dt_util
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.ttlock_access.const import DOMAIN
-from tests.integration.helpers import Cloud, advance, poll
+from tests.integration.helpers import Cloud, advance, call, poll
 
 FRONT = 5001101
 GARAGE = 5001102
 BACK = 5001103
 GATEWAY = 301001
-
-
-async def call(
-    hass: HomeAssistant, service: str, data: dict[str, Any], *, context: Context | None = None
-) -> dict[str, Any]:
-    """Call an action of the integration and return its response."""
-    response = await hass.services.async_call(
-        DOMAIN, service, data, blocking=True, return_response=True, context=context
-    )
-    assert isinstance(response, dict)
-    return response
 
 
 def opens(cloud: Cloud, lock_id: int, digits: str) -> bool:

@@ -5,7 +5,6 @@ lock, the fallback to the gateway, the monthly limit written around, expiry hous
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Any
 
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.core import Event, HomeAssistant, callback
@@ -14,21 +13,13 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.ttlock_access.const import CONF_PASSCODE_LIMIT, DOMAIN
 from custom_components.ttlock_access.sdk.ble.const import Command
-from tests.integration.helpers import BleWorld, Cloud, advance
+from tests.integration.helpers import BleWorld, Cloud, advance, call
 
 FRONT = 5001101
 BACK = 5001103
 OUT_OF_MEMORY = 0x16
 PASSCODE_NOT_FOUND = 0x15
 WRONG_ADMIN_PASSWORD = 0x03
-
-
-async def call(hass: HomeAssistant, service: str, data: dict[str, Any]) -> dict[str, Any]:
-    response = await hass.services.async_call(
-        DOMAIN, service, data, blocking=True, return_response=True
-    )
-    assert isinstance(response, dict)
-    return response
 
 
 def _window(days: int) -> tuple[str, str]:

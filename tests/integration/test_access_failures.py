@@ -6,7 +6,6 @@ only the cloud can make are made there."""
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Any
 
 import pytest
 from freezegun.api import FrozenDateTimeFactory
@@ -19,25 +18,11 @@ from homeassistant.util import dt as dt_util
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.ttlock_access.const import DOMAIN
-from tests.integration.helpers import Cloud, advance, poll
+from tests.integration.helpers import Cloud, advance, call, pending, poll
 
 FRONT = 5001101
 BACK = 5001103
 GATEWAY = 301001
-
-
-async def call(hass: HomeAssistant, service: str, data: dict[str, Any]) -> dict[str, Any]:
-    response = await hass.services.async_call(
-        DOMAIN, service, data, blocking=True, return_response=True
-    )
-    assert isinstance(response, dict)
-    return response
-
-
-def pending(hass: HomeAssistant, lock: str) -> str:
-    state = hass.states.get(f"sensor.{lock}_pending_access_changes")
-    assert state is not None
-    return state.state
 
 
 @pytest.mark.parametrize(

@@ -3,17 +3,15 @@ attribution and usage counters, state inference (auto-lock, door closed)."""
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.core import HomeAssistant
 from homeassistant.util import dt as dt_util
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-from custom_components.ttlock_access.const import DEFAULT_SWEEP_CALLS, DOMAIN
+from custom_components.ttlock_access.const import DEFAULT_SWEEP_CALLS
 from custom_components.ttlock_access.schedule import WITH_PUSH
-from tests.integration.helpers import CLIENT_ID, BleWorld, Cloud, advance, poll, tick
+from tests.integration.helpers import CLIENT_ID, BleWorld, Cloud, advance, call, poll, tick
 from tests.integration.webhook_helpers import (
     BACK_DOOR,
     FRONT_DOOR,
@@ -24,14 +22,6 @@ from tests.integration.webhook_helpers import (
     record,
     records_form,
 )
-
-
-async def _call(hass: HomeAssistant, service: str, data: dict[str, Any]) -> dict[str, Any]:
-    result = await hass.services.async_call(
-        DOMAIN, service, data, blocking=True, return_response=True
-    )
-    assert isinstance(result, dict)
-    return result
 
 
 def _sync_world_clock(cloud: Cloud) -> None:
@@ -120,12 +110,12 @@ async def test_attribution_and_usage_counters(
 ) -> None:
     """Codes, cards and eKeys are attributed to their holder; uses are counted."""
     events = capture(hass)
-    code = await _call(
+    code = await call(
         hass,
         "create_passcode",
         {"entity_id": "lock.front_door", "name": "Cleaner", "holder": "Maria"},
     )
-    card = await _call(
+    card = await call(
         hass,
         "add_card",
         {
@@ -135,7 +125,7 @@ async def test_attribution_and_usage_counters(
             "card_number": "3661413478",
         },
     )
-    ekey = await _call(
+    ekey = await call(
         hass,
         "send_ekey",
         {
@@ -166,7 +156,7 @@ async def test_attribution_and_usage_counters(
     assert events[2]["credential_id"] == card["credential_id"]
     assert events[3]["credential_id"] == ekey["credential_id"]
     assert events[0]["description"] == "unlocked by passcode 'Cleaner' (Maria)"
-    listed = await _call(hass, "list_credentials", {"entity_id": "lock.front_door"})
+    listed = await call(hass, "list_credentials", {"entity_id": "lock.front_door"})
     uses = {c["name"]: c["uses"] for c in listed["locks"]["lock.front_door"]["credentials"]}
     assert uses["Cleaner"] == 2
     assert hass.states.get("lock.front_door").attributes["changed_by"] == "Tom"
@@ -239,7 +229,7 @@ async def test_bluetooth_log_is_read_when_the_lock_advertises_records(
     """A Bluetooth-only lock: the keypad record is read from the lock's operation log when it
     advertises new records, attributed, and not read twice."""
     events = capture(hass)
-    code = await _call(hass, "create_passcode", {"entity_id": "lock.back_door", "name": "Guest"})
+    code = await call(hass, "create_passcode", {"entity_id": "lock.back_door", "name": "Guest"})
     assert code["locks"]["lock.back_door"]["path"] == "bluetooth"
     await hass.async_block_till_done(wait_background_tasks=True)
     events.clear()

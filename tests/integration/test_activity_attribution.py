@@ -5,17 +5,14 @@ read that fails and is tried again later."""
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.core import HomeAssistant
 from homeassistant.util import dt as dt_util
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-from custom_components.ttlock_access.const import DOMAIN
 from custom_components.ttlock_access.sdk.ble.const import Command
-from tests.integration.helpers import CLIENT_ID, BleWorld, Cloud, advance
+from tests.integration.helpers import CLIENT_ID, BleWorld, Cloud, advance, call
 from tests.integration.webhook_helpers import (
     BACK_DOOR,
     FRONT_DOOR,
@@ -26,14 +23,6 @@ from tests.integration.webhook_helpers import (
     record,
     records_form,
 )
-
-
-async def _call(hass: HomeAssistant, service: str, data: dict[str, Any]) -> dict[str, Any]:
-    result = await hass.services.async_call(
-        DOMAIN, service, data, blocking=True, return_response=True
-    )
-    assert isinstance(result, dict)
-    return result
 
 
 def _now_ms() -> int:
@@ -47,18 +36,18 @@ async def test_records_credit_the_right_credential(
     name a record carries (without its digits); an app unlock by someone who holds none of
     our eKeys; a QR code."""
     for name, number in (("Cleaner", "111"), ("Nanny", "222")):
-        await _call(
+        await call(
             hass,
             "add_card",
             {"entity_id": "lock.front_door", "name": name, "card_number": number},
         )
     for name, holder in (("Bob (guest)", "Bob"), ("Anna (guest)", "Anna")):
-        await _call(
+        await call(
             hass,
             "create_passcode",
             {"entity_id": "lock.front_door", "name": name, "holder": holder},
         )
-    await _call(
+    await call(
         hass,
         "send_ekey",
         {"entity_id": "lock.front_door", "receiver": "second@example.com", "name": "Key"},
@@ -133,14 +122,14 @@ async def test_failure_notice_keeps_pending_changes(
     """The Wi-Fi Garage is offline, so a validity change waits; then the cloud reports the
     lock refused the code: the code is looked up again (the cloud still lists it) and the
     waiting change stays queued until the lock is back (callbacks inform, never command)."""
-    result = await _call(hass, "create_passcode", {"entity_id": "lock.garage", "name": "Courier"})
+    result = await call(hass, "create_passcode", {"entity_id": "lock.garage", "name": "Courier"})
     manager = setup_entry.runtime_data.access
     credential = manager.state.credentials[result["credential_id"]]
     passcode_id = credential.placements[GARAGE].ttlock_id
     cloud.world.set_wifi_online(GARAGE, False)
     starts = dt_util.utcnow().replace(microsecond=0)
     ends = starts.replace(year=starts.year + 1)
-    await _call(
+    await call(
         hass,
         "update_passcode",
         {
@@ -176,7 +165,7 @@ async def test_failed_log_read_is_tried_again(
 ) -> None:
     """The lock refuses to hand over its log once: no event yet, and no new attempt at the
     next update; a couple of minutes later it is read and the keypad entry shows up."""
-    code = await _call(hass, "create_passcode", {"entity_id": "lock.back_door", "name": "Guest"})
+    code = await call(hass, "create_passcode", {"entity_id": "lock.back_door", "name": "Guest"})
     await hass.async_block_till_done(wait_background_tasks=True)
     events = capture(hass)
     lock = ble.locks[BACK_DOOR]

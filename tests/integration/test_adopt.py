@@ -14,8 +14,8 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.ttlock_access.sdk.cloud import TTLockCloud, md5_password
 from custom_components.ttlock_access.sdk.model import PasscodeType
-from tests.integration.helpers import CLIENT_ID, CLIENT_SECRET, PASSWORD, USERNAME, Cloud
-from tests.integration.test_access import FRONT, call, opens
+from tests.integration.helpers import CLIENT_ID, CLIENT_SECRET, PASSWORD, USERNAME, Cloud, call
+from tests.integration.test_access import FRONT, opens
 
 APP_CODE = "13579"
 APP_CARD = "3141592653"

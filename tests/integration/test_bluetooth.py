@@ -17,7 +17,7 @@ from homeassistant.core import Event, HomeAssistant, callback
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.ttlock_access.const import DOMAIN
-from tests.integration.helpers import CLIENT_ID, BleWorld, Cloud, poll
+from tests.integration.helpers import CLIENT_ID, BleWorld, Cloud, call, poll
 
 FRONT = 5001101
 BACK = 5001103
@@ -26,14 +26,6 @@ GATEWAY = 301001
 
 async def _lock_call(hass: HomeAssistant, service: str, entity_id: str) -> None:
     await hass.services.async_call(LOCK_DOMAIN, service, {ATTR_ENTITY_ID: entity_id}, blocking=True)
-
-
-async def call(hass: HomeAssistant, service: str, data: dict[str, Any]) -> dict[str, Any]:
-    response = await hass.services.async_call(
-        DOMAIN, service, data, blocking=True, return_response=True
-    )
-    assert isinstance(response, dict)
-    return response
 
 
 async def test_bluetooth_only_lock_unlocks_over_bluetooth(

@@ -12,19 +12,10 @@ from freezegun.api import FrozenDateTimeFactory
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import ServiceValidationError
 
-from custom_components.ttlock_access.const import DOMAIN
 from custom_components.ttlock_access.sdk.ble.const import Command
 from simulator.ble import SimulatedLock
 from simulator.ble.lock import Err
-from tests.integration.helpers import advance
-
-
-async def call(hass: HomeAssistant, service: str, data: dict[str, Any]) -> dict[str, Any]:
-    response = await hass.services.async_call(
-        DOMAIN, service, data, blocking=True, return_response=True
-    )
-    assert isinstance(response, dict)
-    return response
+from tests.integration.helpers import advance, call
 
 
 async def test_codes_and_cards_over_bluetooth(hass: HomeAssistant, shed: SimulatedLock) -> None:

@@ -19,7 +19,7 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 from custom_components.ttlock_access.const import DOMAIN
 from custom_components.ttlock_access.sdk.ble.const import Command
 from simulator.credentials import SimPasscode
-from tests.integration.helpers import CLIENT_ID, BleWorld, Cloud, advance
+from tests.integration.helpers import CLIENT_ID, BleWorld, Cloud, advance, call
 from tests.integration.webhook_helpers import Push
 
 FRONT = 5001101
@@ -28,15 +28,6 @@ BACK = 5001103
 GATEWAY = 301001
 PENDING_FRONT = "sensor.front_door_pending_access_changes"
 PENDING_BACK = "sensor.back_door_pending_access_changes"
-
-
-async def call(hass: HomeAssistant, service: str, data: dict[str, Any]) -> dict[str, Any]:
-    """Call an action of the integration and return its response."""
-    response = await hass.services.async_call(
-        DOMAIN, service, data, blocking=True, return_response=True
-    )
-    assert isinstance(response, dict)
-    return response
 
 
 def opens(cloud: Cloud, lock_id: int, digits: str) -> bool:

@@ -17,25 +17,10 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 from custom_components.ttlock_access.const import DOMAIN
 from custom_components.ttlock_access.sdk.ble.const import Command
 from simulator.lockside import HeldCredential, lock_memory
-from tests.integration.helpers import BleWorld, Cloud, advance
+from tests.integration.helpers import BleWorld, Cloud, advance, call, pending
 
 FRONT, GARAGE, BACK = 5001101, 5001102, 5001103
 LOST = {"errcode": 90000, "http_status": 504, "after": True}
-
-
-async def call(hass: HomeAssistant, service: str, data: dict[str, Any]) -> dict[str, Any]:
-    """Call an action of the integration and return its response."""
-    response = await hass.services.async_call(
-        DOMAIN, service, data, blocking=True, return_response=True
-    )
-    assert isinstance(response, dict)
-    return response
-
-
-def pending(hass: HomeAssistant, lock: str) -> str:
-    state = hass.states.get(f"sensor.{lock}_pending_access_changes")
-    assert state is not None
-    return state.state
 
 
 async def _offline(

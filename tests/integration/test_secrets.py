@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Iterator
-from typing import Any
 
 import pytest
 from freezegun.api import FrozenDateTimeFactory
@@ -28,10 +27,9 @@ from custom_components.ttlock_access.const import (
     CONF_CLIENT_SECRET,
     CONF_PASSWORD_MD5,
     CONF_TOKEN,
-    DOMAIN,
     EVENT_ACTIVITY,
 )
-from tests.integration.helpers import PASSWORD, BleWorld, Cloud, advance
+from tests.integration.helpers import PASSWORD, BleWorld, Cloud, advance, call
 from tests.integration.webhook_helpers import BACK_DOOR, FRONT_DOOR, ClientFactory, enable_push
 
 PIN = "90817263"
@@ -80,14 +78,6 @@ def bus(hass: HomeAssistant) -> list[Event]:
     return seen
 
 
-async def _call(hass: HomeAssistant, service: str, data: dict[str, Any]) -> dict[str, Any]:
-    result = await hass.services.async_call(
-        DOMAIN, service, data, blocking=True, return_response=True
-    )
-    assert isinstance(result, dict)
-    return result
-
-
 @pytest.mark.parametrize("ble_lock_ids", [(BACK_DOOR,)])
 async def test_no_secret_in_logs_states_events_or_diagnostics(
     hass: HomeAssistant,
@@ -133,7 +123,7 @@ async def test_no_secret_in_logs_states_events_or_diagnostics(
     async_mock_service(hass, "notify", "anna_phone")
 
     # credentials of every kind, shared with the guest's phone
-    custom = await _call(
+    custom = await call(
         hass,
         "create_passcode",
         {
@@ -143,7 +133,7 @@ async def test_no_secret_in_logs_states_events_or_diagnostics(
             "share_to": ["notify.anna_phone"],
         },
     )
-    offline = await _call(
+    offline = await call(
         hass,
         "create_passcode",
         {
@@ -154,20 +144,20 @@ async def test_no_secret_in_logs_states_events_or_diagnostics(
         },
     )
     secrets.add(offline["locks"]["lock.front_door"]["code"])
-    await _call(
+    await call(
         hass, "add_card", {"entity_id": "lock.front_door", "name": "Blue card", "card_number": CARD}
     )
-    grant = await _call(
+    grant = await call(
         hass,
         "grant_access",
         {"entity_id": "lock.front_door", "holder": "Tom", "length": 9, "share_to": "anna_phone"},
     )
     secrets.add(grant["credentials"][0]["code"])
-    staff = await _call(
+    staff = await call(
         hass, "add_staff", {"entity_id": "lock.front_door", "names": ["Maria"], "length": 9}
     )
     secrets.add(staff["staff"]["Maria"]["code"])
-    back = await _call(
+    back = await call(
         hass,
         "create_passcode",
         {"entity_id": "lock.back_door", "name": "Back guest", "code": BLE_CODE},

@@ -15,19 +15,11 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.ttlock_access.const import CONF_PASSWORD_MD5, DOMAIN
 from custom_components.ttlock_access.sdk.cloud import md5_password
-from tests.integration.helpers import Cloud, entry_data
+from tests.integration.helpers import Cloud, call, entry_data
 
 FRONT = 5001101
 BACK = 5001103
 SECOND = "second@example.com"
-
-
-async def call(hass: HomeAssistant, service: str, data: dict[str, Any]) -> dict[str, Any]:
-    response = await hass.services.async_call(
-        DOMAIN, service, data, blocking=True, return_response=True
-    )
-    assert isinstance(response, dict)
-    return response
 
 
 async def refused(hass: HomeAssistant, service: str, data: dict[str, Any]) -> str:

@@ -3,22 +3,12 @@ its validity and TTLock's first-use rule; unknown targets are refused up front."
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 from homeassistant.core import HomeAssistant, ServiceCall
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from pytest_homeassistant_custom_component.common import MockConfigEntry, async_mock_service
 
-from custom_components.ttlock_access.const import DOMAIN
-
-
-async def _call(hass: HomeAssistant, service: str, data: dict[str, Any]) -> dict[str, Any]:
-    result = await hass.services.async_call(
-        DOMAIN, service, data, blocking=True, return_response=True
-    )
-    assert isinstance(result, dict)
-    return result
+from tests.integration.helpers import call
 
 
 @pytest.fixture
@@ -31,7 +21,7 @@ async def test_nothing_is_shared_unless_asked(
     hass: HomeAssistant, setup_entry: MockConfigEntry, phone: list[ServiceCall]
 ) -> None:
     """Without share_to no message leaves Home Assistant."""
-    result = await _call(hass, "create_passcode", {"entity_id": "lock.front_door", "name": "A"})
+    result = await call(hass, "create_passcode", {"entity_id": "lock.front_door", "name": "A"})
     assert "shared" not in result
     assert phone == []
 
@@ -40,7 +30,7 @@ async def test_custom_code_shared_with_default_message(
     hass: HomeAssistant, setup_entry: MockConfigEntry, phone: list[ServiceCall]
 ) -> None:
     """The default message names the lock, the code and the validity."""
-    result = await _call(
+    result = await call(
         hass,
         "create_passcode",
         {
@@ -53,12 +43,12 @@ async def test_custom_code_shared_with_default_message(
             "share_to": ["notify.anna_phone"],
         },
     )
-    [call] = phone
-    message = call.data["message"]
+    [sent_call] = phone
+    message = sent_call.data["message"]
     assert result["code"] in message
     assert "Front Door" in message
     assert "from 2030-05-01 14:00 until 2030-05-04 11:00" in message
-    assert call.data["title"] == "Your access to Front Door"
+    assert sent_call.data["title"] == "Your access to Front Door"
     assert result["shared"] == [
         {
             "target": "notify.anna_phone",
@@ -73,7 +63,7 @@ async def test_offline_code_carries_the_first_use_rule(
     hass: HomeAssistant, setup_entry: MockConfigEntry, phone: list[ServiceCall]
 ) -> None:
     """A one-time offline code: its per-lock code and TTLock's 6-hour rule are in the message."""
-    result = await _call(
+    result = await call(
         hass,
         "create_passcode",
         {
@@ -83,17 +73,17 @@ async def test_offline_code_carries_the_first_use_rule(
             "share_to": "anna_phone",
         },
     )
-    [call] = phone
+    [sent_call] = phone
     code = result["locks"]["lock.front_door"]["code"]
-    assert code in call.data["message"]
-    assert "within 6 hours" in call.data["message"]
+    assert code in sent_call.data["message"]
+    assert "within 6 hours" in sent_call.data["message"]
 
 
 async def test_message_template(
     hass: HomeAssistant, setup_entry: MockConfigEntry, phone: list[ServiceCall]
 ) -> None:
     """The admin's template gets lock, code, holder and validity."""
-    result = await _call(
+    result = await call(
         hass,
         "grant_access",
         {
@@ -106,12 +96,12 @@ async def test_message_template(
             "title": "{{ kind }}",
         },
     )
-    [call] = phone
+    [sent_call] = phone
     code = result["credentials"][0]["code"]
-    assert call.data["message"] == (
+    assert sent_call.data["message"] == (
         f"Hi Anna: {code} opens Front Door, Garage from 2030-05-01 10:00 until 2030-06-01 10:00."
     )
-    assert call.data["title"] == "passcode"
+    assert sent_call.data["title"] == "passcode"
 
 
 async def test_unknown_target_refused_before_anything_is_created(
@@ -119,7 +109,7 @@ async def test_unknown_target_refused_before_anything_is_created(
 ) -> None:
     """A typo in share_to creates nothing."""
     with pytest.raises(ServiceValidationError) as err:
-        await _call(
+        await call(
             hass,
             "create_passcode",
             {"entity_id": "lock.front_door", "name": "A", "share_to": ["notify.nobody"]},
@@ -133,7 +123,7 @@ async def test_bad_template_refused(
 ) -> None:
     """A template that does not parse is refused up front."""
     with pytest.raises(ServiceValidationError) as err:
-        await _call(
+        await call(
             hass,
             "create_passcode",
             {
@@ -156,7 +146,7 @@ async def test_failed_delivery_keeps_the_credential(
         raise HomeAssistantError("offline")
 
     hass.services.async_register("notify", "broken_phone", _broken)
-    result = await _call(
+    result = await call(
         hass,
         "create_passcode",
         {"entity_id": "lock.front_door", "name": "A", "share_to": ["notify.broken_phone"]},
@@ -169,7 +159,7 @@ async def test_staff_and_ekey(
     hass: HomeAssistant, setup_entry: MockConfigEntry, phone: list[ServiceCall]
 ) -> None:
     """add_staff sends each member's code; send_ekey tells the receiver to open the app."""
-    staff = await _call(
+    staff = await call(
         hass,
         "add_staff",
         {"entity_id": "lock.front_door", "names": ["Maria", "Tom"], "share_to": "anna_phone"},
@@ -179,7 +169,7 @@ async def test_staff_and_ekey(
         for name in ("Maria", "Tom")
     ]
     phone.clear()
-    await _call(
+    await call(
         hass,
         "send_ekey",
         {
@@ -189,6 +179,6 @@ async def test_staff_and_ekey(
             "share_to": ["notify.anna_phone"],
         },
     )
-    [call] = phone
-    assert "eKey for Front Door" in call.data["message"]
-    assert "second@example.com" in call.data["message"]
+    [sent_call] = phone
+    assert "eKey for Front Door" in sent_call.data["message"]
+    assert "second@example.com" in sent_call.data["message"]

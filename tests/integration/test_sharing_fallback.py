@@ -4,25 +4,16 @@ both are shared); sharing to a notify entity; validity texts with only an end.""
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Any
 
 import pytest
 from homeassistant.core import HomeAssistant, ServiceCall
 from homeassistant.util import dt as dt_util
 from pytest_homeassistant_custom_component.common import MockConfigEntry, async_mock_service
 
-from custom_components.ttlock_access.const import CONF_OFFLINE_FALLBACK, DOMAIN
-from tests.integration.helpers import Cloud
+from custom_components.ttlock_access.const import CONF_OFFLINE_FALLBACK
+from tests.integration.helpers import Cloud, call
 
 BACK = 5001103
-
-
-async def _call(hass: HomeAssistant, service: str, data: dict[str, Any]) -> dict[str, Any]:
-    result = await hass.services.async_call(
-        DOMAIN, service, data, blocking=True, return_response=True
-    )
-    assert isinstance(result, dict)
-    return result
 
 
 @pytest.fixture
@@ -41,7 +32,7 @@ async def test_unreachable_lock_gets_an_offline_code_too(
     """The Bluetooth-only Back Door is out of reach: the custom code waits, and an offline
     period code for the same stay is issued now; the guest gets both."""
     starts, ends = _stay()
-    result = await _call(
+    result = await call(
         hass,
         "create_passcode",
         {
@@ -64,7 +55,7 @@ async def test_unreachable_lock_gets_an_offline_code_too(
     assert (fallback["starts_at"], fallback["ends_at"]) == (result["starts_at"], result["ends_at"])
     offline_code = fallback["locks"]["lock.back_door"]["code"]
     assert cloud.world.enter_code(BACK, offline_code).success is False  # not yet: starts later
-    messages = [call.data["message"] for call in phone]
+    messages = [sent.data["message"] for sent in phone]
     assert len(messages) == 2
     assert result["code"] in messages[0]
     assert offline_code in messages[1]
@@ -81,11 +72,11 @@ async def test_no_fallback_when_the_code_reaches_the_lock(
     hass.config_entries.async_update_entry(config_entry, options={CONF_OFFLINE_FALLBACK: True})
     assert await hass.config_entries.async_setup(config_entry.entry_id)
     await hass.async_block_till_done()
-    result = await _call(hass, "create_passcode", {"entity_id": "lock.front_door", "name": "G"})
+    result = await call(hass, "create_passcode", {"entity_id": "lock.front_door", "name": "G"})
     assert result["locks"]["lock.front_door"]["state"] == "set"
     assert "fallback" not in result
     assert result["rules"] == []
-    waiting = await _call(hass, "create_passcode", {"entity_id": "lock.back_door", "name": "W"})
+    waiting = await call(hass, "create_passcode", {"entity_id": "lock.back_door", "name": "W"})
     assert waiting["fallback"]["type"] == "permanent"  # no end: a permanent offline code
 
 
@@ -97,7 +88,7 @@ async def test_share_to_a_notify_entity_with_only_an_end(
     sent = async_mock_service(hass, "notify", "send_message")
     hass.states.async_set("notify.hall_tablet", "unknown")
     ends = (dt_util.utcnow() + timedelta(days=3)).replace(microsecond=0)
-    result = await _call(
+    result = await call(
         hass,
         "add_card",
         {
@@ -108,7 +99,7 @@ async def test_share_to_a_notify_entity_with_only_an_end(
             "share_to": ["notify.hall_tablet"],
         },
     )
-    [call] = sent
-    assert call.data["entity_id"] == "notify.hall_tablet"
-    assert f"until {dt_util.as_local(ends).strftime('%Y-%m-%d %H:%M')}" in call.data["message"]
+    [sent_call] = sent
+    assert sent_call.data["entity_id"] == "notify.hall_tablet"
+    assert f"until {dt_util.as_local(ends).strftime('%Y-%m-%d %H:%M')}" in sent_call.data["message"]
     assert result["shared"][0]["sent"] is True

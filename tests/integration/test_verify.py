@@ -4,7 +4,6 @@ on demand with ``verify_access`` and by itself once a day per lock."""
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Any
 from unittest.mock import patch
 
 import pytest
@@ -16,22 +15,12 @@ from homeassistant.exceptions import HomeAssistantError
 from homeassistant.util import dt as dt_util
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-from custom_components.ttlock_access.const import DOMAIN
 from simulator.ble import SimulatedLock
 from simulator.credentials import SimPasscode
 from simulator.lockside import HeldCredential, lock_memory
-from tests.integration.helpers import CLIENT_ID, BleWorld, Cloud, advance
+from tests.integration.helpers import CLIENT_ID, BleWorld, Cloud, advance, call
 
 FRONT, GARAGE, BACK = 5001101, 5001102, 5001103
-
-
-async def call(hass: HomeAssistant, service: str, data: dict[str, Any]) -> dict[str, Any]:
-    """Call an action of the integration and return its response."""
-    response = await hass.services.async_call(
-        DOMAIN, service, data, blocking=True, return_response=True
-    )
-    assert isinstance(response, dict)
-    return response
 
 
 def opens(cloud: Cloud, lock_id: int, digits: str) -> bool:
