@@ -39,6 +39,7 @@ ERRMSG: dict[int, str] = {
     -3037: "the lock is busy",
     -4037: "no such gateway",
     -4043: "the function is not supported for this lock",
+    -4082: "Auto locking period invalid",  # docs/lock-settings.md §3
     # credentials and eKeys (JB-docs/errorCode.md wording, §1.4)
     -1007: "No password data of this lock",
     -1008: "eKey does not exist",

@@ -1,6 +1,6 @@
 """What the simulated cloud knows about: accounts, developer apps, tokens, locks, gateways,
 records and meters (§ numbers refer to ``docs/cloud.md``; lock fields §2.1, gateways
-§2.6, records §2.7, meters and lifts §2.8).
+§2.6, records §2.7, lifts §2.8; meters are in ``docs/meters.md``).
 
 Plain data: the operations on them are :class:`~simulator.world.World`'s. A lock's
 credential collections hold the cloud's records (:mod:`simulator.credentials`); what the lock
@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections import deque
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ClassVar
 
 from .codes import FEATURE
 from .lockdata import KeyMaterial, encode_lock_data, feature_value_hex
@@ -22,9 +22,13 @@ __all__ = [
     "ElectricMeter",
     "Gateway",
     "GatewayLink",
+    "LiftActivation",
     "Lock",
     "LockRecord",
     "LockVersion",
+    "Meter",
+    "MeterReading",
+    "PassagePeriod",
     "Token",
     "WaterMeter",
 ]
@@ -96,6 +100,35 @@ class LockVersion:
         }
 
 
+@dataclass(frozen=True)
+class PassagePeriod:
+    """One passage-mode period (``cyclicConfig`` item, ``docs/lock-settings.md`` §4): all
+    day, or ``start_minute``–``end_minute`` of the day, on ISO weekdays (1 Monday … 7 Sunday)."""
+
+    all_day: bool
+    start_minute: int
+    end_minute: int
+    weekdays: tuple[int, ...]
+
+    def to_json(self) -> dict[str, Any]:
+        """The documented ``cyclicConfig`` item; an all-day period reports 0–0 [INFERRED]."""
+        return {
+            "isAllDay": 1 if self.all_day else 2,
+            "startTime": 0 if self.all_day else self.start_minute,
+            "endTime": 0 if self.all_day else self.end_minute,
+            "weekDays": list(self.weekdays),
+        }
+
+
+@dataclass(frozen=True)
+class LiftActivation:
+    """Floors a lift controller opened for one ride (``0x47`` with floors, ``docs/ble.md``
+    §9.3), at ``at_ms`` by the controller's clock (epoch ms)."""
+
+    floors: tuple[int, ...]
+    at_ms: int
+
+
 @dataclass
 class Lock:
     """A lock (or, with ``lock_type`` 2/3, a TTHotel lift controller / power saver)."""
@@ -125,6 +158,10 @@ class Lock:
     open_direction: int = 0  # 0 unknown / 1 left / 2 right
     passage_mode: int = 2  # 1 on / 2 off
     passage_mode_auto_unlock: int = 2
+    # lock settings of docs/lock-settings.md (the cloud's settings endpoints change these)
+    passage_periods: list[PassagePeriod] = field(default_factory=list)
+    door_not_closed_warning_time: int = 0  # seconds, 0 off (updateSetting type 11)
+    clock_drift_ms: int = 0  # the lock's clock minus the true time (lock/queryDate, updateDate)
     is_frozen: int = 2
     display_passcode: int = 0
     keyboard_pwd_version: int = 4
@@ -141,12 +178,20 @@ class Lock:
     unlocked_at_ms: int | None = None
     door_sensor: bool = False
     door_open: bool = False
+    door_sensor_id: int = 0  # doorSensor/query; 0: derived from the lock id
+    door_sensor_name: str = "Door sensor"
+    door_sensor_battery: int = 100
+    door_sensor_version: str = "1.0.0.210903"
     remote_unlock: bool = True
     wifi_online: bool = True
     wifi_network_name: str = ""
     wifi_rssi_grade: int = 3
     wifi_power_saving_mode: int = 0
-    lift_floors: list[int] = field(default_factory=list)
+    lift_floors: list[int] = field(default_factory=list)  # the floors a lift controller serves
+    # lift controller (docs/ble.md §9.3, written over Bluetooth only: no cloud endpoint)
+    lift_card_floors: list[int] | None = None  # 0x64 type 5: floors that need a card; None: all
+    lift_work_mode: int | None = None  # 0x64 type 6: 1 all floors free / 2 card required
+    lift_activations: list[LiftActivation] = field(default_factory=list)
     # credential collections per lock, filled by later issues (id → object)
     passcodes: dict[int, Any] = field(default_factory=dict)
     cards: dict[int, Any] = field(default_factory=dict)
@@ -171,6 +216,16 @@ class Lock:
     def has_feature(self, bit: int | str) -> bool:
         number = FEATURE[bit] if isinstance(bit, str) else bit
         return number in self.features
+
+    @property
+    def card_floors(self) -> list[int]:
+        """A lift's floors that need a card (all its floors until someone says otherwise)."""
+        return list(self.lift_floors if self.lift_card_floors is None else self.lift_card_floors)
+
+    @property
+    def power_on(self) -> bool:
+        """A power saver's supply: ``lock/unlock`` switches it on, ``lock/lock`` off (§2.8)."""
+        return self.state == 1
 
     @property
     def is_wifi(self) -> bool:
@@ -294,81 +349,105 @@ class LockRecord:
         }
 
 
-@dataclass
-class ElectricMeter:
-    """A TTRenting electricity meter (§2.8)."""
+@dataclass(frozen=True)
+class MeterReading:
+    """What a meter reported: its totals and relay/valve state at ``date_ms``.
 
-    electric_meter_id: int
+    The cloud keeps the last one (``list`` / ``detail`` answer from it, ``docs/meters.md``
+    §3); :meth:`~simulator.world.World.meter_state` builds one from the true state.
+    """
+
+    total: float
+    remainder: float
+    on_off: int  # 0 off / 1 on / 2 unknown (never read)
+    date_ms: int
+
+
+#: "The cloud has no reading yet": ``onOff`` 2 unknown, no reading time.
+NO_READING = MeterReading(0.0, 0.0, 2, 0)
+
+
+@dataclass(kw_only=True)
+class Meter:
+    """A TTRenting meter (``docs/meters.md``): the meter itself and the cloud's view of it.
+
+    Quantities are in the meter's unit (kWh or m³). ``total`` / ``remainder`` / ``on_off``
+    are the meter's true state, which the world advances lazily
+    (:meth:`~simulator.world.World.refresh_meter`); ``reading`` is what the meter last
+    reported to the cloud. ``pay_mode``, ``price`` and ``name`` are settings the cloud holds.
+    """
+
+    kind: ClassVar[str]
+    label: ClassVar[str]
+
+    meter_id: int
     name: str
     number: str
     mac: str
     owner_uid: int
-    online: int = 1
+    gateway_id: int | None = None  # the gateway (same account) that relays it to the cloud
+    online: bool = True  # the meter is powered and on the air
     rssi: int = -60
-    on_off: int = 1  # 0 off / 1 on / 2 unknown
     pay_mode: int = 0  # 0 metering / 1 prepaid
-    total_kwh: float = 0.0
-    remainder_kwh: float = 0.0
-    price: float = 0.0
-    feature_value: str = "0"
+    price: float = 0.0  # money per unit, 0 = no price set
+    feature_value: str = "00000000"
+    model_num: str = ""
+    hardware_revision: str = "1.0"
+    firmware_revision: str = "1.0.0"
+    group_id: int = 0
+    group_name: str = ""
+    # true state
+    total: float = 0.0
+    remainder: float = 0.0  # prepaid units left (prepaid mode only)
+    on_off: int = 1  # relay / valve: 0 off, 1 on
+    cut_for_balance: bool = False  # switched off by the meter itself at a zero balance
+    # bookkeeping of the world
+    reading: MeterReading = field(default=NO_READING, init=False)
+    consumed_until_ms: int = field(default=0, init=False)
+    report_anchor_ms: int = field(default=0, init=False)  # hourly reports count from here
+    heard_ms: int = field(default=0, init=False)  # last time its gateway heard it
+
+    @property
+    def units_per_hour(self) -> float:
+        """Consumption while the supply is on, in units per hour."""
+        raise NotImplementedError
+
+
+@dataclass(kw_only=True)
+class ElectricMeter(Meter):
+    """An electricity meter: kWh, a relay; draws ``load_w`` watts while the relay is on."""
+
+    kind: ClassVar[str] = "electric"
+    label: ClassVar[str] = "electricity meter"
+
     model_num: str = "EM-1"
-    hardware_revision: str = "1.0"
-    firmware_revision: str = "1.0.0"
-    sync_kwh_date: int = 0
-    max_power: int = 0
-    group_id: int = 0
-    group_name: str = ""
+    load_w: float = 500.0
+    max_power: int = 0  # detail ``maxPower``; unit undocumented
 
-    def to_list_json(self) -> dict[str, Any]:
-        return {
-            "electricMeterId": self.electric_meter_id,
-            "name": self.name,
-            "number": self.number,
-            "online": self.online,
-            "rssi": self.rssi,
-            "onOff": self.on_off,
-            "payMode": self.pay_mode,
-            "totalKwh": self.total_kwh,
-            "remainderKwh": self.remainder_kwh,
-            "price": self.price,
-        }
+    @property
+    def units_per_hour(self) -> float:
+        return self.load_w / 1000.0
+
+    @property
+    def electric_meter_id(self) -> int:
+        return self.meter_id
 
 
-@dataclass
-class WaterMeter:
-    """A TTRenting water meter (§2.8)."""
+@dataclass(kw_only=True)
+class WaterMeter(Meter):
+    """A water meter: m³, a valve; lets ``flow_lph`` litres an hour through while open."""
 
-    water_meter_id: int
-    name: str
-    number: str
-    mac: str
-    owner_uid: int
-    online: int = 1
-    rssi: int = -60
-    on_off: int = 1  # water supply
-    pay_mode: int = 0
-    total_m3: float = 0.0
-    remainder_m3: float = 0.0
-    price: float = 0.0
-    electric_quantity: int = 100
-    feature_value: str = "0"
+    kind: ClassVar[str] = "water"
+    label: ClassVar[str] = "water meter"
+
     model_num: str = "WM-1"
-    hardware_revision: str = "1.0"
-    firmware_revision: str = "1.0.0"
-    group_id: int = 0
-    group_name: str = ""
+    flow_lph: float = 10.0
+    electric_quantity: int = 100  # battery %
 
-    def to_list_json(self) -> dict[str, Any]:
-        return {
-            "waterMeterId": self.water_meter_id,
-            "name": self.name,
-            "number": self.number,
-            "online": self.online,
-            "rssi": self.rssi,
-            "onOff": self.on_off,
-            "payMode": self.pay_mode,
-            "totalM3": self.total_m3,
-            "remainderM3": self.remainder_m3,
-            "price": self.price,
-            "electricQuantity": self.electric_quantity,
-        }
+    @property
+    def units_per_hour(self) -> float:
+        return self.flow_lph / 1000.0
+
+    @property
+    def water_meter_id(self) -> int:
+        return self.meter_id

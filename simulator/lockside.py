@@ -158,6 +158,20 @@ class LockTwin(Protocol):
 
     def present_fingerprint(self, number: str) -> AccessResult: ...
 
+    # the lock's settings and clock (docs/lock-settings.md §7): the world lock's fields are
+    # the one truth; the twin mirrors them and reports its own clock
+    def settings_changed(self) -> None:
+        """The cloud changed the world lock's settings: take them over."""
+        ...
+
+    def lock_now_ms(self) -> int:
+        """The twin's clock (it may have been calibrated over Bluetooth) as epoch ms."""
+        ...
+
+    def set_lock_time(self, epoch_ms: int) -> None:
+        """Set the twin's clock (``lock/updateDate`` through a gateway)."""
+        ...
+
 
 @dataclass
 class LockMemory:
@@ -395,7 +409,9 @@ def enter_code(world: WorldView, lock_id: int, digits: str) -> AccessResult:
     twin = lock_memory(lock).twin
     if twin is not None:
         return twin.enter_code(digits)
-    verdict = use_keypad(lock, digits, world.now_ms(), admin_code=lock.keys.no_key_pwd or None)
+    # the lock judges by its own clock, drift included (docs/lock-settings.md §5)
+    now = world.now_ms() + lock.clock_drift_ms
+    verdict = use_keypad(lock, digits, now, admin_code=lock.keys.no_key_pwd or None)
     if verdict.success:
         _unlock(world, lock)
     passcode = verdict.listed
@@ -431,7 +447,7 @@ def _present(world: WorldView, lock_id: int, number: str | int, reader: Reader) 
         if reader is CARD_READER:
             return twin.present_card(normalized)
         return twin.present_fingerprint(normalized)
-    verdict = use_reader(lock, reader, normalized, world.now_ms())
+    verdict = use_reader(lock, reader, normalized, world.now_ms() + lock.clock_drift_ms)
     if verdict.success:
         _unlock(world, lock)
     item = verdict.listed

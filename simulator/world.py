@@ -22,7 +22,12 @@ accounts, apps, tokens and API counters in :mod:`simulator.directory` (the base 
 * §2.7 lock records and the cloud ``recordType`` numbering, plus ``recordTypeFromLock``
   (lock-side numbering, ``docs/ble.md`` §5.8: 1 app unlock, 26 BLE lock,
   28 gateway unlock, 17 IC card, 20 fingerprint, 27 mechanical key, …).
-* §2.8 meters and lifts (TTHotel ``lock/list`` ``type`` 1 locks / 2 lifts / 3 power savers).
+* §2.8 lifts (TTHotel ``lock/list`` ``type`` 1 locks / 2 lifts / 3 power savers).
+* ``docs/meters.md``: electricity and water meters. Each has a true state (total,
+  prepaid remainder, relay / valve) that runs lazily on the world clock
+  (:meth:`World.refresh_meter`: ``load_w`` / ``flow_lph`` while the supply is on and the
+  meter on the air; a prepaid meter cuts itself off at 0) and the cloud's last reading,
+  renewed every simulated hour while its gateway hears it, or by ``syncState``.
 * ``docs/ble.md`` §4–§5.1 key material (see :mod:`simulator.lockdata`).
 
 Fault-injection knobs (Python; the same are served as HTTP under ``/sim/``, see
@@ -38,6 +43,9 @@ Fault-injection knobs (Python; the same are served as HTTP under ``/sim/``, see
 * API accounting and accounts (:class:`~simulator.directory.Directory`): ``set_quota``
   (30007), ``set_usage``, ``usage``, ``set_rate_limit`` (30006), ``change_password``,
   ``revoke_tokens``, ``expire_tokens``;
+* meters (Python only, no ``/sim/`` twin yet): :meth:`World.set_meter_online` (-3036),
+  :meth:`World.set_meter_gateway` (none: -2012; its gateway offline: -3002),
+  :meth:`World.meter_state` (the true state), :meth:`World.add_meter`;
 * forced errors: ``world.faults.fail_next("lock/unlock", errcode=1, times=1)`` (also
   ``http_status=502``, ``after=True`` and the ``"*"`` wildcard), ``world.faults.clear()``;
 * credentials used at the lock: :meth:`World.enter_code` (keypad, anti-peep, STAND-IN
@@ -54,7 +62,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
-from collections.abc import AsyncIterator, Callable, Iterable
+from collections.abc import AsyncIterator, Callable, Iterable, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -71,6 +79,8 @@ from .entities import (
     GatewayLink,
     Lock,
     LockRecord,
+    Meter,
+    MeterReading,
     WaterMeter,
 )
 from .faults import Faults
@@ -85,6 +95,8 @@ __all__ = ["Route", "World"]
 _LOCK_SIDE_TYPE: dict[int, int] = {1: 1, 4: 4, 7: 17, 8: 20, 9: 19, 10: 27, 11: 26, 12: 28}
 
 GATEWAY_SIGHTING_WINDOW_MS = 30 * 60 * 1000  # §2.6
+METER_REPORT_INTERVAL_MS = 60 * 60 * 1000  # meters report once an hour [INFERRED]
+_EPSILON = 1e-9  # a balance below this is spent (float rounding)
 
 
 @dataclass(frozen=True)
@@ -293,6 +305,7 @@ class World(Directory):
         return gateway
 
     def remove_gateway(self, gateway_id: int) -> Gateway:
+        self._refresh_meters_of_gateway(gateway_id)
         gateway = self.gateways.pop(gateway_id)
         for key in [key for key in self.links if key[0] == gateway_id]:
             del self.links[key]
@@ -315,6 +328,7 @@ class World(Directory):
     def set_gateway_online(self, gateway_id: int, online: bool) -> None:
         """Gateway online/offline (offline → -3002 for locks it alone serves)."""
         gateway = self.gateways[gateway_id]
+        self._refresh_meters_of_gateway(gateway_id)
         if online and not gateway.is_online:
             now = self.now_ms()
             for link in self.links.values():
@@ -529,15 +543,215 @@ class World(Directory):
         self._record_listeners.append(listener)
         return lambda: self._record_listeners.remove(listener)
 
-    # --- meters ---------------------------------------------------------------------------
-    def add_electric_meter(self, meter: ElectricMeter) -> ElectricMeter:
-        self.electric_meters[meter.electric_meter_id] = meter
+    # --- meters (docs/meters.md) -----------------------------------------------------------
+    def add_meter[M: Meter](self, meter: M) -> M:
+        """Add a meter; the cloud takes its first reading now (as when the meter is bound).
+
+        Its gateway, if any, must exist and belong to the meter's account (ValueError).
+        """
+        self._check_meter_gateway(meter, meter.gateway_id)
+        if meter.meter_id in self.meter_table(meter.kind):
+            raise ValueError(f"{meter.label} {meter.meter_id} exists")
+        now = self.now_ms()
+        meter.consumed_until_ms = meter.report_anchor_ms = meter.heard_ms = now
+        _settle_balance(meter)
+        meter.reading = _reading(meter, now)
+        if isinstance(meter, ElectricMeter):
+            self.electric_meters[meter.meter_id] = meter
+        elif isinstance(meter, WaterMeter):
+            self.water_meters[meter.meter_id] = meter
         return meter
 
-    def add_water_meter(self, meter: WaterMeter) -> WaterMeter:
-        self.water_meters[meter.water_meter_id] = meter
+    def meter_table(self, kind: str) -> Mapping[int, Meter]:
+        """The meters of one kind (``"electric"`` / ``"water"``) by id, unrefreshed."""
+        if kind == ElectricMeter.kind:
+            return self.electric_meters
+        if kind == WaterMeter.kind:
+            return self.water_meters
+        raise ValueError(f"unknown meter kind {kind!r}")
+
+    def meter(self, kind: str, meter_id: int) -> Meter:
+        """A meter, brought up to date; -1003 when unknown.
+
+        The error table has no meter code. Meters are set up through the lock-initialisation
+        interface and live among the account's devices (docs/meters.md §6), so the nearest
+        documented meaning is -1003 "lock does not exist".
+        """
+        meter = self.meter_table(kind).get(meter_id)
+        if meter is None:
+            label = ElectricMeter.label if kind == ElectricMeter.kind else WaterMeter.label
+            raise CloudError(-1003, f"{label} {meter_id} does not exist")
+        return self.refresh_meter(meter)
+
+    def meters_of(self, kind: str, uid: int) -> list[Meter]:
+        """The account's meters of one kind, brought up to date."""
+        return [
+            self.refresh_meter(meter)
+            for meter in self.meter_table(kind).values()
+            if meter.owner_uid == uid
+        ]
+
+    def meter_gateway(self, meter: Meter) -> Gateway | None:
+        """The gateway that relays the meter: it must exist and be the same account's."""
+        gateway = self.gateways.get(meter.gateway_id) if meter.gateway_id is not None else None
+        if gateway is None or gateway.owner_uid != meter.owner_uid:
+            return None
+        return gateway
+
+    def meter_reachable(self, meter: Meter) -> bool:
+        """The cloud hears the meter: it is on the air and its gateway is online (``online``)."""
+        gateway = self.meter_gateway(meter)
+        return meter.online and gateway is not None and gateway.is_online
+
+    def meter_route(self, meter: Meter) -> Route:
+        """The path of a gateway command to the meter or -2012 / -3002 / -3036 (§1.4)."""
+        gateway = self.meter_gateway(meter)
+        if gateway is None:
+            raise CloudError(-2012, f"{meter.label} {meter.meter_id} has no gateway")
+        if not gateway.is_online:
+            raise CloudError(-3002, f"the gateway of {meter.label} {meter.meter_id} is offline")
+        if not meter.online:
+            raise CloudError(-3036, f"{meter.label} {meter.meter_id} is offline")
+        latency = gateway.latency_s if gateway.latency_s is not None else self.gateway_latency_s
+        return Route(f"gateway:{gateway.gateway_id}", latency, gateway)
+
+    def refresh_meter[M: Meter](self, meter: M) -> M:
+        """Run the meter up to now: consumption, the prepaid cut-off, the hourly report.
+
+        Connectivity and the supply only change through methods that refresh first, so they
+        are constant since the last refresh; the reading is the state at the last whole hour
+        (counted from when the meter was added) at which the cloud could hear the meter.
+        """
+        now = self.now_ms()
+        start = meter.consumed_until_ms
+        if now <= start:
+            return meter
+        if self.meter_reachable(meter):
+            hours = (now - meter.report_anchor_ms) // METER_REPORT_INTERVAL_MS
+            last_report = meter.report_anchor_ms + hours * METER_REPORT_INTERVAL_MS
+            if last_report > start:
+                _consume(meter, last_report - start)
+                meter.reading = _reading(meter, last_report)
+                start = last_report
+            meter.heard_ms = now
+        _consume(meter, now - start)
+        meter.consumed_until_ms = now
         return meter
+
+    def report_meter(self, meter: Meter) -> MeterReading:
+        """The meter reports now (``syncState``, or a command the cloud saw carried out)."""
+        self.refresh_meter(meter)
+        meter.reading = _reading(meter, self.now_ms())
+        return meter.reading
+
+    def meter_state(self, kind: str, meter_id: int) -> MeterReading:
+        """The meter's true state now (what a reading taken now would say)."""
+        return _reading(self.meter(kind, meter_id), self.now_ms())
+
+    def switch_meter(self, meter: Meter, on: bool) -> None:
+        """``controlOnOff``: relay / valve on or off (a prepaid meter at 0 cuts off again)."""
+        self.refresh_meter(meter)
+        meter.on_off = 1 if on else 0
+        meter.cut_for_balance = False
+        _settle_balance(meter)
+        self.report_meter(meter)
+
+    def recharge_meter(self, meter: Meter, units: float) -> None:
+        """``recharge``: more prepaid units; supply back if the meter had cut it for want of
+        balance. No report: the cloud learns the balance at the next reading."""
+        self.refresh_meter(meter)
+        meter.remainder += units
+        _settle_balance(meter)
+
+    def clear_meter(self, meter: Meter) -> None:
+        """``clear``: the remaining prepaid units go to 0 (a prepaid meter cuts off)."""
+        self.refresh_meter(meter)
+        meter.remainder = 0.0
+        _settle_balance(meter)
+        self.report_meter(meter)
+
+    def set_meter_pay_mode(self, meter: Meter, pay_mode: int, price: float | None = None) -> None:
+        """``updatePayMode``: 0 metering / 1 prepaid, optionally with a new unit price."""
+        self.refresh_meter(meter)
+        meter.pay_mode = pay_mode
+        if price is not None:
+            meter.price = price
+        _settle_balance(meter)
+        self.report_meter(meter)
+
+    def set_meter_total(self, meter: Meter, total: float) -> None:
+        """``updateTotal`` (water): set the meter's cumulative total."""
+        self.refresh_meter(meter)
+        meter.total = total
+        self.report_meter(meter)
+
+    def set_meter_online(self, kind: str, meter_id: int, online: bool) -> None:
+        """Meter on / off the air (offline: no consumption, no reports, commands -3036)."""
+        self.meter(kind, meter_id).online = online
+
+    def set_meter_gateway(self, kind: str, meter_id: int, gateway_id: int | None) -> None:
+        """Attach the meter to another gateway of its account, or to none (-2012)."""
+        meter = self.meter(kind, meter_id)
+        self._check_meter_gateway(meter, gateway_id)
+        meter.gateway_id = gateway_id
+
+    def meters_heard_by(self, gateway_id: int) -> list[Meter]:
+        """Meters the gateway heard in the last 30 minutes (``gateway/listDevice``)."""
+        horizon = self.now_ms() - GATEWAY_SIGHTING_WINDOW_MS
+        return [
+            meter
+            for kind in (ElectricMeter.kind, WaterMeter.kind)
+            for meter in self.meter_table(kind).values()
+            if meter.gateway_id == gateway_id
+            and self.meter_gateway(meter) is not None
+            and self.refresh_meter(meter).heard_ms >= horizon
+        ]
+
+    def _refresh_meters_of_gateway(self, gateway_id: int) -> None:
+        """Before a gateway changes, its meters run up to now under the old conditions."""
+        for kind in (ElectricMeter.kind, WaterMeter.kind):
+            for meter in self.meter_table(kind).values():
+                if meter.gateway_id == gateway_id:
+                    self.refresh_meter(meter)
+
+    def _check_meter_gateway(self, meter: Meter, gateway_id: int | None) -> None:
+        if gateway_id is None:
+            return
+        gateway = self.gateways.get(gateway_id)
+        if gateway is None:
+            raise ValueError(f"no gateway {gateway_id}")
+        if gateway.owner_uid != meter.owner_uid:
+            raise ValueError(f"gateway {gateway_id} belongs to another account")
 
     @property
     def lifts(self) -> list[Lock]:
         return [lock for lock in self.locks.values() if lock.lock_type == 2]
+
+
+def _reading(meter: Meter, date_ms: int) -> MeterReading:
+    return MeterReading(meter.total, meter.remainder, meter.on_off, date_ms)
+
+
+def _consume(meter: Meter, duration_ms: int) -> None:
+    """``duration_ms`` of use: only while on the air with the supply on; a prepaid meter
+    spends its balance and cuts the supply off itself when it reaches 0."""
+    if duration_ms <= 0 or not meter.online or meter.on_off != 1:
+        return
+    used = meter.units_per_hour * duration_ms / METER_REPORT_INTERVAL_MS
+    if meter.pay_mode == 1:
+        used = min(used, meter.remainder)
+        meter.remainder -= used
+    meter.total += used
+    _settle_balance(meter)
+
+
+def _settle_balance(meter: Meter) -> None:
+    """The prepaid rule: no balance, no supply; supply back once the reason is gone."""
+    if meter.pay_mode == 1 and meter.remainder <= _EPSILON:
+        meter.remainder = 0.0
+        if meter.on_off == 1:
+            meter.on_off = 0
+            meter.cut_for_balance = True
+    elif meter.cut_for_balance:
+        meter.on_off = 1
+        meter.cut_for_balance = False

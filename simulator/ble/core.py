@@ -80,6 +80,7 @@ class LockCore(Peripheral):
         volume: int = 3,
         remote_unlock: bool = True,
         lift_floors: Iterable[int] = (),
+        lift_work_mode: int | None = None,
         clock: Callable[[], datetime] | None = None,
         seed: int | str | None = None,
         rssi: int = -60,
@@ -161,6 +162,9 @@ class LockCore(Peripheral):
         self.passage_windows: list[PassageWindow] = []
         self.hotel_data: dict[int, bytes] = {}
         self.lift_floors = set(lift_floors)
+        """A lift controller's controllable floors (``0x64`` type 5): those that need a card."""
+        self.lift_work_mode = lift_work_mode
+        """``0x64`` type 6: 1 all floors free / 2 card required; None: never configured."""
         self.lift_activations: list[tuple[int, ...]] = []
         self.password_table: bytes | None = None
         """The 61-byte ``0x31`` INIT_PASSWORDS payload last received (§8.1)."""

@@ -22,6 +22,15 @@
   either path removes it for both. The cloud's *lists* stay separate bookkeeping: a
   Bluetooth add shows up in ``lock/listKeyboardPwd`` only once the app records it (addType
   1), which then no longer touches the memory (the Bluetooth step already did).
+* **one set of settings**: auto-lock, sound and volume, the remote-unlock switch, the ``0x68``
+  switches (tamper alert, reset button, privacy lock, open direction, passage auto-unlock) and
+  the weekly passage-mode windows are the world lock's fields (what ``lock/detail`` reports);
+  so are a lift controller's card floors and work mode (``0x64`` types 5 / 6, Bluetooth only),
+  and every floor activation lands in the world lift's ``lift_activations`` with its time.
+  A cloud settings call tells the lock (:meth:`WorldLink.settings_changed`); a Bluetooth
+  settings command writes what it changed back. The lock's clock is the world clock plus the
+  world lock's ``clock_drift_ms`` (and any Bluetooth calibration); ``lock/queryDate`` reads
+  it and ``lock/updateDate`` sets it (``docs/lock-settings.md`` §5, §7).
 * **one keypad**: this lock's keypad and readers decide with the world's rules
   (:func:`simulator.lockside.use_keypad` — memory, admin code, STAND-IN offline and erase
   codes — and :func:`~simulator.lockside.use_reader`), and ``World.enter_code`` /
@@ -37,8 +46,8 @@ from collections.abc import Callable, Iterator, MutableMapping
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from ..entities import LiftActivation, LockRecord, PassagePeriod
 from ..entities import Lock as WorldLock
-from ..entities import LockRecord
 from ..lockside import (
     CARD_READER,
     FINGERPRINT_READER,
@@ -60,7 +69,14 @@ from .codec import Header
 from .core import SimLockEvent
 from .lock import SimulatedLock
 from .protocol import FP_SENTINEL_END, FP_SENTINEL_START, PERMANENT_END, PERMANENT_START, LogKind
-from .state import AccessDecision, EventKind, OperationRecord, StoredCredential, StoredPasscode
+from .state import (
+    AccessDecision,
+    EventKind,
+    OperationRecord,
+    PassageWindow,
+    StoredCredential,
+    StoredPasscode,
+)
 
 __all__ = [
     "CLOUD_RECORD_TYPE",
@@ -87,6 +103,7 @@ CLOUD_RECORD_TYPE: dict[int, tuple[int, int]] = {
 """Lock-side record type → (cloud ``recordType``, ``success``); other records stay local."""
 
 _GATEWAY_UNLOCK_FROM_LOCK = 28
+_LIFT_CONTROLLER = 2  # lock/list ``type`` (docs/cloud.md §2.8)
 _CARD_BYTES_MAX = 1 << 64
 _FINGER_ID_MAX = 1 << 48
 
@@ -207,6 +224,46 @@ class HeldCards(MutableMapping[int, StoredCredential]):
         return f"<HeldCards {len(self)} entries>"
 
 
+_SWITCH_ITEMS: dict[str, int] = {
+    "tamper_alert": 0x01,
+    "reset_button": 0x02,
+    "privacy_lock": 0x04,
+    "open_direction": 0x10,  # set = 1 left [INFERRED]
+    "passage_mode_auto_unlock": 0x20,
+}
+"""World lock field (1 on / 2 off; open direction 1 left / 2 right) → ``0x68`` switch item
+(``docs/ble.md`` §5.3, :data:`~simulator.ble.protocol.SWITCH_FEATURES`)."""
+_SWITCH_ALL = sum(_SWITCH_ITEMS.values())
+
+
+def _world_switches(source: WorldLock) -> int:
+    return sum(bit for name, bit in _SWITCH_ITEMS.items() if getattr(source, name) == 1)
+
+
+def _windows(source: WorldLock) -> list[PassageWindow]:
+    """The world lock's passage periods as the lock's weekly windows (one per weekday;
+    all day = 00:00–00:00); none while passage mode is off (``docs/lock-settings.md`` §4)."""
+    if source.passage_mode != 1:
+        return []
+    return [
+        PassageWindow(1, day, 0, period.start_minute, period.end_minute)
+        for period in source.passage_periods
+        for day in period.weekdays
+    ]
+
+
+def _periods(windows: list[PassageWindow]) -> list[PassagePeriod]:
+    """Weekly windows grouped back into periods (weekday 0 = every day)."""
+    days: dict[tuple[int, int], set[int]] = {}
+    for window in windows:
+        found = days.setdefault((window.start_minute, window.end_minute), set())
+        found.update(range(1, 8) if window.week_or_day == 0 else (window.week_or_day,))
+    return [
+        PassagePeriod(start == end == 0, start, end, tuple(sorted(weekdays)))
+        for (start, end), weekdays in days.items()
+    ]
+
+
 def password_table(entries: Any, year: int) -> bytes:
     """The 61-byte ``0x31`` payload for ``pwdInfo`` entries (``docs/ble.md`` §8.1 packing)."""
     body = bytes((year % 100,))
@@ -239,7 +296,10 @@ class WorldLink:
         self._offset = offset
 
         def _clock() -> datetime:
-            utc = datetime.fromtimestamp(world.now_ms() / 1000, UTC)
+            # the world lock's clock drift (lock/queryDate, docs/lock-settings.md §5) included
+            current = world.locks.get(lock_id)
+            drift = current.clock_drift_ms if current is not None else 0
+            utc = datetime.fromtimestamp((world.now_ms() + drift) / 1000, UTC)
             return (utc + offset).replace(tzinfo=None)
 
         version = source.lock_version
@@ -268,7 +328,8 @@ class WorldLink:
             "sound_on": source.lock_sound != 2,
             "volume": source.sound_volume,
             "remote_unlock": source.remote_unlock,
-            "lift_floors": source.lift_floors,
+            "lift_floors": source.card_floors,
+            "lift_work_mode": source.lift_work_mode,
             "clock": _clock,
             "seed": f"{world.seed}|{source.lock_mac}",
         }
@@ -294,17 +355,9 @@ class WorldLink:
         entries = keys.pwd_info_entries
         if entries:
             self.lock.password_table = password_table(entries, entries[0].year)
-        switch = 0
-        for value, bit in (
-            (source.tamper_alert, 0x01),
-            (source.reset_button, 0x02),
-            (source.privacy_lock, 0x04),
-        ):
-            if value == 1:
-                switch |= bit
-        if source.open_direction == 1:
-            switch |= 0x10
-        self.lock.switch_value = switch
+        # the settings the options above do not carry (overrides win over those)
+        self.lock.switch_value = _world_switches(source)
+        self.lock.passage_windows[:] = _windows(source)
         self._applying = False
         self._unsubscribe: list[Callable[[], None]] = [
             self.lock.add_listener(self._on_lock_event),
@@ -327,7 +380,7 @@ class WorldLink:
     def _world_lock(self) -> WorldLock:
         return self.world.locks[self.lock_id]
 
-    def _lock_now_ms(self) -> int:
+    def lock_now_ms(self) -> int:
         """The lock's own clock (it may have been calibrated over Bluetooth) as epoch ms."""
         local = self.lock.now() - self._offset
         return int(local.replace(tzinfo=UTC).timestamp() * 1000)
@@ -337,7 +390,7 @@ class WorldLink:
         if self.lock_id not in self.world.locks:
             return AccessDecision(False, LogKind.WRONG_PASSCODE)
         verdict = use_keypad(
-            self._world_lock(), entered, self._lock_now_ms(), admin_code=self.lock.admin_code
+            self._world_lock(), entered, self.lock_now_ms(), admin_code=self.lock.admin_code
         )
         self._keypad_verdict = verdict
         return AccessDecision(verdict.success, verdict.from_lock, verdict.code)
@@ -351,7 +404,7 @@ class WorldLink:
         if self.lock_id not in self.world.locks:
             return AccessDecision(False, failed_kind)
         kind = CARD_READER if card else FINGERPRINT_READER
-        verdict = use_reader(self._world_lock(), kind, str(number), self._lock_now_ms())
+        verdict = use_reader(self._world_lock(), kind, str(number), self.lock_now_ms())
         self._reader_verdict = verdict
         return AccessDecision(verdict.success, ok_kind if verdict.success else failed_kind)
 
@@ -367,7 +420,7 @@ class WorldLink:
         """:class:`~simulator.ble.state.AccessRules`: a Bluetooth delete of an offline code."""
         if self.lock_id not in self.world.locks:
             return False
-        return forget_offline_code(self._world_lock(), code, self._lock_now_ms())
+        return forget_offline_code(self._world_lock(), code, self.lock_now_ms())
 
     # --- the world's keypad entry points for this lock (lockside.LockTwin) -------------
     def _forget_attempt(self) -> None:
@@ -420,6 +473,57 @@ class WorldLink:
         """``World.present_fingerprint`` for this lock: on this lock's sensor."""
         return self._present(number, card=False)
 
+    # --- settings and clock: one truth, the world lock's fields (lockside.LockTwin) ----------
+    def settings_changed(self) -> None:
+        """:class:`~simulator.lockside.LockTwin`: the cloud changed the world lock's settings."""
+        source = self.world.locks.get(self.lock_id)
+        if source is not None:
+            self._settings_from_world(source)
+
+    def set_lock_time(self, epoch_ms: int) -> None:
+        """:class:`~simulator.lockside.LockTwin`: ``lock/updateDate`` set the lock's clock."""
+        moment = datetime.fromtimestamp(epoch_ms / 1000, UTC) + self._offset
+        self.lock.set_clock(moment.replace(tzinfo=None))
+
+    def _settings_from_world(self, source: WorldLock) -> None:
+        lock = self.lock
+        lock.auto_lock_seconds = max(0, source.auto_lock_time)
+        lock.sound_on = source.lock_sound != 2
+        lock.volume = source.sound_volume
+        lock.remote_unlock = source.remote_unlock
+        lock.switch_value = (lock.switch_value & ~_SWITCH_ALL) | _world_switches(source)
+        weekly = _windows(source)
+        if set(weekly) != {window for window in lock.passage_windows if window.kind == 1}:
+            monthly = [window for window in lock.passage_windows if window.kind != 1]
+            lock.passage_windows[:] = weekly + monthly
+        if source.lock_type == _LIFT_CONTROLLER:
+            lock.lift_floors = set(source.card_floors)
+            lock.lift_work_mode = source.lift_work_mode
+
+    def _settings_to_world(self) -> None:
+        """A Bluetooth settings command changed the lock: the world lock takes what differs
+        (a value the world holds as "unknown" stays so until the lock really changes it)."""
+        source = self._world_lock()
+        lock = self.lock
+        if max(0, source.auto_lock_time) != lock.auto_lock_seconds:
+            source.auto_lock_time = lock.auto_lock_seconds or -1
+        if (source.lock_sound != 2) != lock.sound_on:
+            source.lock_sound = 1 if lock.sound_on else 2
+        source.sound_volume = lock.volume
+        source.remote_unlock = lock.remote_unlock
+        changed = (_world_switches(source) ^ lock.switch_value) & _SWITCH_ALL
+        for attribute, bit in _SWITCH_ITEMS.items():
+            if changed & bit:
+                setattr(source, attribute, 1 if lock.switch_value & bit else 2)
+        weekly = [window for window in lock.passage_windows if window.kind == 1]
+        if set(weekly) != set(_windows(source)):
+            source.passage_periods = _periods(weekly)
+            source.passage_mode = 1 if lock.passage_windows else 2
+        if source.lock_type == _LIFT_CONTROLLER:
+            if set(source.card_floors) != lock.lift_floors:
+                source.lift_card_floors = sorted(lock.lift_floors)
+            source.lift_work_mode = lock.lift_work_mode
+
     # --- world → lock ---------------------------------------------------------------------
     def sync_from_world(self) -> None:
         """Copy bolt state and battery from the world lock (auto-lock applied lazily)."""
@@ -459,6 +563,11 @@ class WorldLink:
                 self._applying = False
         elif event.kind is EventKind.BATTERY:
             self.world.set_battery(self.lock_id, self.lock.battery)
+        elif event.kind is EventKind.LIFT and self.lock.lift_activations:
+            floors = self.lock.lift_activations[-1]
+            self._world_lock().lift_activations.append(LiftActivation(floors, self.lock_now_ms()))
+        elif event.kind is EventKind.SETTINGS:
+            self._settings_to_world()
         elif event.kind is EventKind.RECORD and event.record is not None:
             self._upload(event.record)
 

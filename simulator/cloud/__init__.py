@@ -5,6 +5,7 @@
   :class:`~.server.CloudServer`;
 * :mod:`.registry` — the endpoint registry (``@api``) and :class:`~.registry.ApiRequest`;
 * endpoints: :mod:`.oauth`, :mod:`.locks` (locks, gateways, records, meters),
+  :mod:`.settings` (lock settings, passage mode, lock clock, gateway detail, door sensor),
   :mod:`.passcodes`, :mod:`.cards` (IC cards, fingerprints, faces), :mod:`.ekeys`, with
   :mod:`.manage` for what the credential calls share;
 * :mod:`.controls` — the ``/sim/`` fault-injection and control endpoints.

@@ -1,9 +1,10 @@
-"""Locks, gateways, records and meters (§2.1, §2.6, §2.7, §2.8 of ``docs/cloud.md``).
+"""Locks, gateways and records (§2.1, §2.6, §2.7 of ``docs/cloud.md``; meters: :mod:`.meters`).
 
-``lock/list`` (pageSize ≤ 1000, top-admin locks only; ``type`` 2 lists lift controllers),
-``lock/detail``, ``lock/queryOpenState``, ``lock/queryElectricQuantity``, ``lock/unlock``,
-``lock/lock``, ``wifiLock/detail``, ``gateway/list`` (≤ 200), ``gateway/listByLock``,
-``lockRecord/list`` (≤ 200), ``electricMeter/list``, ``waterMeter/list``. Remote commands
+``lock/list`` (pageSize ≤ 1000, top-admin locks only; ``type`` 2 lists lift controllers, 3
+power savers), ``lock/detail``, ``lock/queryOpenState``, ``lock/queryElectricQuantity``,
+``lock/unlock``, ``lock/lock`` (on a power saver's id: supply on / off, §2.8),
+``wifiLock/detail``, ``gateway/list`` (≤ 200), ``gateway/listByLock``,
+``lockRecord/list`` (≤ 200). Remote commands
 take the world's route (-2012 no gateway, -3002 gateway offline, -3036 Wi-Fi lock offline)
 and hold it while the command runs (-3003 / -3037 busy); remote unlock off is -4043.
 """
@@ -13,7 +14,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..codes import FEATURE, CloudError
-from ..entities import Lock
+from ..entities import Gateway, Lock
 from ..world import World
 from .registry import COMMAND, SUCCESS, ApiRequest, api, paginate
 
@@ -86,6 +87,20 @@ def lock_detail(world: World, lock: Lock) -> dict[str, Any]:
         if lock.has_feature(FEATURE[feature]):
             detail[key] = value
     return detail
+
+
+def gateway_item(world: World, gateway: Gateway) -> dict[str, Any]:
+    """A ``gateway/list`` item, also the ``gateway/detail`` answer (§2.6)."""
+    return {
+        "gatewayId": gateway.gateway_id,
+        "gatewayMac": gateway.gateway_mac,
+        "gatewayName": gateway.gateway_name,
+        "gatewayVersion": gateway.gateway_version,
+        "networkName": gateway.network_name,
+        "networkMac": gateway.network_mac,
+        "lockNum": world.gateway_lock_count(gateway.gateway_id),
+        "isOnline": 1 if gateway.is_online else 0,
+    }
 
 
 # --- endpoints: locks (§2.1) --------------------------------------------------------------
@@ -166,19 +181,7 @@ async def lock_lock(req: ApiRequest) -> dict[str, Any]:
 async def gateway_list(req: ApiRequest) -> dict[str, Any]:
     page_no, page_size = req.paging(200)
     world = req.world
-    items = [
-        {
-            "gatewayId": gateway.gateway_id,
-            "gatewayMac": gateway.gateway_mac,
-            "gatewayName": gateway.gateway_name,
-            "gatewayVersion": gateway.gateway_version,
-            "networkName": gateway.network_name,
-            "networkMac": gateway.network_mac,
-            "lockNum": world.gateway_lock_count(gateway.gateway_id),
-            "isOnline": 1 if gateway.is_online else 0,
-        }
-        for gateway in world.gateways_of(req.account.uid)
-    ]
+    items = [gateway_item(world, gateway) for gateway in world.gateways_of(req.account.uid)]
     return paginate(items, page_no, page_size)
 
 
@@ -226,36 +229,3 @@ async def lock_record_list(req: ApiRequest) -> dict[str, Any]:
     ]
     records.sort(key=lambda record: (record.lock_date, record.record_id), reverse=True)
     return paginate([record.to_json() for record in records], page_no, page_size)
-
-
-# --- endpoints: meters (§2.8) -------------------------------------------------------------
-
-
-@api("electricMeter/list")
-async def electric_meter_list(req: ApiRequest) -> dict[str, Any]:
-    page_no, page_size = req.paging(200, required=False)
-    search = req.text("searchStr", required=False).lower()
-    group_id = req.integer("groupId", required=False, default=0)
-    items = [
-        meter.to_list_json()
-        for meter in req.world.electric_meters.values()
-        if meter.owner_uid == req.account.uid
-        and (not group_id or meter.group_id == group_id)
-        and (not search or search in meter.name.lower() or search in meter.number.lower())
-    ]
-    return paginate(items, page_no, page_size)
-
-
-@api("waterMeter/list")
-async def water_meter_list(req: ApiRequest) -> dict[str, Any]:
-    page_no, page_size = req.paging(200, required=False)
-    search = req.text("searchStr", required=False).lower()
-    group_id = req.integer("groupId", required=False, default=0)
-    items = [
-        meter.to_list_json()
-        for meter in req.world.water_meters.values()
-        if meter.owner_uid == req.account.uid
-        and (not group_id or meter.group_id == group_id)
-        and (not search or search in meter.name.lower() or search in meter.number.lower())
-    ]
-    return paginate(items, page_no, page_size)

@@ -8,7 +8,7 @@ from typing import Any
 
 from ..codes import CloudError
 from ..entities import Token
-from .registry import COMMAND, ApiRequest, api
+from .registry import POST_ONLY, ApiRequest, api
 
 
 def _token_json(token: Token) -> dict[str, Any]:
@@ -22,7 +22,7 @@ def _token_json(token: Token) -> dict[str, Any]:
     }
 
 
-@api("oauth2/token", methods=COMMAND, authenticated=False)
+@api("oauth2/token", methods=POST_ONLY, authenticated=False)
 async def oauth2_token(req: ApiRequest) -> dict[str, Any]:
     secret = req.params.get("clientSecret") or req.params.get("client_secret") or ""
     if secret != req.app.client_secret:

@@ -23,6 +23,7 @@ from ..world import World
 __all__ = [
     "COMMAND",
     "ENDPOINTS",
+    "POST_ONLY",
     "QUERY",
     "SUCCESS",
     "ApiRequest",
@@ -70,7 +71,12 @@ class EndpointSpec:
 ENDPOINTS: dict[str, EndpointSpec] = {}
 
 QUERY = ("GET", "POST")
-COMMAND = ("POST",)
+COMMAND = ("GET", "POST")
+"""Commands are accepted as GET as well as POST, as the real cloud does: JB's hass-ttlock sends
+``lock/unlock`` and ``lock/lock`` as GET with a query string (``docs/lock-settings.md`` §1)."""
+POST_ONLY = ("POST",)
+"""Only ``oauth2/token``: the password grant is documented as a POST form, and a password
+does not belong in a query string."""
 
 
 def api(

@@ -1,10 +1,10 @@
 """The simulated TTLock Open Platform (cloud API v3) as an aiohttp application.
 
 Wire conventions (§1.3 of ``docs/cloud.md``)
-    ``POST /oauth2/token`` and ``/v3/<endpoint>``. Commands are ``POST`` form-encoded;
-    list/query endpoints also accept ``GET`` with a query string. Every ``/v3`` call
-    carries ``clientId``, ``accessToken`` and ``date`` (epoch ms, within 5 minutes of the
-    world clock, else 80000). Failures are **HTTP 200** with
+    ``POST /oauth2/token`` and ``/v3/<endpoint>``. Every ``/v3`` endpoint takes ``POST``
+    form-encoded or ``GET`` with a query string (commands too, as the real cloud does).
+    Every ``/v3`` call carries ``clientId``, ``accessToken`` and ``date`` (epoch ms, within
+    5 minutes of the world clock, else 80000). Failures are **HTTP 200** with
     ``{"errcode", "errmsg", "description"}``; commands answer ``{"errcode": 0, …}``;
     queries answer the bare data object; lists answer
     ``{"list": [...], "pageNo", "pageSize", "pages", "total"}``.
@@ -18,7 +18,8 @@ the endpoint (parameters -3, unknown lock -1003, not the admin 20002, routing -2
 -3002 / -3036, remote unlock off -4043, busy -3003 / -3037).
 
 The endpoints are those of the registry (:mod:`.registry`), filled by :mod:`.oauth`,
-:mod:`.locks`, :mod:`.passcodes`, :mod:`.cards` and :mod:`.ekeys`; beside them the eKey
+:mod:`.locks`, :mod:`.settings`, :mod:`.meters`, :mod:`.passcodes`, :mod:`.cards` and
+:mod:`.ekeys`; beside them the eKey
 unlock-link page (:func:`.ekeys.add_unlock_link`), the webhook pusher's lifecycle and
 ``GET /sim/callbacks`` (:mod:`simulator.webhook`), and, unless ``controls=False``, the
 ``/sim/`` controls (:mod:`.controls`).
@@ -36,7 +37,7 @@ from ..entities import DeveloperApp, Token
 from ..faults import Fault
 from ..webhook import pusher_for
 from ..world import World
-from . import cards, ekeys, locks, oauth, passcodes  # noqa: F401 — they register their endpoints
+from . import cards, ekeys, locks, meters, oauth, passcodes, settings  # noqa: F401 (registration)
 from .controls import add_controls
 from .registry import ENDPOINTS, ApiRequest, EndpointSpec, json_response
 

@@ -5,14 +5,21 @@ file). A file with ``"generator": "scale"`` is expanded by :mod:`.scale` instead
 every device. Keys are camelCase like the TTLock API; lock and meter attributes map onto
 the :class:`~simulator.world.Lock` / meter dataclass fields (``electricQuantity`` →
 ``electric_quantity`` …); ``features`` lists featureValue bit numbers or the names in
-:data:`~simulator.world.FEATURE` (``docs/cloud.md`` §2.1).
+:data:`~simulator.world.FEATURE` (``docs/cloud.md`` §2.1). Meters take the API's names for
+their id and quantities (``electricMeterId``, ``totalKwh``, ``remainderM3`` …), the
+``gatewayId`` that relays them (same account), and their consumption while the supply is on:
+``loadW`` (electricity, watts, default 500) or ``flowLph`` (water, litres an hour, default 10).
 
 Shipped scenarios:
 
 * ``home`` — ``demo@example.com`` / ``demo-password`` with the eu app ``sim-client-id`` /
   ``sim-client-secret``: "Front Door" behind "Hallway Gateway" (G2, online, door sensor),
-  "Garage" (Wi-Fi lock, featureValue bit 56), "Back Door" (Bluetooth only), an electric
-  meter, a water meter and a lift controller (``lock/list`` ``type=2``); a second account
+  "Garage" (Wi-Fi lock, featureValue bit 56), "Back Door" (Bluetooth only), two electricity
+  meters behind the Hallway Gateway (7001 "Apartment Power", metering, 500 W; 7002 "Studio
+  Power", prepaid, 20 kWh left at 0.25, 1000 W), a metering water meter behind it (7101
+  "Apartment Water", 10 l/h), a lift controller (``lock/list`` ``type=2``, floors 1–10, card
+  required) and a power saver behind the Hallway Gateway (``type=3``, 5003401 "Guest Room
+  Power", off; ``lock/unlock`` / ``lock/lock`` switch it); a second account
   ``second@example.com`` / ``second-password`` with "Office Door" behind "Office Gateway";
   a China-region account ``cn-user@example.com`` / ``cn-password`` with the cn app
   ``sim-cn-client-id`` / ``sim-cn-client-secret``; a few historical lock records.
@@ -31,7 +38,7 @@ from typing import Any
 
 from ..clock import Clock
 from ..codes import FEATURE
-from ..entities import ElectricMeter, Lock, LockVersion, WaterMeter
+from ..entities import ElectricMeter, Lock, LockVersion, Meter, WaterMeter
 from ..world import World
 
 __all__ = ["SCENARIO_DIR", "build_world", "list_scenarios", "load_scenario", "parse_date"]
@@ -87,18 +94,35 @@ def _lock_attributes(spec: dict[str, Any]) -> dict[str, Any]:
     return attributes
 
 
-def _meter_kwargs(cls: type[Any], world: World, spec: dict[str, Any]) -> dict[str, Any]:
-    names = {f.name for f in dataclasses.fields(cls)}
+#: Meter id and unit suffix as the API names them (``docs/meters.md``): scenario files use
+#: ``electricMeterId`` / ``totalKwh`` / ``remainderKwh`` and the water twins.
+_METER_API_NAMES: dict[type[Meter], tuple[str, str]] = {
+    ElectricMeter: ("electricMeterId", "Kwh"),
+    WaterMeter: ("waterMeterId", "M3"),
+}
+
+
+def _meter[M: Meter](cls: type[M], world: World, spec: dict[str, Any]) -> M:
+    id_key, unit = _METER_API_NAMES[cls]
+    aliases = {
+        id_key: "meter_id",
+        f"total{unit}": "total",
+        f"remainder{unit}": "remainder",
+        "gatewayId": "gateway_id",
+        "owner": "owner_uid",
+    }
+    names = {f.name for f in dataclasses.fields(cls) if f.init}
     kwargs: dict[str, Any] = {}
     for key, value in spec.items():
-        if key == "owner":
-            kwargs["owner_uid"] = value if isinstance(value, int) else _uid(world, value)
-            continue
-        name = _snake(key)
+        name = aliases.get(key, _snake(key))
         if name not in names:
             raise ValueError(f"unknown {cls.__name__} attribute {key!r}")
         kwargs[name] = value
-    return kwargs
+    if not isinstance(kwargs.get("owner_uid", 0), int):
+        kwargs["owner_uid"] = _uid(world, kwargs["owner_uid"])
+    if "online" in kwargs:
+        kwargs["online"] = bool(kwargs["online"])
+    return cls(**kwargs)
 
 
 def _uid(world: World, username: str) -> int:
@@ -178,9 +202,9 @@ def build_world(data: dict[str, Any], *, clock: Clock | None = None, **options: 
             server_date=min(server_date, now),
         )
     for meter in data.get("electricMeters", []):
-        world.add_electric_meter(ElectricMeter(**_meter_kwargs(ElectricMeter, world, meter)))
+        world.add_meter(_meter(ElectricMeter, world, meter))
     for meter in data.get("waterMeters", []):
-        world.add_water_meter(WaterMeter(**_meter_kwargs(WaterMeter, world, meter)))
+        world.add_meter(_meter(WaterMeter, world, meter))
     return world
 
 

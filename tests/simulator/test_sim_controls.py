@@ -123,7 +123,7 @@ async def test_sim_state(cloud: CloudClient) -> None:
     status, state = await cloud.sim("state")
     assert status == 200
     assert {a["username"] for a in state["accounts"]} >= {DEMO_USER, "second@example.com"}
-    assert len(state["locks"]) == 5
+    assert len(state["locks"]) == 6
     assert len(state["gateways"]) == 2
     text = str(state)
     assert "password" not in text.lower()

@@ -217,9 +217,13 @@ async def test_commands_need_admin(demo: CloudClient) -> None:
     assert (await demo.call("lock/unlock", method="POST", lockId=1))["errcode"] == -1003
 
 
-async def test_commands_are_post_only(demo: CloudClient) -> None:
-    status, _ = await demo.request("GET", "/v3/lock/unlock", {"lockId": FRONT_DOOR})
-    assert status == 405
+async def test_commands_accept_get(demo: CloudClient, world: World) -> None:
+    """Commands are accepted as GET too, as the real cloud does (JB sends lock/unlock as GET;
+    docs/lock-settings.md §1)."""
+    assert (await demo.call("lock/unlock", method="GET", lockId=FRONT_DOOR))["errcode"] == 0
+    assert world.locks[FRONT_DOOR].state == 1
+    assert (await demo.call("lock/lock", method="GET", lockId=FRONT_DOOR))["errcode"] == 0
+    assert world.locks[FRONT_DOOR].state == 0
 
 
 async def test_query_electric_quantity(demo: CloudClient, world: World) -> None:

@@ -46,7 +46,7 @@ def test_home_scenario_contents(world: World) -> None:
     assert not locks["Back Door"].is_wifi
     assert len(world.lifts) == 1
     assert world.lifts[0].lock_version.scene == 12
-    assert len(world.electric_meters) == 1
+    assert len(world.electric_meters) == 2
     assert len(world.water_meters) == 1
     assert sum(len(records) for records in world.records.values()) >= 10
     for lock in world.locks.values():
@@ -186,7 +186,7 @@ async def test_standalone_entry_point() -> None:
             session.get(f"{match.group(1)}/sim/state") as response,
         ):
             assert response.status == 200
-            assert len((await response.json())["locks"]) == 5
+            assert len((await response.json())["locks"]) == 6
     finally:
         process.terminate()
         assert await asyncio.wait_for(process.wait(), 10) == 0

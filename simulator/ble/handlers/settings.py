@@ -119,6 +119,21 @@ def cmd_passage(lock: LockCore, payload: bytes) -> Reply:
     return SUCCESS, battery + bytes((op,))
 
 
+_LIFT_FLOORS, _LIFT_WORK_MODE = 5, 6
+_LIFT_FLAG_BYTES = 8
+
+
+def _hotel_value(lock: LockCore, kind: int) -> bytes | None:
+    """A parameter as the lock reports it: a lift's floors and work mode are its own state
+    (set over Bluetooth, or from the world), the other parameters the bytes last written."""
+    if kind == _LIFT_FLOORS and (lock.lift_floors or _LIFT_FLOORS in lock.hotel_data):
+        return bytes(sorted(lock.lift_floors))
+    if kind == _LIFT_WORK_MODE and lock.lift_work_mode is not None:
+        flags = lock.hotel_data.get(kind, b"")[1 : 1 + _LIFT_FLAG_BYTES]
+        return bytes((lock.lift_work_mode,)) + flags.ljust(_LIFT_FLAG_BYTES, b"\x00")
+    return lock.hotel_data.get(kind)
+
+
 def cmd_hotel(lock: LockCore, payload: bytes) -> Reply:
     if 19 not in lock.features:
         return error(Err.INVALID_COMMAND)
@@ -126,17 +141,19 @@ def cmd_hotel(lock: LockCore, payload: bytes) -> Reply:
     if not 1 <= kind <= 8:
         return error(Err.UNSUPPORTED_PARAMETER)
     if op == 1:
-        value = lock.hotel_data.get(kind)
-        if value is None and kind == 5 and lock.lift_floors:
-            value = bytes(sorted(lock.lift_floors))
+        value = _hotel_value(lock, kind)
         if value is None:
             return error(Err.RECORD_NOT_FOUND)
         return SUCCESS, bytes((lock.battery, 1, kind)) + value
     if op != 2 or len(payload) < 3:
         return error(Err.INVALID_PARAMETER)
     value = payload[3 : 3 + payload[2]]
+    if kind == _LIFT_WORK_MODE and (not value or value[0] not in (1, 2)):
+        return error(Err.INVALID_PARAMETER)  # 1 all floors / 2 specific floors (§9.3)
     lock.hotel_data[kind] = value
-    if kind == 5:
+    if kind == _LIFT_FLOORS:
         lock.lift_floors = set(value)
+    elif kind == _LIFT_WORK_MODE:
+        lock.lift_work_mode = value[0]  # the flag bytes that may follow are kept as written
     lock.emit(EventKind.SETTINGS)
     return SUCCESS, bytes((lock.battery, 2))
