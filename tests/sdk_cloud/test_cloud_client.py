@@ -66,7 +66,7 @@ async def test_login_and_inventory(world_server: tuple[World, str], session) -> 
     assert detail.lock_version.protocol_type == 5
     gateways = await client.list_gateways()
     assert [g.name for g in gateways] == ["Hallway Gateway"]
-    assert gateways[0].model == "G2" and gateways[0].is_online and gateways[0].lock_count == 1
+    assert gateways[0].model == "G2" and gateways[0].is_online and gateways[0].lock_count == 2
     sightings = await client.list_gateways_by_lock(front.lock_id)
     assert sightings[0].gateway_id == gateways[0].gateway_id and sightings[0].rssi == -62
     assert calls[0] == "oauth2/token"

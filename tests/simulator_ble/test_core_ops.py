@@ -56,6 +56,7 @@ from custom_components.ttlock_access.sdk.ble import (
     GetPassageMode,
     GetRemoteUnlock,
     GetStatus,
+    GetSwitches,
     HotelDataType,
     ListCards,
     ListFingerprints,
@@ -77,6 +78,7 @@ from custom_components.ttlock_access.sdk.ble import (
     SetHotelData,
     SetLockSound,
     SetRemoteUnlock,
+    SetSwitch,
     Unlock,
     decode_lock_data,
     encode_lock_data,
@@ -85,6 +87,7 @@ from custom_components.ttlock_access.sdk.ble import (
 from custom_components.ttlock_access.sdk.ble import ops as core_ops
 from custom_components.ttlock_access.sdk.ble import pairing as core_pairing
 from custom_components.ttlock_access.sdk.ble.commands import hotel_value_lift_floors
+from custom_components.ttlock_access.sdk.ble.const import SwitchItem
 from simulator.ble import SimulatedLock, VirtualAir
 
 NOW = datetime(2026, 11, 22, 10, 30, 0)
@@ -367,6 +370,28 @@ async def test_sound_and_remote_unlock(link: SimLink, lock: SimulatedLock, keys:
     await link.run(SetRemoteUnlock(keys, False))
     assert await link.run(GetRemoteUnlock(keys)) is False
     assert lock.remote_unlock is False
+
+
+covers(GetSwitches, SetSwitch)
+
+
+async def test_switches(link: SimLink, lock: SimulatedLock, keys: LockKeys) -> None:
+    """``0x68``: the items the lock has (by its feature bits) and their bits; one set at a
+    time leaves the others alone; an item the lock lacks is not set."""
+    items, bits = await link.run(GetSwitches(keys))  # feature bits 28, 29, 30, 36; no 46
+    assert items == (
+        SwitchItem.TAMPER_ALERT
+        | SwitchItem.RESET_BUTTON
+        | SwitchItem.PRIVACY_LOCK
+        | SwitchItem.UNLOCK_DIRECTION_LEFT
+    )
+    await link.run(SetSwitch(keys, SwitchItem.TAMPER_ALERT, True))
+    await link.run(SetSwitch(keys, SwitchItem.PRIVACY_LOCK, True))
+    await link.run(SetSwitch(keys, SwitchItem.TAMPER_ALERT, False))
+    await link.run(SetSwitch(keys, SwitchItem.PASSAGE_MODE_AUTO_UNLOCK, True))  # not on it
+    _items, after = await link.run(GetSwitches(keys))
+    assert after == (bits & ~SwitchItem.TAMPER_ALERT) | SwitchItem.PRIVACY_LOCK
+    assert not lock.switch_value & SwitchItem.PASSAGE_MODE_AUTO_UNLOCK
 
 
 covers(AddPassageMode, DeletePassageMode, ClearPassageMode, GetPassageMode)

@@ -239,6 +239,117 @@ class Page[T]:
 
 
 # --------------------------------------------------------------------------------------------
+# Lock settings: updateSetting types, passage mode (docs/lock-settings.md)
+# --------------------------------------------------------------------------------------------
+
+SETTING_ON = 1
+"""``value`` of an on/off setting: on (open direction: left)."""
+SETTING_OFF = 2
+"""``value`` of an on/off setting: off (open direction: right)."""
+
+
+class LockSetting(IntEnum):
+    """``type`` of ``lock/updateSetting`` / ``lock/querySetting`` (docs/lock-settings.md §2).
+
+    Values: 1 on / 2 off, open direction 1 left / 2 right, volume 1–5, door-unclosed alarm
+    in seconds (0 off). Types 1, 5 and 9 are not documented.
+    """
+
+    PRIVACY_LOCK = 2
+    TAMPER_ALERT = 3
+    RESET_BUTTON = 4
+    LOCK_SOUND = 6
+    OPEN_DIRECTION = 7
+    SOUND_VOLUME = 8
+    WIFI_POWER_SAVING = 10
+    """Bluetooth only: the cloud cannot change it through a gateway."""
+    DOOR_UNCLOSED_ALARM = 11
+    """Seconds, 0 = off; needs a door sensor."""
+
+    @property
+    def feature(self) -> Feature:
+        """The ``featureValue`` bit a lock needs for this setting (else -4043)."""
+        return _SETTING_FEATURE[self]
+
+    @property
+    def queryable(self) -> bool:
+        """Whether ``lock/querySetting`` reads it from the lock (2, 3, 4, 7 only)."""
+        return self in _QUERYABLE_SETTINGS
+
+    @property
+    def value_range(self) -> tuple[int, int]:
+        """The values ``lock/updateSetting`` takes, inclusive."""
+        return _SETTING_RANGE.get(self, (SETTING_ON, SETTING_OFF))
+
+
+_SETTING_FEATURE: dict[LockSetting, Feature] = {
+    LockSetting.PRIVACY_LOCK: Feature.PRIVACY_LOCK,
+    LockSetting.TAMPER_ALERT: Feature.TAMPER_ALERT,
+    LockSetting.RESET_BUTTON: Feature.RESET_BUTTON,
+    LockSetting.LOCK_SOUND: Feature.VOICE_PROMPT,
+    LockSetting.OPEN_DIRECTION: Feature.OPEN_DIRECTION,
+    LockSetting.SOUND_VOLUME: Feature.VOLUME_LANGUAGE,
+    LockSetting.WIFI_POWER_SAVING: Feature.WIFI,
+    LockSetting.DOOR_UNCLOSED_ALARM: Feature.DOOR_NOT_LOCKED_ALERT,
+}
+_QUERYABLE_SETTINGS = frozenset(
+    {
+        LockSetting.PRIVACY_LOCK,
+        LockSetting.TAMPER_ALERT,
+        LockSetting.RESET_BUTTON,
+        LockSetting.OPEN_DIRECTION,
+    }
+)
+_SETTING_RANGE: dict[LockSetting, tuple[int, int]] = {
+    LockSetting.SOUND_VOLUME: (1, 5),
+    # no documented maximum; 900 s is the DS3 door sensor's (docs/lock-settings.md §2)
+    LockSetting.DOOR_UNCLOSED_ALARM: (0, 900),
+}
+
+MAX_PASSAGE_PERIODS = 5
+"""``cyclicConfig`` of ``lock/configurePassageMode`` holds at most five periods."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PassagePeriod:
+    """One passage-mode period: all day, or ``start_minute``–``end_minute`` of the day (lock
+    local time), on ISO weekdays 1 Monday … 7 Sunday."""
+
+    all_day: bool
+    start_minute: int = 0
+    """Minutes after midnight (480 = 08:00); ignored when ``all_day``."""
+    end_minute: int = 0
+    """Minutes after midnight, at most 1440; after ``start_minute`` unless ``all_day``."""
+    weekdays: frozenset[int]
+
+    def __post_init__(self) -> None:
+        if not self.weekdays or any(not 1 <= day <= 7 for day in self.weekdays):
+            raise ValueError("weekdays must be 1 (Monday) … 7 (Sunday)")
+        if not self.all_day and not 0 <= self.start_minute < self.end_minute <= 1440:
+            raise ValueError("need 0 <= start_minute < end_minute <= 1440 (or all_day)")
+
+    def to_json(self) -> dict[str, object]:
+        """One ``cyclicConfig`` item."""
+        return {
+            "isAllDay": SETTING_ON if self.all_day else SETTING_OFF,
+            "startTime": 0 if self.all_day else self.start_minute,
+            "endTime": 0 if self.all_day else self.end_minute,
+            "weekDays": sorted(self.weekdays),
+        }
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PassageMode:
+    """A lock's passage-mode configuration (``lock/getPassageModeConfiguration``)."""
+
+    enabled: bool
+    auto_unlock: bool = False
+    """Unlock by itself when a period starts (feature bit 46)."""
+    periods: tuple[PassagePeriod, ...] = ()
+    """All-day periods first, then by start and end time, as the cloud sorts them."""
+
+
+# --------------------------------------------------------------------------------------------
 # Credentials: passcodes, IC cards, fingerprints, faces, eKeys (docs/cloud.md §2.2–§2.5)
 # --------------------------------------------------------------------------------------------
 
@@ -434,3 +545,48 @@ class EKey:
     @property
     def frozen(self) -> bool:
         return self.status == EKeyStatus.FROZEN
+
+
+class MeterKind(StrEnum):
+    """A TTRenting meter: electricity (kWh, a relay) or water (m³, a valve); docs/meters.md."""
+
+    ELECTRIC = "electric"
+    WATER = "water"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Meter:
+    """One meter as the cloud last heard from it (``…Meter/list`` or ``…Meter/detail``).
+
+    Quantities are in the meter's unit (kWh or m³); ``price`` is money per unit in the
+    account's currency (TTLock names none). ``None``: the cloud did not say.
+    """
+
+    kind: MeterKind
+    meter_id: int
+    name: str
+    number: str = ""
+    online: bool | None = None
+    rssi: int | None = None
+    supply_on: bool | None = None
+    """The relay (electricity) or valve (water): on / open; None when the meter says unknown."""
+    prepaid: bool = False
+    total: float | None = None
+    remaining: float | None = None
+    """Prepaid units left (prepaid meters only)."""
+    price: float | None = None
+    battery: int | None = None
+    """Water meters run on a battery."""
+    read_at_ms: int | None = None
+    """When the meter last reported its reading (``detail`` only)."""
+    mac: str | None = None
+    model_num: str | None = None
+    firmware_revision: str | None = None
+    hardware_revision: str | None = None
+
+    @property
+    def balance(self) -> float | None:
+        """Money left on a prepaid meter: the prepaid units at the unit price."""
+        if not self.prepaid or self.remaining is None or self.price is None:
+            return None
+        return round(self.remaining * self.price, 2)

@@ -42,6 +42,7 @@ from .const import (
     HotelDataType,
     PassageModeOp,
     PasscodeType,
+    SwitchItem,
 )
 from .encoding import PERMANENT_END, PERMANENT_START
 from .errors import (
@@ -1007,6 +1008,31 @@ class SetRemoteUnlock(AdminCommand[CommandAck]):
             keys,
             Command.CONTROL_REMOTE_UNLOCK,
             cmd.remote_unlock_set(enabled),
+            cmd.parse_ack,
+            header=header,
+        )
+
+
+class GetSwitches(AdminCommand[tuple[int, int]]):
+    """``0x68`` query: (the switch items the lock has, their bits) (docs/ble.md §5.3)."""
+
+    def __init__(self, keys: LockKeys, *, header: ProtocolHeader | None = None) -> None:
+        super().__init__(
+            keys, Command.SWITCH, cmd.setting_query(), cmd.parse_switch_state, header=header
+        )
+
+
+class SetSwitch(AdminCommand[CommandAck]):
+    """``0x68`` set of one switch item on or off (tamper alert, reset button, privacy lock,
+    opening direction, passage-mode auto-unlock …; docs/ble.md §5.3)."""
+
+    def __init__(
+        self, keys: LockKeys, item: SwitchItem, on: bool, *, header: ProtocolHeader | None = None
+    ) -> None:
+        super().__init__(
+            keys,
+            Command.SWITCH,
+            cmd.switch_state_set(item, item if on else 0),
             cmd.parse_ack,
             header=header,
         )

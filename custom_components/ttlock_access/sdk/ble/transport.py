@@ -230,6 +230,11 @@ class BleLockLink:
                             raise
                         _LOGGER.debug("%s: link dropped; retrying (%s)", self.name, attempt)
                 raise AssertionError("unreachable")  # pragma: no cover
+            except asyncio.CancelledError:
+                # the caller gave up mid-operation (an unload): free the lock's only
+                # connection slot rather than leave it to the next link
+                await asyncio.shield(self._disconnect())
+                raise
             finally:
                 self._schedule_idle()
 

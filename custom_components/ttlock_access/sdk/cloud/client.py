@@ -26,6 +26,9 @@ from typing import Any, Final
 import aiohttp
 
 from ..model import (
+    MAX_PASSAGE_PERIODS,
+    SETTING_OFF,
+    SETTING_ON,
     Card,
     CyclicPeriod,
     EKey,
@@ -37,8 +40,10 @@ from ..model import (
     LockDetail,
     LockOpenState,
     LockRecord,
+    LockSetting,
     OpenState,
     Page,
+    PassageMode,
     Passcode,
     PasscodeType,
     Region,
@@ -52,6 +57,7 @@ from .errors import (
     TTLockConnectionError,
     error_from_response,
 )
+from .meters import MeterCalls
 from .parse import (
     SENSOR_STATE,
     as_battery,
@@ -65,6 +71,7 @@ from .parse import (
     parse_lock,
     parse_lock_detail,
     parse_lock_record,
+    parse_passage_mode,
     parse_passcode,
 )
 
@@ -77,6 +84,8 @@ REGION_URLS: Final[Mapping[Region, str]] = {
 
 LOCK_LIST_PAGE_SIZE: Final = 1000  # lock/list and key/list allow up to 1000 (docs/cloud.md §3.2)
 GATEWAY_LIST_PAGE_SIZE: Final = 200
+LIST_TYPE_LIFT: Final = 2  # lock/list ``type`` (TTHotel): lift controllers (docs/cloud.md §2.8)
+LIST_TYPE_POWER_SAVER: Final = 3  # lock/list ``type`` (TTHotel): power savers
 RECORD_PAGE_SIZE: Final = 200
 TOKEN_REFRESH_MARGIN: Final = 24 * 3600  # refresh a day before the token expires
 DEFAULT_TIMEOUT: Final = 30.0  # gateway-relayed commands can take several seconds
@@ -90,7 +99,7 @@ def md5_password(password: str) -> str:
     return hashlib.md5(password.encode()).hexdigest()  # mandated by the API
 
 
-class TTLockCloud:
+class TTLockCloud(MeterCalls):
     """A signed-in session with the TTLock cloud for one developer app and one account."""
 
     def __init__(
@@ -320,6 +329,20 @@ class TTLockCloud:
         """Every lock the account administers (``lock/list``, paged by 1000)."""
         return await self._paged("lock/list", {}, LOCK_LIST_PAGE_SIZE, parse_lock)
 
+    async def list_lifts(self) -> list[Lock]:
+        """Every lift (elevator) controller the account administers (TTHotel ``lock/list``
+        ``type`` 2). Their floors are set over Bluetooth only: no cloud endpoint (§2.8)."""
+        return await self._paged(
+            "lock/list", {"type": LIST_TYPE_LIFT}, LOCK_LIST_PAGE_SIZE, parse_lock
+        )
+
+    async def list_power_savers(self) -> list[Lock]:
+        """Every power saver the account administers (TTHotel ``lock/list`` ``type`` 3);
+        :meth:`unlock` / :meth:`lock` on one's id switch its supply on / off (§2.8)."""
+        return await self._paged(
+            "lock/list", {"type": LIST_TYPE_POWER_SAVER}, LOCK_LIST_PAGE_SIZE, parse_lock
+        )
+
     async def get_lock_detail(self, lock_id: int) -> LockDetail:
         """``lock/detail`` (admin only)."""
         return parse_lock_detail(await self._call("lock/detail", {"lockId": lock_id}))
@@ -376,6 +399,94 @@ class TTLockCloud:
         return await self._paged(
             "lockRecord/list", params, page_size, parse_lock_record, max_pages=max_pages
         )
+
+    # ================================================================== lock settings
+    # updateSetting types, auto-lock, passage mode and the lock's clock (docs/lock-settings.md).
+    # A change goes to the lock through its gateway or Wi-Fi (type / changeType 2) one at a
+    # time like lock/unlock: -2012 no gateway, -3002 gateway offline, -3036 Wi-Fi lock offline;
+    # -4043 when the lock's featureValue lacks the setting (LockSetting.feature). With
+    # ``via_gateway=False`` (selector 1) the cloud only records a change already made over
+    # Bluetooth, as for the credentials below.
+
+    async def update_setting(
+        self, lock_id: int, setting: LockSetting, value: int, *, via_gateway: bool = True
+    ) -> None:
+        """Change one setting on the lock (``lock/updateSetting``, changeType 2), or record
+        one made over Bluetooth (``via_gateway=False``: changeType 1).
+
+        ``value``: :data:`~..model.SETTING_ON` / :data:`~..model.SETTING_OFF` (open direction
+        1 left / 2 right), volume 1–5, door-unclosed alarm seconds (0 off).
+        :attr:`LockSetting.WIFI_POWER_SAVING` cannot be changed through the cloud.
+        """
+        setting = LockSetting(setting)
+        if setting is LockSetting.WIFI_POWER_SAVING and via_gateway:
+            raise ValueError("Wi-Fi power saving can only be changed over Bluetooth")
+        low, high = setting.value_range
+        if not low <= value <= high:
+            raise ValueError(f"{setting.name.lower()} takes {low}–{high}, not {value}")
+        params = {"lockId": lock_id, "type": int(setting), "value": value}
+        await self._lock_change(
+            "lock/updateSetting", params, via_gateway=via_gateway, selector="changeType"
+        )
+
+    async def query_setting(self, lock_id: int, setting: LockSetting) -> int:
+        """Read a setting from the lock (``lock/querySetting``: privacy lock, tamper alert,
+        reset button, open direction only; the others are in :meth:`get_lock_detail`)."""
+        setting = LockSetting(setting)
+        if not setting.queryable:
+            raise ValueError(f"{setting.name.lower()} cannot be queried; read lock/detail")
+        body = await self._gateway_call(
+            "lock/querySetting", {"lockId": lock_id, "type": int(setting)}
+        )
+        return _required_int(body, "value", "lock/querySetting")
+
+    async def set_auto_lock_time(
+        self, lock_id: int, seconds: int, *, via_gateway: bool = True
+    ) -> None:
+        """Auto-lock after ``seconds`` (1–900), or 0 / -1 for off (-4082 when the lock refuses
+        the period). 900 is what a physical lock accepted (docs/lock-settings.md §3).
+        ``via_gateway=False`` (type 1) records a change made over Bluetooth."""
+        if seconds not in (0, -1) and not 1 <= seconds <= MAX_AUTO_LOCK_SECONDS:
+            raise ValueError(f"auto-lock takes 1–{MAX_AUTO_LOCK_SECONDS} s, or 0 / -1 for off")
+        params = {"lockId": lock_id, "seconds": seconds}
+        await self._lock_change(
+            "lock/setAutoLockTime", params, via_gateway=via_gateway, selector="type"
+        )
+
+    async def get_passage_mode(self, lock_id: int) -> PassageMode:
+        """The passage-mode configuration the cloud holds (no gateway needed)."""
+        body = await self._call("lock/getPassageModeConfiguration", {"lockId": lock_id})
+        return parse_passage_mode(body)
+
+    async def configure_passage_mode(
+        self, lock_id: int, mode: PassageMode, *, via_gateway: bool = True
+    ) -> None:
+        """Replace the passage-mode configuration (``lock/configurePassageMode``, type 2, or
+        type 1 with ``via_gateway=False``: record a Bluetooth change); at most five periods.
+        Auto-unlock needs feature bit 46."""
+        if len(mode.periods) > MAX_PASSAGE_PERIODS:
+            raise ValueError(f"at most {MAX_PASSAGE_PERIODS} passage-mode periods")
+        cyclic = [period.to_json() for period in mode.periods]
+        params = {
+            "lockId": lock_id,
+            "passageMode": SETTING_ON if mode.enabled else SETTING_OFF,
+            "cyclicConfig": json.dumps(cyclic, separators=(",", ":")),
+            "autoUnlock": SETTING_ON if mode.auto_unlock else SETTING_OFF,
+        }
+        await self._lock_change(
+            "lock/configurePassageMode", params, via_gateway=via_gateway, selector="type"
+        )
+
+    async def sync_lock_clock(self, lock_id: int) -> int:
+        """Set the lock's clock to the cloud's time (``lock/updateDate``); returns the lock's
+        time afterwards in epoch ms. A wrong lock clock makes valid passcodes fail."""
+        body = await self._gateway_call("lock/updateDate", {"lockId": lock_id})
+        return _required_int(body, "date", "lock/updateDate")
+
+    async def query_lock_clock(self, lock_id: int) -> int:
+        """The lock's clock in epoch ms (``lock/queryDate``, through the gateway)."""
+        body = await self._gateway_call("lock/queryDate", {"lockId": lock_id})
+        return _required_int(body, "date", "lock/queryDate")
 
     # ================================================================== credentials
     # Passcodes, IC cards, fingerprints, faces and eKeys (docs/cloud.md §2.2–§2.5).
@@ -937,3 +1048,15 @@ def _cyclic_params(cyclic: CyclicPeriod | None, type_field: str) -> dict[str, An
     if cyclic is None:
         return {type_field: 1}
     return {type_field: 4, "cyclicConfig": _cyclic_json(cyclic)}
+
+
+# ---------------------------------------------------------------------- lock settings helpers
+MAX_AUTO_LOCK_SECONDS: Final = 900
+"""The longest auto-lock a physical lock accepted (docs/ble.md §5.9, errata E8)."""
+
+
+def _required_int(body: JSON, key: str, path: str) -> int:
+    value = as_int(body.get(key))
+    if value is None:
+        raise TTLockConnectionError(f"{path} answered without {key}")
+    return value

@@ -23,6 +23,8 @@ from ..model import (
     LockDetail,
     LockRecord,
     LockVersion,
+    PassageMode,
+    PassagePeriod,
     Passcode,
     PasscodeType,
 )
@@ -277,4 +279,51 @@ def parse_ekey(item: JSON, lock_id: int | None = None) -> EKey:
         sender_username=_str(item.get("senderUsername")),
         remarks=_str(item.get("remarks")),
         date=as_int(item.get("date")),
+    )
+
+
+# ---------------------------------------------------------------------- lock settings
+def _json_list(value: Any) -> list[Any] | None:
+    """A JSON array, or a JSON string holding one (``cyclicConfig``, ``weekDays``)."""
+    if isinstance(value, str):
+        try:
+            value = json.loads(value) if value.strip() else None
+        except ValueError:
+            return None
+    return value if isinstance(value, list) else None
+
+
+def parse_passage_period(item: JSON) -> PassagePeriod | None:
+    """One ``cyclicConfig`` item (or the older flat answer); ``None`` when unusable."""
+    days = _json_list(item.get("weekDays")) or []
+    weekdays = frozenset(day for raw in days if (day := as_int(raw)) is not None and 1 <= day <= 7)
+    start = as_int(item.get("startTime", item.get("startDate")), 0) or 0
+    end = as_int(item.get("endTime", item.get("endDate")), 0) or 0
+    try:
+        return PassagePeriod(
+            all_day=as_int(item.get("isAllDay")) == 1,
+            start_minute=start,
+            end_minute=end,
+            weekdays=weekdays,
+        )
+    except ValueError:
+        return None
+
+
+def parse_passage_mode(body: JSON) -> PassageMode:
+    """``lock/getPassageModeConfiguration``; also the older ``lock/getPassageModeConfig``
+    answer with one flat period (docs/lock-settings.md §4). Unusable periods are skipped."""
+    items = _json_list(body.get("cyclicConfig"))
+    if items is None and "weekDays" in body:
+        items = [body]
+    periods = [
+        period
+        for item in items or []
+        if isinstance(item, dict) and (period := parse_passage_period(item)) is not None
+    ]
+    periods.sort(key=lambda period: (not period.all_day, period.start_minute, period.end_minute))
+    return PassageMode(
+        enabled=as_int(body.get("passageMode")) == 1,
+        auto_unlock=as_int(body.get("autoUnlock")) == 1,
+        periods=tuple(periods),
     )
