@@ -163,6 +163,46 @@ async def add_integration(
     print("==> TTLock Access added, signed in to the simulator (polling every minute)")
 
 
+async def show_meters_in_energy(session: aiohttp.ClientSession, ha: str, token: str) -> None:
+    """Put the demo's meters in the Energy dashboard (once: an edited dashboard is kept)."""
+    grid = [
+        {
+            "type": "grid",
+            "stat_energy_from": f"sensor.{meter}_energy",
+            "stat_energy_to": None,
+            "stat_cost": None,
+            "entity_energy_price": f"sensor.{meter}_unit_price",
+            "number_energy_price": None,
+            "stat_compensation": None,
+            "entity_energy_price_export": None,
+            "number_energy_price_export": None,
+            "cost_adjustment_day": 0,
+        }
+        for meter in ("apartment_power", "studio_power")
+    ]
+    water = {
+        "type": "water",
+        "stat_energy_from": "sensor.apartment_water_water",
+        "stat_cost": None,
+        "entity_energy_price": "sensor.apartment_water_unit_price",
+        "number_energy_price": None,
+    }
+    async with session.ws_connect(f"{ha.replace('http', 'ws', 1)}/api/websocket") as ws:
+        await ws.receive_json()  # auth_required
+        await ws.send_json({"type": "auth", "access_token": token})
+        await ws.receive_json()  # auth_ok
+        await ws.send_json({"id": 1, "type": "energy/get_prefs"})
+        reply = await ws.receive_json()
+        if reply.get("success") and (reply.get("result") or {}).get("energy_sources"):
+            return
+        await ws.send_json({"id": 2, "type": "energy/save_prefs", "energy_sources": [*grid, water]})
+        reply = await ws.receive_json()
+        if reply.get("success"):
+            print("==> the simulated meters are in the Energy dashboard")
+        else:
+            print(f"==> the Energy dashboard was left as it is: {reply.get('error')}")
+
+
 async def connect_push(
     session: aiohttp.ClientSession, ha: str, config: Path, simulator: str, limit_s: float = 60
 ) -> None:
@@ -212,6 +252,7 @@ async def main() -> None:
         await confirm_http_config(session, args.ha, token)
         await add_integration(session, args.ha, token, args.simulator)
         await connect_push(session, args.ha, Path(args.config), args.simulator)
+        await show_meters_in_energy(session, args.ha, token)
     print(
         f"\n  Home Assistant: {args.ha}\n  Login: {USER} / {PASSWORD}\n"
         f"  Simulator: {args.simulator} (controls under /sim/)\n"

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from homeassistant.components import bluetooth
 from homeassistant.const import CONF_ADDRESS, CONF_NAME, CONF_USERNAME, Platform
 from homeassistant.core import HomeAssistant, callback
-from homeassistant.exceptions import ConfigEntryAuthFailed
+from homeassistant.exceptions import ConfigEntryAuthFailed, ConfigEntryNotReady
 from homeassistant.helpers import config_validation as cv
 from homeassistant.helpers import issue_registry as ir
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
@@ -16,7 +17,7 @@ from homeassistant.helpers.typing import ConfigType
 
 from .access import AccessManager
 from .access.book import storage_key
-from .activity import ActivityManager
+from .activity import ActivityManager, activity_storage_key
 from .const import (
     CONF_BASE_URL,
     CONF_CLIENT_ID,
@@ -31,6 +32,9 @@ from .const import (
     REGION_CUSTOM,
 )
 from .coordinator import TTLockCoordinator
+from .lifts import LiftCoordinator
+from .lifts import storage_key as lifts_storage_key
+from .meters import MeterCoordinator, meter_device_identifier
 from .models import gateway_device_identifier, lock_device_identifier
 from .runtime import TTLockConfigEntry, TTLockRuntimeData
 from .sdk.ble import LockKeys, TTLockBleError
@@ -42,11 +46,24 @@ from .webhook import async_remove_webhook, async_setup_webhook
 
 PLATFORMS: list[Platform] = [
     Platform.BINARY_SENSOR,
+    Platform.BUTTON,
     Platform.EVENT,
     Platform.LOCK,
+    Platform.NUMBER,
+    Platform.SELECT,
     Platform.SENSOR,
+    Platform.SWITCH,
+    Platform.VALVE,
 ]
-LOCAL_PLATFORMS: list[Platform] = [Platform.EVENT, Platform.LOCK, Platform.SENSOR]
+LOCAL_PLATFORMS: list[Platform] = [
+    Platform.BUTTON,
+    Platform.EVENT,
+    Platform.LOCK,
+    Platform.NUMBER,
+    Platform.SELECT,
+    Platform.SENSOR,
+    Platform.SWITCH,
+]
 CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
 
 
@@ -115,7 +132,10 @@ async def async_setup_entry(hass: HomeAssistant, entry: TTLockConfigEntry) -> bo
         on_tokens=_store_tokens,
     )
     coordinator = TTLockCoordinator(hass, entry, client, usage)
-    await _async_run(hass, entry, coordinator, PLATFORMS)
+    meters = MeterCoordinator(hass, entry, client, usage)
+    lifts = LiftCoordinator(hass, entry, client, usage, coordinator.ble)
+    await lifts.async_load()
+    await _async_run(hass, entry, coordinator, PLATFORMS, meters, lifts)
     _abort_discoveries_of(hass, {rt.lock.mac for rt in coordinator.data.locks.values()})
     await async_setup_webhook(hass, entry)
     return True
@@ -126,21 +146,31 @@ async def _async_run(
     entry: TTLockConfigEntry,
     coordinator: TTLockCoordinator,
     platforms: list[Platform],
+    meters: MeterCoordinator | None = None,
+    lifts: LiftCoordinator | None = None,
 ) -> None:
     """Wire an entry's parts, read it once and start it (account and local entries)."""
     access = AccessManager(hass, entry, coordinator)
     await access.async_load()
     activity = ActivityManager(hass, entry, coordinator, access)
+    await activity.async_load()
     entry.runtime_data = TTLockRuntimeData(
         client=coordinator.client,
         coordinator=coordinator,
         usage=coordinator.usage,
         access=access,
         activity=activity,
+        meters=meters,
+        lifts=lifts,
     )
     activity.async_start()
     entry.async_on_unload(activity.async_stop)
     await coordinator.async_config_entry_first_refresh()
+    if meters is not None:
+        # meters are not what the entry stands on: a failed read leaves them unavailable
+        await meters.async_refresh()
+    if lifts is not None:
+        await lifts.async_refresh()  # the same: lifts and power savers wait for the next list
     await hass.config_entries.async_forward_entry_setups(entry, platforms)
     access.async_start()
     entry.async_on_unload(access.async_stop)
@@ -157,13 +187,20 @@ def _abort_discoveries_of(hass: HomeAssistant, addresses: set[str]) -> None:
 async def _async_setup_local_lock(hass: HomeAssistant, entry: TTLockConfigEntry) -> bool:
     """A lock paired locally (or with keys entered by hand): Bluetooth is its only path."""
     data = entry.data
+    address = str(data[CONF_ADDRESS]).upper()
+    if bluetooth.async_last_service_info(hass, address, connectable=False) is None:
+        # never heard (or not for a long while): Home Assistant retries the set-up later
+        raise ConfigEntryNotReady(
+            translation_domain=DOMAIN,
+            translation_key="lock_not_heard",
+            translation_placeholders={"name": str(data[CONF_NAME]), "address": address},
+        )
     try:
         keys = LockKeys.from_lock_data_json(data[CONF_LOCK_DATA])
     except (TTLockBleError, KeyError, TypeError, ValueError) as err:
         raise ConfigEntryAuthFailed(
             translation_domain=DOMAIN, translation_key="invalid_lock_keys"
         ) from err
-    address = str(data[CONF_ADDRESS]).upper()
     lock = Lock(
         lock_id=local_lock_id(address),
         name=str(data[CONF_NAME]),
@@ -197,6 +234,8 @@ async def async_remove_entry(hass: HomeAssistant, entry: TTLockConfigEntry) -> N
     await async_remove_webhook(hass, entry)
     await ApiUsage(hass, entry.entry_id, 0).async_remove()
     await Store[dict[str, Any]](hass, 1, storage_key(entry.entry_id)).async_remove()
+    await Store[dict[str, Any]](hass, 1, activity_storage_key(entry.entry_id)).async_remove()
+    await Store[dict[str, Any]](hass, 1, lifts_storage_key(entry.entry_id)).async_remove()
     # issue ids end with the entry id, or carry it before a lock id (access_blocked_…)
     entry_id = entry.entry_id
     for domain, issue_id in list(ir.async_get(hass).issues):
@@ -209,9 +248,13 @@ async def async_remove_config_entry_device(
 ) -> bool:
     """Let the user delete a device only when it is no longer on the account."""
     data = entry.runtime_data.coordinator.data
-    current = {lock_device_identifier(i) for i in data.locks} | {
-        gateway_device_identifier(i) for i in data.gateways
-    }
+    meters = entry.runtime_data.meters
+    current = (
+        {lock_device_identifier(i) for i in data.locks}
+        | {gateway_device_identifier(i) for i in data.gateways}
+        | {meter_device_identifier(key) for key in (meters.data if meters else {})}
+        | (entry.runtime_data.lifts.device_identifiers() if entry.runtime_data.lifts else set())
+    )
     return not (device.identifiers & current) and not any(
         ident[1].startswith("account-") for ident in device.identifiers if ident[0] == DOMAIN
     )

@@ -25,6 +25,7 @@ diagnostic ever carries them (docs/architecture.md rule 6).
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from collections import OrderedDict
 from collections.abc import Iterable
@@ -37,6 +38,7 @@ from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
 from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers.dispatcher import async_dispatcher_send
+from homeassistant.helpers.storage import Store
 from homeassistant.util import dt as dt_util
 
 from .activity_types import Activity, Source
@@ -75,6 +77,25 @@ SEEN_PER_LOCK: Final = 4096
 SEEN_RETAIN: Final = timedelta(hours=2)
 """Dedup keys are kept this long (lock time): far beyond the poll overlap and push retries."""
 BLE_RETRY: Final = timedelta(minutes=2)
+REPLAY_RETAIN: Final = timedelta(days=7)
+"""Cloud records seen are remembered on disk this long (lock time), so that a push replayed
+after a restart — by TTLock's retries or by whoever holds the callback URL — is not a
+second event or a second use. A pushed record older than this is history: not emitted."""
+REPLAY_PER_LOCK: Final = 4096
+REPLAY_SAVE_DELAY: Final = 10
+"""Seconds: the seen-record keys are written at most this often."""
+STORE_VERSION: Final = 1
+
+
+def activity_storage_key(entry_id: str) -> str:
+    """Store of an entry's seen-record keys (removed with the entry)."""
+    return f"{DOMAIN}.activity_{entry_id}"
+
+
+def _digest(key: tuple[Any, ...]) -> str:
+    """A short digest of a dedup key: the Store holds no names from records."""
+    return hashlib.sha256(repr(key).encode()).hexdigest()[:20]
+
 
 _CREDENTIAL_KINDS: Final[dict[Method, tuple[str, ...]]] = {
     Method.PASSCODE: ("passcode", "offline_passcode"),
@@ -139,6 +160,24 @@ class ActivityManager:
         self._ble_retry_at: dict[int, datetime] = {}
         self._unsubs: list[CALLBACK_TYPE] = []
         self._offsets: dict[int, tuple[int, int]] = {}
+        self._replay: dict[int, dict[str, int]] = {}
+        """Per lock: digests of cloud records seen → their lock time (s); on disk."""
+        self._store: Store[dict[str, dict[str, int]]] = Store(
+            hass, STORE_VERSION, activity_storage_key(entry.entry_id)
+        )
+
+    async def async_load(self) -> None:
+        """The cloud records seen before the restart (replays of them are duplicates)."""
+        stored = await self._store.async_load() or {}
+        horizon = int((dt_util.utcnow() - REPLAY_RETAIN).timestamp())
+        for lock_id, keys in stored.items():
+            if str(lock_id).isdigit() and isinstance(keys, dict):
+                self._replay[int(lock_id)] = {
+                    k: at for k, at in keys.items() if isinstance(at, int) and at >= horizon
+                }
+
+    def _stored(self) -> dict[str, dict[str, int]]:
+        return {str(lock_id): keys for lock_id, keys in self._replay.items() if keys}
 
     # ------------------------------------------------------------------ lifecycle
     @callback
@@ -154,10 +193,12 @@ class ActivityManager:
 
     @callback
     def async_stop(self) -> None:
-        """Stop following the coordinator."""
+        """Stop following the coordinator (the seen-record keys are written at once)."""
         for unsub in self._unsubs:
             unsub()
         self._unsubs.clear()
+        if self._replay:
+            self.hass.async_create_task(self._store.async_save(self._stored()))
 
     def changed_by(self, lock_id: int) -> str | None:
         """``changed_by`` of a lock: who or what last locked or unlocked it."""
@@ -316,6 +357,9 @@ class ActivityManager:
             if obs.source is not Source.WEBHOOK and obs.at < self.started_at - HISTORY_GRACE:
                 self.stats["history"] += 1
                 continue
+            if obs.source is Source.WEBHOOK and obs.at < dt_util.utcnow() - REPLAY_RETAIN:
+                self.stats["history"] += 1  # too old to tell from a replay: not emitted
+                continue
             activity = await self._attribute(rt, obs)
             self._apply_state(rt, activity)
             self._emit(activity)
@@ -354,7 +398,7 @@ class ActivityManager:
             ]
             if obs.record_id is not None:
                 keys.append(("id", obs.record_id))
-            if any(key in seen for key in keys):
+            if any(key in seen for key in keys) or self._replayed(obs.lock_id, keys, at):
                 return True
             for key in keys:
                 seen[key] = (at, 0, 0)
@@ -366,6 +410,21 @@ class ActivityManager:
         while seen and (len(seen) > SEEN_PER_LOCK or next(iter(seen.values()))[0] < horizon):
             seen.popitem(last=False)
         return duplicate
+
+    def _replayed(self, lock_id: int, keys: list[tuple[Any, ...]], at: int) -> bool:
+        """Whether a cloud record was seen before (across restarts); remembers it if not."""
+        remembered = self._replay.setdefault(lock_id, {})
+        digests = [_digest(key) for key in keys]
+        if any(digest in remembered for digest in digests):
+            return True
+        for digest in digests:
+            remembered[digest] = at
+        if len(remembered) > REPLAY_PER_LOCK:
+            oldest = sorted(remembered.items(), key=lambda item: item[1])
+            for digest, _at in oldest[: len(remembered) - REPLAY_PER_LOCK]:
+                del remembered[digest]
+        self._store.async_delay_save(self._stored, REPLAY_SAVE_DELAY)
+        return False
 
     async def _attribute(self, rt: LockRuntime, obs: _Observation) -> Activity:
         activity = Activity(

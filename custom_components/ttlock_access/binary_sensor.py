@@ -1,4 +1,5 @@
-"""Binary sensors: gateway connectivity, the lock's door sensor and a Wi-Fi lock's link."""
+"""Binary sensors: gateway connectivity, the lock's door sensor, a Wi-Fi lock's link, and a
+meter's link and low prepaid balance."""
 
 from __future__ import annotations
 
@@ -14,11 +15,19 @@ from homeassistant.const import EntityCategory
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
+from .const import CONF_LOW_BALANCE, DEFAULT_LOW_BALANCE
 from .coordinator import TTLockCoordinator
-from .entity import TTLockGatewayEntity, TTLockLockEntity, async_add_per_device
+from .entity import (
+    TTLockGatewayEntity,
+    TTLockLockEntity,
+    TTLockMeterEntity,
+    async_add_per_device,
+    async_add_per_meter,
+)
+from .meters import MeterCoordinator, MeterKey
 from .models import LockRuntime
 from .runtime import TTLockConfigEntry
-from .sdk.model import DoorState, Feature, Gateway
+from .sdk.model import DoorState, Feature, Gateway, Meter
 
 PARALLEL_UPDATES = 0
 
@@ -37,6 +46,39 @@ class GatewayBinaryDescription(BinarySensorEntityDescription):
 
     value_fn: Callable[[Gateway], bool]
 
+
+@dataclass(frozen=True, kw_only=True)
+class MeterBinaryDescription(BinarySensorEntityDescription):
+    """A binary sensor of a meter; ``value_fn`` also gets the low-balance threshold."""
+
+    value_fn: Callable[[Meter, float], bool | None]
+
+
+def low_balance(meter: Meter, threshold: float) -> bool:
+    """A prepaid meter whose money or units ran low (or out: the supply is then cut)."""
+    if not meter.prepaid:
+        return False
+    if meter.remaining is not None and meter.remaining <= 0:
+        return True
+    balance = meter.balance
+    return balance is not None and balance < threshold
+
+
+METER_BINARY_SENSORS: tuple[MeterBinaryDescription, ...] = (
+    MeterBinaryDescription(
+        key="online",
+        device_class=BinarySensorDeviceClass.CONNECTIVITY,
+        entity_category=EntityCategory.DIAGNOSTIC,
+        value_fn=lambda meter, _threshold: meter.online,
+    ),
+    MeterBinaryDescription(
+        # the threshold is the entry's "low balance" option, in the Home Assistant currency
+        key="low_balance",
+        translation_key="low_balance",
+        device_class=BinarySensorDeviceClass.PROBLEM,
+        value_fn=low_balance,
+    ),
+)
 
 LOCK_BINARY_SENSORS: tuple[LockBinaryDescription, ...] = (
     LockBinaryDescription(
@@ -87,6 +129,14 @@ async def async_setup_entry(
             for description in GATEWAY_BINARY_SENSORS
         ],
     )
+    async_add_per_meter(
+        entry,
+        async_add_entities,
+        lambda meters, key: [
+            TTLockMeterBinarySensor(meters, key, description)
+            for description in METER_BINARY_SENSORS
+        ],
+    )
 
 
 class TTLockLockBinarySensor(TTLockLockEntity, BinarySensorEntity):
@@ -121,3 +171,21 @@ class TTLockGatewayBinarySensor(TTLockGatewayEntity, BinarySensorEntity):
     def is_on(self) -> bool:
         """The current value."""
         return self.entity_description.value_fn(self.gateway)
+
+
+class TTLockMeterBinarySensor(TTLockMeterEntity, BinarySensorEntity):
+    """A binary sensor of a meter."""
+
+    entity_description: MeterBinaryDescription
+
+    def __init__(
+        self, coordinator: MeterCoordinator, key: MeterKey, description: MeterBinaryDescription
+    ) -> None:
+        super().__init__(coordinator, key, description.key)
+        self.entity_description = description
+
+    @property
+    def is_on(self) -> bool | None:
+        """The current value."""
+        threshold = self.coordinator.config_entry.options.get(CONF_LOW_BALANCE, DEFAULT_LOW_BALANCE)
+        return self.entity_description.value_fn(self.meter, float(threshold))

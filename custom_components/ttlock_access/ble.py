@@ -93,6 +93,8 @@ class LockBluetooth:
         self._links: dict[str, BleLockLink] = {}
         self._keys: dict[int, tuple[str, LockKeys | None]] = {}
         self._callbacks: dict[int, CALLBACK_TYPE] = {}
+        self._out_of_range: set[int] = set()
+        """Bluetooth-only locks logged as out of range (logged again only once back)."""
         self.extra_keys: dict[int, LockKeys] = {}
         """Keys of locks that are not on a cloud account (local entries)."""
 
@@ -207,6 +209,9 @@ class LockBluetooth:
             advert = parse_advertisement(info.manufacturer_data, address=info.address)
             if advert is None:
                 return
+            if lock_id in self._out_of_range:
+                self._out_of_range.discard(lock_id)
+                _LOGGER.info("%s is back in Bluetooth range", rt.lock.name)
             if self.apply_advertisement(rt, advert, info.rssi):
                 self._on_change()
 
@@ -218,6 +223,14 @@ class LockBluetooth:
             rt = self._locks().get(lock_id)
             if rt is not None:
                 rt.ble_seen_at = None
+                rt.ble_rssi = None  # the next advertisement is news (availability, path)
+                if not rt.lock.is_remote and lock_id not in self._out_of_range:
+                    # Bluetooth is its only path: the lock is unavailable until heard again
+                    self._out_of_range.add(lock_id)
+                    _LOGGER.info(
+                        "%s is out of Bluetooth range: unavailable until it is heard again",
+                        rt.lock.name,
+                    )
                 self._on_change()
 
         return _on_gone

@@ -509,10 +509,7 @@ class TTLockConfigFlow(ConfigFlow, domain=DOMAIN):
         if not self._address:
             fields[vol.Required(CONF_ADDRESS)] = TEXT
         fields[vol.Required(CONF_NAME, default=self._name or "")] = TEXT
-        fields[vol.Optional(CONF_LOCK_DATA)] = PASSWORD
-        fields[vol.Optional(CONF_AES_KEY)] = PASSWORD
-        fields[vol.Optional(CONF_UNLOCK_KEY)] = PASSWORD
-        fields[vol.Optional(CONF_ADMIN_PS)] = PASSWORD
+        fields.update(_key_fields())
         return self.async_show_form(
             step_id="lock_keys",
             data_schema=vol.Schema(fields),
@@ -520,11 +517,21 @@ class TTLockConfigFlow(ConfigFlow, domain=DOMAIN):
             errors=errors,
         )
 
-    async def _validate_keys(self, address: str, name: str, keys: LockKeys) -> str | None:
-        """Talk to the lock with the keys (test before configure); None when they work."""
+    async def _validate_keys(
+        self, address: str, name: str, keys: LockKeys, entry: ConfigEntry | None = None
+    ) -> str | None:
+        """Talk to the lock with the keys (test before configure); None when they work.
+
+        For a loaded entry of this lock, its own link is used: the lock takes one
+        connection at a time, and the entry may hold it."""
         if bluetooth.async_ble_device_from_address(self.hass, address, True) is None:
             return "not_in_range"
-        link = ble_link(self.hass, address, name)
+        runtime = getattr(entry, "runtime_data", None) if entry is not None else None
+        own = None
+        if runtime is not None and entry is not None and entry.state is ConfigEntryState.LOADED:
+            rt = next(iter(runtime.coordinator.data.locks.values()), None)
+            own = runtime.coordinator.ble.link(rt) if rt is not None else None
+        link = own or ble_link(self.hass, address, name)
         try:
             await link.run(lambda: BleGetStatus(keys))
         except (LockError, DecryptError):
@@ -537,8 +544,51 @@ class TTLockConfigFlow(ConfigFlow, domain=DOMAIN):
 
     # ------------------------------------------------------------------ reauth
     async def async_step_reauth(self, entry_data: Mapping[str, Any]) -> ConfigFlowResult:
-        """The cloud refused the stored credentials (password changed, tokens revoked)."""
+        """The cloud refused the stored credentials (password changed, tokens revoked), or a
+        Bluetooth-only lock refused its keys (reset and paired again elsewhere)."""
+        if entry_data.get(CONF_ENTRY_TYPE) == ENTRY_LOCK:
+            return await self.async_step_reauth_lock()
         return await self.async_step_reauth_confirm()
+
+    async def async_step_reauth_lock(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """New key material for a Bluetooth-only lock, checked against the lock."""
+        entry = self._get_reauth_entry()
+        errors: dict[str, str] = {}
+        if user_input is not None:
+            lock_data, error = await self._lock_data_checked(
+                entry, entry.data[CONF_NAME], user_input
+            )
+            if lock_data is not None:
+                return self.async_update_reload_and_abort(
+                    entry, data_updates={CONF_LOCK_DATA: lock_data}
+                )
+            errors["base"] = error
+        return self.async_show_form(
+            step_id="reauth_lock",
+            data_schema=vol.Schema(_key_fields()),
+            description_placeholders={
+                "name": entry.data[CONF_NAME],
+                "address": entry.data[CONF_ADDRESS],
+            },
+            errors=errors,
+        )
+
+    async def _lock_data_checked(
+        self, entry: ConfigEntry, name: str, user_input: Mapping[str, Any]
+    ) -> tuple[dict[str, Any] | None, str]:
+        """lockData from the form, if the lock accepts it; else the form's error key."""
+        address = entry.data[CONF_ADDRESS]
+        try:
+            lock_data = lock_data_from_input(address, name, user_input)
+            keys = LockKeys.from_lock_data_json(lock_data)
+        except (TTLockBleError, ValueError, TypeError):
+            return None, "invalid_lock_keys"
+        error = await self._validate_keys(address, name, keys, entry)
+        if error is not None:
+            return None, error
+        return lock_data, ""
 
     async def async_step_reauth_confirm(
         self, user_input: dict[str, Any] | None = None
@@ -573,9 +623,47 @@ class TTLockConfigFlow(ConfigFlow, domain=DOMAIN):
     ) -> ConfigFlowResult:
         """Change the region, server, developer app or credentials of an account."""
         entry = self._get_reconfigure_entry()
+        if entry.data.get(CONF_ENTRY_TYPE) == ENTRY_LOCK:
+            return await self.async_step_reconfigure_lock()
         if user_input is not None:
             self._pending = {CONF_BASE_URL: entry.data.get(CONF_BASE_URL, ""), **user_input}
             if user_input[CONF_REGION] == REGION_CUSTOM:
                 return await self.async_step_custom_server()
             return await self._finish_account({}, "reconfigure")
         return self.async_show_form(step_id="reconfigure", data_schema=account_schema(entry.data))
+
+    async def async_step_reconfigure_lock(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """A Bluetooth-only lock: its name, and new keys if given (checked against the lock)."""
+        entry = self._get_reconfigure_entry()
+        errors: dict[str, str] = {}
+        if user_input is not None:
+            name = str(user_input[CONF_NAME]).strip() or entry.data[CONF_NAME]
+            updates: dict[str, Any] = {CONF_NAME: name}
+            if any(user_input.get(field) for field in (CONF_LOCK_DATA, CONF_AES_KEY)):
+                lock_data, error = await self._lock_data_checked(entry, name, user_input)
+                if lock_data is None:
+                    errors["base"] = error
+                else:
+                    updates[CONF_LOCK_DATA] = lock_data
+            if not errors:
+                return self.async_update_reload_and_abort(entry, title=name, data_updates=updates)
+        fields: dict[Any, Any] = {vol.Required(CONF_NAME, default=entry.data[CONF_NAME]): TEXT}
+        fields.update(_key_fields())
+        return self.async_show_form(
+            step_id="reconfigure_lock",
+            data_schema=vol.Schema(fields),
+            description_placeholders={"address": entry.data[CONF_ADDRESS]},
+            errors=errors,
+        )
+
+
+def _key_fields() -> dict[Any, Any]:
+    """The key-material fields of the lock forms: lockData, or the AES and unlock keys."""
+    return {
+        vol.Optional(CONF_LOCK_DATA): PASSWORD,
+        vol.Optional(CONF_AES_KEY): PASSWORD,
+        vol.Optional(CONF_UNLOCK_KEY): PASSWORD,
+        vol.Optional(CONF_ADMIN_PS): PASSWORD,
+    }

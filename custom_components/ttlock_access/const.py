@@ -50,6 +50,13 @@ DEFAULT_SWEEP_CALLS: Final = 4
 """Enough to read the records of a 3-lock home every poll when pushes do not arrive."""
 MAX_SWEEP_CALLS: Final = 20
 DEFAULT_MONTHLY_BUDGET: Final = 30_000
+CONF_METER_INTERVAL: Final = "meter_interval"
+"""Hours between readings of the account's meters (one list call per kind of meter)."""
+DEFAULT_METER_INTERVAL: Final = 3
+MAX_METER_INTERVAL: Final = 24
+CONF_LOW_BALANCE: Final = "low_balance"
+"""Below this money balance a prepaid meter's "low balance" sensor turns on."""
+DEFAULT_LOW_BALANCE: Final = 5.0
 """The free developer tier reported in 2026 (docs/cloud.md §3.1)."""
 
 RATE_LIMIT_RETRY: Final = 60  # seconds after errcode 30006

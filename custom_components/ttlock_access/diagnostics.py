@@ -34,6 +34,8 @@ TO_REDACT = {
     "network_name",
     CONF_LOCK_DATA,
     "address",
+    # a meter's number is on the tenant's contract
+    "number",
     # activity and webhooks (issue 5): the webhook id is the callback URL's only secret
     "webhook_id",
     "cloudhook_url",
@@ -87,6 +89,11 @@ async def async_get_config_entry_diagnostics(
             "native_backend": native.BACKEND,
             "gateways": [asdict(gw) for gw in coordinator.data.gateways.values()],
             "locks": locks,
+            "meters": [
+                {**asdict(meter), "kind": meter.kind.value}
+                for meter in (runtime.meters.data.values() if runtime.meters else ())
+            ],
+            "meters_ok": runtime.meters.last_update_success if runtime.meters else None,
             "activity": entry.runtime_data.activity.diagnostics(),
         },
         TO_REDACT,

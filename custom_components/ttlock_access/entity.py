@@ -1,5 +1,5 @@
-"""The base entities (device info, availability, unique ids) and the one helper that adds a
-platform's entities for every lock or gateway, now and when new ones appear."""
+"""The base entities (device info, availability, unique ids) and the helpers that add a
+platform's entities for every lock, gateway or meter, now and when new ones appear."""
 
 from __future__ import annotations
 
@@ -17,9 +17,10 @@ from homeassistant.helpers.update_coordinator import CoordinatorEntity
 
 from .const import DOMAIN, MANUFACTURER
 from .coordinator import TTLockCoordinator
+from .meters import MeterCoordinator, MeterKey, meter_device_identifier
 from .models import LockRuntime, gateway_device_identifier, lock_device_identifier
 from .runtime import TTLockConfigEntry, TTLockRuntimeData
-from .sdk.model import Gateway
+from .sdk.model import Gateway, Meter
 
 
 @callback
@@ -51,15 +52,34 @@ def async_add_per_device(
         )
 
 
-def _follow(
+@callback
+def async_add_per_meter(
     entry: TTLockConfigEntry,
     async_add_entities: AddConfigEntryEntitiesCallback,
-    build: Callable[[int], Iterable[Entity]],
-    current: set[int],
-    listen: Callable[[Callable[[set[int]], None]], CALLBACK_TYPE],
+    build: Callable[[MeterCoordinator, MeterKey], Iterable[Entity]],
+) -> None:
+    """Add the entities ``build`` makes for every meter of the account, now and later."""
+    meters = entry.runtime_data.meters
+    if meters is None:
+        return
+    _follow(
+        entry,
+        async_add_entities,
+        lambda key: build(meters, key),
+        set(meters.data),
+        meters.async_add_meter_listener,
+    )
+
+
+def _follow[K: (int, MeterKey)](
+    entry: TTLockConfigEntry,
+    async_add_entities: AddConfigEntryEntitiesCallback,
+    build: Callable[[K], Iterable[Entity]],
+    current: set[K],
+    listen: Callable[[Callable[[set[K]], None]], CALLBACK_TYPE],
 ) -> None:
     @callback
-    def _add(ids: set[int]) -> None:
+    def _add(ids: set[K]) -> None:
         async_add_entities(entity for device_id in sorted(ids) for entity in build(device_id))
 
     _add(current)
@@ -148,3 +168,27 @@ class TTLockAccountEntity(TTLockEntity):
             model="TTLock cloud account",
             entry_type=DeviceEntryType.SERVICE,
         )
+
+
+class TTLockMeterEntity(CoordinatorEntity[MeterCoordinator]):
+    """An entity of one electricity or water meter."""
+
+    _attr_has_entity_name = True
+
+    def __init__(self, coordinator: MeterCoordinator, key: MeterKey, name: str) -> None:
+        super().__init__(coordinator)
+        self.key = key
+        kind, meter_id = key
+        self._attr_unique_id = f"meter_{kind.value}_{meter_id}_{name}"
+        # the meter coordinator registers the device (model, number, firmware)
+        self._attr_device_info = DeviceInfo(identifiers={meter_device_identifier(key)})
+
+    @property
+    def meter(self) -> Meter:
+        """The meter as last read."""
+        return self.coordinator.data[self.key]
+
+    @property
+    def available(self) -> bool:
+        """While the meters are read and this one is on the account."""
+        return super().available and self.key in self.coordinator.data

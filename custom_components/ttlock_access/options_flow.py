@@ -17,6 +17,8 @@ from homeassistant.helpers.selector import (
 )
 
 from .const import (
+    CONF_LOW_BALANCE,
+    CONF_METER_INTERVAL,
     CONF_MONTHLY_BUDGET,
     CONF_OFFLINE_FALLBACK,
     CONF_PASSCODE_LIMIT,
@@ -27,9 +29,12 @@ from .const import (
     CONF_REMOVE_PIN,
     CONF_STAY_CONNECTED,
     CONF_SWEEP_CALLS,
+    DEFAULT_LOW_BALANCE,
+    DEFAULT_METER_INTERVAL,
     DEFAULT_MONTHLY_BUDGET,
     DEFAULT_POLL_INTERVAL,
     DEFAULT_SWEEP_CALLS,
+    MAX_METER_INTERVAL,
     MAX_POLL_INTERVAL,
     MAX_SWEEP_CALLS,
     MIN_POLL_INTERVAL,
@@ -54,7 +59,10 @@ class TTLockOptionsFlow(OptionsFlowWithReload):
                 key: bool(user_input.pop(key, False))
                 for key in (CONF_STAY_CONNECTED, CONF_OFFLINE_FALLBACK)
             }
-            data: dict[str, Any] = {k: int(v) for k, v in user_input.items()} | flags
+            # whole numbers, but money keeps its cents
+            data: dict[str, Any] = {
+                k: float(v) if k == CONF_LOW_BALANCE else int(v) for k, v in user_input.items()
+            } | flags
             if pin and not valid_pin(pin):
                 errors[CONF_PIN] = "invalid_pin"
             else:
@@ -99,6 +107,29 @@ class TTLockOptionsFlow(OptionsFlowWithReload):
                     NumberSelectorConfig(min=0, max=1000, step=1, mode=NumberSelectorMode.BOX)
                 ),
                 vol.Required(
+                    CONF_METER_INTERVAL,
+                    default=options.get(CONF_METER_INTERVAL, DEFAULT_METER_INTERVAL),
+                ): NumberSelector(
+                    NumberSelectorConfig(
+                        min=1,
+                        max=MAX_METER_INTERVAL,
+                        step=1,
+                        unit_of_measurement="h",
+                        mode=NumberSelectorMode.BOX,
+                    )
+                ),
+                vol.Required(
+                    CONF_LOW_BALANCE, default=options.get(CONF_LOW_BALANCE, DEFAULT_LOW_BALANCE)
+                ): NumberSelector(
+                    NumberSelectorConfig(
+                        min=0,
+                        max=100_000,
+                        step=0.01,
+                        unit_of_measurement=self.hass.config.currency,
+                        mode=NumberSelectorMode.BOX,
+                    )
+                ),
+                vol.Required(
                     CONF_STAY_CONNECTED, default=options.get(CONF_STAY_CONNECTED, False)
                 ): BooleanSelector(),
                 vol.Required(
@@ -113,7 +144,7 @@ class TTLockOptionsFlow(OptionsFlowWithReload):
             )
         # what the current settings cost (an entry not loaded yet: nothing known, so 0)
         runtime = getattr(self.config_entry, "runtime_data", None)
-        estimate = runtime.coordinator.estimate() if runtime else Estimate(0, 0)
+        estimate = runtime.estimate() if runtime else Estimate(0, 0)
         return self.async_show_form(
             step_id="init",
             data_schema=schema,

@@ -9,6 +9,9 @@ from homeassistant.config_entries import ConfigEntry
 from .access import AccessManager
 from .activity import ActivityManager
 from .coordinator import TTLockCoordinator
+from .lifts import LiftCoordinator
+from .meters import MeterCoordinator
+from .schedule import Estimate
 from .sdk.cloud import TTLockCloud
 from .usage import ApiUsage
 
@@ -23,6 +26,18 @@ class TTLockRuntimeData:
     usage: ApiUsage
     access: AccessManager
     activity: ActivityManager
+    meters: MeterCoordinator | None = None
+    """The account's electricity and water meters (account entries only)."""
+    lifts: LiftCoordinator | None = None
+    """The account's lift controllers and power savers (account entries only)."""
+
+    def estimate(self) -> Estimate:
+        """What the current settings cost a month, locks, meters, lifts and power savers,
+        with and without push."""
+        locks = self.coordinator.estimate()
+        meters = self.meters.monthly_calls() if self.meters else 0
+        meters += self.lifts.monthly_calls() if self.lifts else 0
+        return Estimate(locks.with_push + meters, locks.without_push + meters)
 
 
 type TTLockConfigEntry = ConfigEntry[TTLockRuntimeData]

@@ -27,6 +27,7 @@ from enum import StrEnum
 from typing import Final, Literal
 
 from .models import LockRuntime
+from .sdk.model import Feature
 
 type Kind = Literal["state", "detail", "records", "signal"]
 
@@ -177,12 +178,15 @@ def lock_plan(
     never = datetime.min.replace(tzinfo=now.tzinfo)
     ranked: list[tuple[int, datetime, Kind, int]] = []
     for lock_id, rt in ((rt.lock.lock_id, rt) for rt in runtimes):
-        # a lock heard over Bluetooth tells its state and records for free
+        # a lock heard over Bluetooth tells its state and records for free, but not its door
         remote = rt.lock.is_remote and not rt.ble_fresh
-        if remote and rt.state_checked_at is None:
+        door_unknown = (
+            rt.lock.is_remote and rt.door is None and rt.lock.features.has(Feature.DOOR_SENSOR)
+        )
+        if (remote or door_unknown) and rt.state_checked_at is None:
             ranked.append((0, never, "state", lock_id))
         elif (
-            remote
+            (remote or door_unknown)
             and periods.state is not None
             and _stale(rt.state_checked_at, periods.state, now, slack)
         ):

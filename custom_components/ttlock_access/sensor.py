@@ -1,5 +1,6 @@
 """Sensors: lock battery, signal, connection path and access changes; gateway locks seen;
-the account's API usage. Each one is a row of a description table."""
+meter readings, prepaid balance and price; the account's API usage. Each one is a row of a
+description table."""
 
 from __future__ import annotations
 
@@ -13,7 +14,13 @@ from homeassistant.components.sensor import (
     SensorEntityDescription,
     SensorStateClass,
 )
-from homeassistant.const import PERCENTAGE, SIGNAL_STRENGTH_DECIBELS_MILLIWATT, EntityCategory
+from homeassistant.const import (
+    PERCENTAGE,
+    SIGNAL_STRENGTH_DECIBELS_MILLIWATT,
+    EntityCategory,
+    UnitOfEnergy,
+    UnitOfVolume,
+)
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.typing import StateType
@@ -24,12 +31,15 @@ from .entity import (
     TTLockAccountEntity,
     TTLockGatewayEntity,
     TTLockLockEntity,
+    TTLockMeterEntity,
     async_add_per_device,
+    async_add_per_meter,
 )
+from .meters import MeterCoordinator, MeterKey
 from .models import LockRuntime
 from .runtime import TTLockConfigEntry, TTLockRuntimeData
 from .schedule import PushState
-from .sdk.model import Gateway
+from .sdk.model import Gateway, Meter, MeterKind
 
 PARALLEL_UPDATES = 0
 
@@ -61,6 +71,99 @@ class AccountSensorDescription(SensorEntityDescription):
 
     value_fn: Callable[[TTLockCoordinator], StateType]
     attrs_fn: Callable[[TTLockCoordinator], dict[str, Any]] | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class MeterSensorDescription(SensorEntityDescription):
+    """A sensor of a meter; ``money``: the unit is the Home Assistant currency (``per_unit``:
+    per kWh or m³)."""
+
+    value_fn: Callable[[Meter], StateType]
+    money: bool = False
+    per_unit: bool = False
+
+
+UNIT = {MeterKind.ELECTRIC: UnitOfEnergy.KILO_WATT_HOUR, MeterKind.WATER: UnitOfVolume.CUBIC_METERS}
+
+METER_SENSORS: dict[MeterKind, tuple[MeterSensorDescription, ...]] = {
+    MeterKind.ELECTRIC: (
+        MeterSensorDescription(
+            # the meter's counter: what the Energy dashboard takes as grid consumption
+            key="energy",
+            device_class=SensorDeviceClass.ENERGY,
+            native_unit_of_measurement=UnitOfEnergy.KILO_WATT_HOUR,
+            state_class=SensorStateClass.TOTAL_INCREASING,
+            suggested_display_precision=2,
+            value_fn=lambda meter: meter.total,
+        ),
+        MeterSensorDescription(
+            # prepaid energy left: stored, not consumed, so not an ENERGY sensor
+            key="energy_left",
+            translation_key="energy_left",
+            device_class=SensorDeviceClass.ENERGY_STORAGE,
+            native_unit_of_measurement=UnitOfEnergy.KILO_WATT_HOUR,
+            state_class=SensorStateClass.MEASUREMENT,
+            suggested_display_precision=2,
+            value_fn=lambda meter: meter.remaining if meter.prepaid else None,
+        ),
+    ),
+    MeterKind.WATER: (
+        MeterSensorDescription(
+            key="water",
+            device_class=SensorDeviceClass.WATER,
+            native_unit_of_measurement=UnitOfVolume.CUBIC_METERS,
+            state_class=SensorStateClass.TOTAL_INCREASING,
+            suggested_display_precision=2,
+            value_fn=lambda meter: meter.total,
+        ),
+        MeterSensorDescription(
+            key="water_left",
+            translation_key="water_left",
+            device_class=SensorDeviceClass.VOLUME_STORAGE,
+            native_unit_of_measurement=UnitOfVolume.CUBIC_METERS,
+            state_class=SensorStateClass.MEASUREMENT,
+            suggested_display_precision=2,
+            value_fn=lambda meter: meter.remaining if meter.prepaid else None,
+        ),
+        MeterSensorDescription(
+            key="battery",
+            device_class=SensorDeviceClass.BATTERY,
+            native_unit_of_measurement=PERCENTAGE,
+            state_class=SensorStateClass.MEASUREMENT,
+            entity_category=EntityCategory.DIAGNOSTIC,
+            value_fn=lambda meter: meter.battery,
+        ),
+    ),
+}
+
+COMMON_METER_SENSORS: tuple[MeterSensorDescription, ...] = (
+    MeterSensorDescription(
+        # money left on a prepaid meter (units left at the unit price)
+        key="balance",
+        translation_key="balance",
+        device_class=SensorDeviceClass.MONETARY,
+        suggested_display_precision=2,
+        money=True,
+        value_fn=lambda meter: meter.balance,
+    ),
+    MeterSensorDescription(
+        key="unit_price",
+        translation_key="unit_price",
+        suggested_display_precision=2,
+        money=True,
+        per_unit=True,
+        value_fn=lambda meter: meter.price,
+    ),
+    MeterSensorDescription(
+        key="signal",
+        device_class=SensorDeviceClass.SIGNAL_STRENGTH,
+        native_unit_of_measurement=SIGNAL_STRENGTH_DECIBELS_MILLIWATT,
+        state_class=SensorStateClass.MEASUREMENT,
+        entity_category=EntityCategory.DIAGNOSTIC,
+        entity_registry_enabled_default=False,
+        value_fn=lambda meter: meter.rssi,
+    ),
+)
 
 
 def _path(rt: LockRuntime, data: TTLockRuntimeData) -> str:
@@ -139,7 +242,9 @@ ACCOUNT_SENSORS: tuple[AccountSensorDescription, ...] = (
         # this month's calls per endpoint, and what the current settings cost a month
         attrs_fn=lambda coordinator: {
             "endpoints": coordinator.usage.endpoints,
-            "monthly_estimate_with_push": (estimate := coordinator.estimate()).with_push,
+            "monthly_estimate_with_push": (
+                estimate := coordinator.config_entry.runtime_data.estimate()
+            ).with_push,
             "monthly_estimate_without_push": estimate.without_push,
         },
     ),
@@ -185,6 +290,14 @@ async def async_setup_entry(
         gateways=lambda gateway_id: [
             TTLockGatewaySensor(coordinator, gateway_id, description)
             for description in GATEWAY_SENSORS
+        ],
+    )
+    async_add_per_meter(
+        entry,
+        async_add_entities,
+        lambda meters, key: [
+            TTLockMeterSensor(meters, key, description)
+            for description in (*METER_SENSORS[key[0]], *COMMON_METER_SENSORS)
         ],
     )
 
@@ -272,3 +385,29 @@ class TTLockAccountSensor(TTLockAccountEntity, SensorEntity):
         """Per-endpoint counts and estimates (API calls), push timing (push)."""
         attrs_fn = self.entity_description.attrs_fn
         return attrs_fn(self.coordinator) if attrs_fn else None
+
+
+class TTLockMeterSensor(TTLockMeterEntity, SensorEntity):
+    """A reading of a meter."""
+
+    entity_description: MeterSensorDescription
+
+    def __init__(
+        self, coordinator: MeterCoordinator, key: MeterKey, description: MeterSensorDescription
+    ) -> None:
+        super().__init__(coordinator, key, description.key)
+        self.entity_description = description
+
+    @property
+    def native_unit_of_measurement(self) -> str | None:
+        """The description's unit; money in Home Assistant's currency (TTLock names none)."""
+        description = self.entity_description
+        if not description.money:
+            return description.native_unit_of_measurement
+        currency = self.hass.config.currency
+        return f"{currency}/{UNIT[self.key[0]]}" if description.per_unit else currency
+
+    @property
+    def native_value(self) -> StateType:
+        """The current value."""
+        return self.entity_description.value_fn(self.meter)

@@ -14,6 +14,7 @@ from collections.abc import Callable, Coroutine
 from typing import Any
 
 import probatio as vol  # HA 2026.9+ validation engine (voluptuous-compatible)
+from homeassistant.config_entries import ConfigEntryState
 from homeassistant.core import HomeAssistant, ServiceCall, ServiceResponse, SupportsResponse
 from homeassistant.helpers import config_validation as cv
 from homeassistant.helpers.entity import Entity
@@ -31,7 +32,12 @@ from .access import (
     HolderKind,
 )
 from .access import holders as ops
-from .access.adopt import ADOPTABLE, async_adopt, async_unmanaged
+from .access.adopt import (
+    ADOPTABLE,
+    async_adopt,
+    async_cleanup_expired_passcodes,
+    async_unmanaged,
+)
 from .access.model import new_id
 from .actions import (
     CUSTOM_TYPES,
@@ -57,8 +63,13 @@ from .actions import (
 from .const import CONF_OFFLINE_FALLBACK, DOMAIN
 from .enroll import async_enroll
 from .entity import TTLockLockEntity
+from .lift_actions import ACTIVATE_FLOORS_SCHEMA, async_activate_floors
+from .meter_actions import POSITIVE, async_recharge
+from .runtime import TTLockConfigEntry
 from .sdk.model import Feature
+from .settings_actions import CONFIGURE_PASSAGE_MODE_SCHEMA, async_configure_passage_mode
 from .sharing import SHARE_FIELDS, with_sharing
+from .webhook import async_rotate_webhook
 
 OFFLINE_TYPES = (
     "one_time",
@@ -93,7 +104,7 @@ CREATE_PASSCODE_SCHEMA = vol.Schema(
         **_TARGET,
         **_WINDOW,
         vol.Required("name"): valid_name,
-        vol.Optional("type", default="custom_permanent"): vol.In(PASSCODE_TYPES),
+        vol.Optional("type"): vol.In(PASSCODE_TYPES),
         vol.Optional("code"): cv.string,
         vol.Optional("length", default=6): _LENGTH,
         vol.Optional("holder"): valid_name,
@@ -163,6 +174,13 @@ ADOPT_SCHEMA = vol.Schema(
         vol.Optional("holder_kind", default="guest"): vol.In([k.value for k in HolderKind]),
     }
 )
+CLEANUP_SCHEMA = vol.Schema(
+    {**_TARGET, vol.Optional("include_unmanaged", default=False): cv.boolean}
+)
+ROTATE_SCHEMA = vol.Schema({vol.Required("config_entry_id"): cv.string})
+RECHARGE_SCHEMA = vol.Schema(
+    {**_TARGET, vol.Optional("amount"): POSITIVE, vol.Optional("units"): POSITIVE}
+)
 LIST_SCHEMA = vol.Schema(
     {
         **_TARGET,
@@ -178,9 +196,13 @@ async def _create_passcode(hass: HomeAssistant, call: ServiceCall) -> ServiceRes
     data = dict(call.data)
     targets = await lock_targets(hass, call)
     manager, lock_ids = targets[0].manager, [t.lock_id for t in targets]
-    variant: str = data["type"]
     code = parse_code(data.get("code"))
     starts, ends = window_of(data)
+    # no type: a custom code, for the window when one is given (never silently permanent)
+    windowed = bool(data.get("starts_at") or data.get("ends_at"))
+    variant: str = data.get("type") or ("custom_period" if windowed else "custom_permanent")
+    if variant in ("custom_permanent", "permanent") and windowed:
+        raise invalid("permanent_has_no_window", type=variant)
     if variant in ("custom_period", "period", *CYCLIC_TYPES) and ends is None:
         raise invalid("needs_end", type=variant)
     if variant not in CUSTOM_TYPES and code is not None:
@@ -232,6 +254,23 @@ def _revoke_handler(
         return {"credential": credential.public()}
 
     return _revoke
+
+
+async def _cleanup_expired_passcodes(hass: HomeAssistant, call: ServiceCall) -> ServiceResponse:
+    """Take expired passcodes off the chosen locks; the names, per lock entity."""
+    result: dict[str, Any] = {}
+    now_ms = int(dt_util.utcnow().timestamp() * 1000)
+    for target in await lock_targets(hass, call, one_account=False):
+        if call.data["include_unmanaged"] and target.coordinator.client is None:
+            raise invalid("needs_account")
+        with answers(target.manager, target.rt.lock.name):
+            result[target.entity_id] = await async_cleanup_expired_passcodes(
+                target.manager,
+                target.lock_id,
+                include_unmanaged=call.data["include_unmanaged"],
+                now_ms=now_ms,
+            )
+    return {"locks": result}
 
 
 async def _erase_all_passcodes(hass: HomeAssistant, call: ServiceCall) -> ServiceResponse:
@@ -504,6 +543,21 @@ async def _verify_access(entity: Entity, call: ServiceCall) -> ServiceResponse:
     return report.as_dict()
 
 
+async def _rotate_callback_url(hass: HomeAssistant, call: ServiceCall) -> ServiceResponse:
+    """A new callback URL for an account (the old one stops working at once)."""
+    entry = hass.config_entries.async_get_entry(call.data["config_entry_id"])
+    if entry is None or entry.domain != DOMAIN or entry.state is not ConfigEntryState.LOADED:
+        raise invalid("account_not_loaded")
+    account: TTLockConfigEntry = entry
+    if account.runtime_data.client is None:
+        raise invalid("needs_account")
+    return {"url": await async_rotate_webhook(hass, account)}
+
+
+async def _recharge_meter(hass: HomeAssistant, call: ServiceCall) -> ServiceResponse:
+    return await async_recharge(hass, call)
+
+
 # ---------------------------------------------------------------------- registration
 type _Handler = Callable[[HomeAssistant, ServiceCall], Coroutine[Any, Any, ServiceResponse]]
 _OPTIONAL, _ONLY = SupportsResponse.OPTIONAL, SupportsResponse.ONLY
@@ -519,6 +573,7 @@ _SERVICES: tuple[tuple[str, _Handler, vol.Schema, SupportsResponse], ...] = (
     ("update_passcode", _update_validity, UPDATE_VALIDITY_SCHEMA, _OPTIONAL),
     ("revoke_passcode", _revoke_handler(_PASSCODES), CREDENTIAL_SCHEMA, _OPTIONAL),
     ("erase_all_passcodes", _erase_all_passcodes, ERASE_SCHEMA, _OPTIONAL),
+    ("cleanup_expired_passcodes", _cleanup_expired_passcodes, CLEANUP_SCHEMA, _OPTIONAL),
     ("add_card", with_sharing(_add_card), ADD_CARD_SCHEMA.extend(SHARE_FIELDS), _OPTIONAL),
     ("update_card_validity", _update_validity, UPDATE_VALIDITY_SCHEMA, _OPTIONAL),
     ("revoke_card", _revoke_handler((CredentialKind.CARD,)), CREDENTIAL_SCHEMA, _OPTIONAL),
@@ -547,6 +602,15 @@ _SERVICES: tuple[tuple[str, _Handler, vol.Schema, SupportsResponse], ...] = (
     ("add_staff", with_sharing(_add_staff), ADD_STAFF_SCHEMA.extend(SHARE_FIELDS), _OPTIONAL),
     ("remove_staff", _remove_staff, REMOVE_STAFF_SCHEMA, _OPTIONAL),
     ("list_credentials", _list_credentials, LIST_SCHEMA, _ONLY),
+    ("recharge_meter", _recharge_meter, RECHARGE_SCHEMA, _OPTIONAL),
+    ("rotate_callback_url", _rotate_callback_url, ROTATE_SCHEMA, _OPTIONAL),
+    ("activate_floors", async_activate_floors, ACTIVATE_FLOORS_SCHEMA, _OPTIONAL),
+    (
+        "configure_passage_mode",
+        async_configure_passage_mode,
+        CONFIGURE_PASSAGE_MODE_SCHEMA,
+        _OPTIONAL,
+    ),
 )
 
 

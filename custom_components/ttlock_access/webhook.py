@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import json
 import logging
+import time
+from collections import deque
 from collections.abc import Awaitable, Callable
 from http import HTTPStatus
 
@@ -129,6 +131,29 @@ async def async_update_issue(hass: HomeAssistant, entry: TTLockConfigEntry) -> N
     )
 
 
+async def async_rotate_webhook(hass: HomeAssistant, entry: TTLockConfigEntry) -> str | None:
+    """A new callback URL for the entry (the old one, maybe leaked, stops working at once).
+
+    TTLock keeps pushing to the old URL until the developer application is updated: the
+    repair issue shows the new URL again until the first callback reaches it. Answers the
+    new URL (None when Home Assistant has no URL TTLock could reach)."""
+    old = entry.data.get(CONF_WEBHOOK_ID)
+    if old:
+        webhook.async_unregister(hass, old)
+        await async_remove_webhook(hass, entry)
+    hass.config_entries.async_update_entry(
+        entry,
+        data={
+            **entry.data,
+            CONF_WEBHOOK_ID: webhook.async_generate_id(),
+            CONF_WEBHOOK_SEEN: False,
+        },
+    )
+    _LOGGER.info("%s has a new TTLock callback URL; set it in the developer console", entry.title)
+    await async_setup_webhook(hass, entry)
+    return await async_webhook_url(hass, entry.data[CONF_WEBHOOK_ID])
+
+
 async def async_remove_webhook(hass: HomeAssistant, entry: TTLockConfigEntry) -> None:
     """Entry removed: drop its cloudhook, if it had one."""
     webhook_id = entry.data.get(CONF_WEBHOOK_ID)
@@ -186,10 +211,53 @@ def _entries(hass: HomeAssistant, entry: TTLockConfigEntry) -> list[TTLockConfig
 
 MAX_BODY = 1_000_000
 """Bytes of a callback at most (a records push of 1,000 records is far smaller)."""
+RATE_WINDOW = 60.0
+RATE_MAX = 300
+"""Callbacks per entry and minute at most (TTLock pushes about one per lock event; a busy
+building stays far below). The excess is answered 429, which TTLock retries later."""
+
+
+class RateLimit:
+    """A sliding window of callback arrival times; says once per burst that it refuses."""
+
+    def __init__(self) -> None:
+        self.limit = RATE_MAX
+        self.window = RATE_WINDOW
+        self._times: deque[float] = deque()
+        self.refused = 0
+        self._told = False
+
+    def allow(self, now: float) -> bool:
+        """Whether a callback arriving at ``now`` (monotonic seconds) is taken."""
+        while self._times and now - self._times[0] >= self.window:
+            self._times.popleft()
+        if len(self._times) >= self.limit:
+            self.refused += 1
+            return False
+        self._times.append(now)
+        if len(self._times) < self.limit // 2:
+            self._told = False  # the burst is over: the next one is logged again
+        return True
+
+    def tell(self) -> bool:
+        """True the first time a burst is refused (log once, not per callback)."""
+        told, self._told = self._told, True
+        return not told
 
 
 def _handler(entry: TTLockConfigEntry) -> _Handler:
+    limit = RateLimit()
+
     async def _handle(hass: HomeAssistant, webhook_id: str, request: web.Request) -> web.Response:
+        if not limit.allow(time.monotonic()):
+            if limit.tell():
+                _LOGGER.warning(
+                    "TTLock callbacks for %s arrive faster than %s a minute: the excess is "
+                    "refused until the rate drops (TTLock retries refused callbacks)",
+                    entry.title,
+                    limit.limit,
+                )
+            return web.Response(status=HTTPStatus.TOO_MANY_REQUESTS, text="slow down")
         if (request.content_length or 0) > MAX_BODY:
             _LOGGER.debug("Rejected a TTLock callback of %s bytes", request.content_length)
             return web.Response(status=HTTPStatus.BAD_REQUEST, text="body too large")

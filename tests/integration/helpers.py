@@ -124,7 +124,7 @@ async def paired_locally(
         if f["context"].get("unique_id") == lock.address
     )
     await hass.config_entries.flow.async_configure(flow["flow_id"], {"name": name})
-    await hass.async_block_till_done()
+    await hass.async_block_till_done(wait_background_tasks=True)  # incl. the settings read
     try:
         yield lock
     finally:

@@ -53,10 +53,14 @@ async def shed(hass: HomeAssistant, cloud: Cloud) -> AsyncIterator[SimulatedLock
 
 
 async def test_local_lock_that_goes_silent_becomes_unavailable(
-    hass: HomeAssistant, shed: SimulatedLock, freezer: FrozenDateTimeFactory
+    hass: HomeAssistant,
+    shed: SimulatedLock,
+    freezer: FrozenDateTimeFactory,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
     """Bluetooth is a local lock's only path: once Home Assistant's Bluetooth stack declares
-    it gone, its entities are unavailable (not 15 minutes later)."""
+    it gone, its entities are unavailable (not 15 minutes later); going and coming back are
+    each logged once."""
     assert hass.states.get("lock.shed").state == "locked"
     shed.set_in_range(False)  # no more advertisements
     later = monotonic_time_coarse() + 3600
@@ -68,3 +72,43 @@ async def test_local_lock_that_goes_silent_becomes_unavailable(
         await advance(hass, freezer, 301)
         await advance(hass, freezer, 301)
     assert hass.states.get("lock.shed").state == STATE_UNAVAILABLE
+
+    gone = [r for r in caplog.records if "is out of Bluetooth range" in r.getMessage()]
+    assert len(gone) == 1 and gone[0].levelname == "INFO"
+    shed.set_in_range(True)
+    for _ in range(3):
+        await advance(hass, freezer, 30)
+    assert hass.states.get("lock.shed").state != STATE_UNAVAILABLE
+    back = [r for r in caplog.records if "is back in Bluetooth range" in r.getMessage()]
+    assert len(back) == 1
+    assert len([r for r in caplog.records if "is out of Bluetooth range" in r.getMessage()]) == 1
+
+
+async def test_local_lock_never_heard_is_not_ready(hass: HomeAssistant, cloud: Cloud) -> None:
+    """A Bluetooth-only entry whose lock no adapter or proxy has heard lately is not set up
+    blind: set-up is retried (ConfigEntryNotReady) until the lock is heard."""
+    from homeassistant.config_entries import ConfigEntryState
+
+    from custom_components.ttlock_access.const import (
+        CONF_ENTRY_TYPE,
+        CONF_LOCK_DATA,
+        DOMAIN,
+        ENTRY_LOCK,
+    )
+
+    lock = SimulatedLock.factory_fresh("C0:FF:EE:19:10:70", seed="silent")
+    entry = MockConfigEntry(
+        domain=DOMAIN,
+        title="Cellar",
+        unique_id=lock.address,
+        data={
+            CONF_ENTRY_TYPE: ENTRY_LOCK,
+            "address": lock.address,
+            "name": "Cellar",
+            CONF_LOCK_DATA: {"lockMac": lock.address, "lockName": "Cellar"},
+        },
+    )
+    entry.add_to_hass(hass)
+    assert not await hass.config_entries.async_setup(entry.entry_id)
+    assert entry.state is ConfigEntryState.SETUP_RETRY
+    assert "has not been heard over Bluetooth recently" in str(entry.reason)

@@ -281,6 +281,8 @@ async def test_options_flow(
             "monthly_passcode_limit": 5,
             "stay_connected": True,
             "offline_fallback": False,
+            "meter_interval": 6,
+            "low_balance": 2.5,
         },
     )
     assert result["type"] is FlowResultType.CREATE_ENTRY
@@ -292,10 +294,15 @@ async def test_options_flow(
         "monthly_passcode_limit": 5,
         "stay_connected": True,
         "offline_fallback": False,
+        "meter_interval": 6,
+        "low_balance": 2.5,
     }
     coordinator = setup_entry.runtime_data.coordinator
     assert coordinator.update_interval is not None
     assert coordinator.update_interval.total_seconds() == 30 * 60
     assert coordinator.sweep_calls == 2
     assert setup_entry.runtime_data.usage.budget == 5000
+    meters = setup_entry.runtime_data.meters
+    assert meters is not None and meters.update_interval is not None
+    assert meters.update_interval.total_seconds() == 6 * 3600
     assert coordinator.ble.stay_connected

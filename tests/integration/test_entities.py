@@ -39,7 +39,7 @@ async def test_gateway_connectivity_and_locks_seen(
     freezer: FrozenDateTimeFactory,
 ) -> None:
     """The gateway's cloud connection and the number of locks it serves."""
-    assert hass.states.get("sensor.hallway_gateway_locks_seen").state == "1"
+    assert hass.states.get("sensor.hallway_gateway_locks_seen").state == "2"  # + power saver
     cloud.world.set_gateway_online(HALLWAY_GATEWAY, False)
     await poll(hass, freezer)
     assert hass.states.get("binary_sensor.hallway_gateway_connectivity").state == "off"

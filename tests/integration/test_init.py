@@ -62,13 +62,14 @@ async def test_setup_cost_and_tokens_stored(
     token = setup_entry.data[CONF_TOKEN]
     assert token["uid"] == cloud.uid
     # sign-in + lock/list + gateway/list + the per-lock calls of one poll (states first)
-    assert cloud.world.usage(CLIENT_ID) == 3 + DEFAULT_SWEEP_CALLS
+    # + one list per kind of meter (electricity, water) + the lifts' and power savers' lists
+    assert cloud.world.usage(CLIENT_ID) == 3 + DEFAULT_SWEEP_CALLS + 2 + 2
     remote = [
         rt for rt in setup_entry.runtime_data.coordinator.data.locks.values() if rt.lock.is_remote
     ]
     assert cloud.world.endpoint_usage(CLIENT_ID)["lock/queryOpenState"] == len(remote)
     calls = hass.states.get("sensor.demo_example_com_api_calls_this_month")
-    assert calls.state == str(3 + DEFAULT_SWEEP_CALLS)
+    assert calls.state == str(3 + DEFAULT_SWEEP_CALLS + 2 + 2)
     assert calls.attributes["endpoints"] == cloud.world.endpoint_usage(CLIENT_ID)
 
 
@@ -416,6 +417,6 @@ async def test_usage_resets_with_the_month(
     assert usage.calls > 0
     usage.quota_exhausted = True
     await advance(hass, freezer, 32 * 86400)
-    # the poll of the new month has made a few calls, counted from zero
-    assert 0 < usage.calls < 10
+    # the poll of the new month has made a few calls (locks, meters, lifts), counted from zero
+    assert 0 < usage.calls < 16
     assert not usage.quota_exhausted

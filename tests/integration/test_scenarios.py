@@ -91,6 +91,15 @@ class Run:
     rng: random.Random
     log: list[str] = field(default_factory=list)
     baseline: dict[int, tuple[set[str], set[str]]] = field(default_factory=dict)
+    secrets: dict[str, str] = field(default_factory=dict)
+    """Every credential's code or card number as first seen: the Store drops a revoked one's
+    digits once its removal is confirmed, and the checks still need them."""
+
+    def secret(self, credential: Credential) -> str | None:
+        """The credential's digits, also after the Store dropped them."""
+        if credential.secret is not None:
+            self.secrets.setdefault(credential.credential_id, credential.secret)
+        return self.secrets.get(credential.credential_id)
 
     @property
     def manager(self) -> AccessManager:
@@ -145,9 +154,10 @@ def held(run: Run, lock_id: int) -> tuple[set[str], set[str]]:
 def on_lock(run: Run, credential: Credential, lock_id: int) -> bool:
     """Whether the lock's memory holds this credential."""
     codes, cards = held(run, lock_id)
+    secret = run.secret(credential)
     if credential.kind is CredentialKind.PASSCODE:
-        return credential.secret in codes
-    return credential.kind is CredentialKind.CARD and credential.secret in cards
+        return secret in codes
+    return credential.kind is CredentialKind.CARD and secret in cards
 
 
 def check_nothing_lies(run: Run) -> None:
@@ -187,9 +197,9 @@ def check_settled(run: Run) -> None:
             if placement.state is not PlacementState.SET:
                 continue
             if credential.kind is CredentialKind.PASSCODE:
-                want_codes.add(str(credential.secret))
+                want_codes.add(str(run.secret(credential)))
             elif credential.kind is CredentialKind.CARD:
-                want_cards.add(str(credential.secret))
+                want_cards.add(str(run.secret(credential)))
         assert codes == want_codes, f"{ENTITY[lock_id]} codes differ\n{run.log}"
         assert cards == want_cards, f"{ENTITY[lock_id]} cards differ\n{run.log}"
         for credential in manager.state.credentials.values():
@@ -198,7 +208,9 @@ def check_settled(run: Run) -> None:
                 and credential.removal_wanted
                 and lock_id in credential.placements
             ):
-                result = run.cloud.world.enter_code(lock_id, str(credential.secret))
+                secret = run.secret(credential)
+                assert secret is not None, f"{credential.name}: digits never seen\n{run.log}"
+                result = run.cloud.world.enter_code(lock_id, secret)
                 assert not result.success, f"revoked code opens {ENTITY[lock_id]}\n{run.log}"
 
 

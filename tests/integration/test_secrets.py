@@ -223,3 +223,40 @@ async def test_no_secret_in_logs_states_events_or_diagnostics(
         if secret and secret in text
     ]
     assert leaks == []
+
+
+async def test_revoked_digits_leave_the_store(
+    hass: HomeAssistant, setup_entry: MockConfigEntry, hass_storage: dict, cloud: Cloud
+) -> None:
+    """Once every lock confirmed a revoked code gone, the Store keeps its name, kind, window
+    and status, but not its digits (nor the offline code the cloud made for it)."""
+    from custom_components.ttlock_access.access.book import storage_key
+
+    created = await call(
+        hass,
+        "create_passcode",
+        {"entity_id": "lock.front_door", "name": "Short-lived", "code": CUSTOM_CODE},
+    )
+    offline = await call(
+        hass,
+        "create_passcode",
+        {
+            "entity_id": "lock.front_door",
+            "name": "Courier",
+            "type": "period",
+            "ends_at": "2031-01-01 00:00:00",
+        },
+    )
+    offline_code = offline["locks"]["lock.front_door"]["code"]
+    manager = setup_entry.runtime_data.access
+    await manager.async_save()
+    stored = json.dumps(hass_storage[storage_key(setup_entry.entry_id)])
+    assert CUSTOM_CODE in stored and offline_code in stored  # live codes are needed
+
+    for made in (created, offline):
+        await call(hass, "revoke_passcode", {"credential_id": made["credential_id"]})
+    await manager.async_save()
+    stored = json.dumps(hass_storage[storage_key(setup_entry.entry_id)])
+    assert CUSTOM_CODE not in stored and offline_code not in stored
+    assert "Short-lived" in stored and '"revoked"' in stored
+    assert not cloud.world.enter_code(FRONT_DOOR, CUSTOM_CODE).success

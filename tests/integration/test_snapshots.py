@@ -40,7 +40,18 @@ VOLATILE = (
 
 
 @pytest.mark.parametrize(
-    "platform", [Platform.BINARY_SENSOR, Platform.EVENT, Platform.LOCK, Platform.SENSOR]
+    "platform",
+    [
+        Platform.BINARY_SENSOR,
+        Platform.BUTTON,
+        Platform.EVENT,
+        Platform.LOCK,
+        Platform.NUMBER,
+        Platform.SELECT,
+        Platform.SENSOR,
+        Platform.SWITCH,
+        Platform.VALVE,
+    ],
 )
 @pytest.mark.usefixtures("entity_registry_enabled_by_default")
 async def test_entities(

@@ -248,3 +248,34 @@ async def test_local_lock_is_checked_by_itself_only_when_heard(
     assert hass.states.get("lock.shed").state != STATE_UNAVAILABLE
     await advance(hass, freezer, 3601)
     assert shed.enter_code(code)
+
+
+async def test_revoked_card_found_again_after_its_digits_were_dropped(
+    hass: HomeAssistant, cloud: Cloud, setup_entry: MockConfigEntry
+) -> None:
+    """A revoked card's number is no longer stored once the lock confirmed it gone, yet the
+    card is still recognised when it reappears (here in TTLock's reversed-number form) and
+    removed again; a stranger's card is only reported."""
+    from simulator.credentials import SimCredential
+
+    added = await call(
+        hass,
+        "add_card",
+        {"entity_id": "lock.front_door", "name": "Blue card", "card_number": "3661413478"},
+    )
+    await call(hass, "revoke_card", {"credential_id": added["credential_id"]})
+    manager = setup_entry.runtime_data.access
+    credential = manager.credential(added["credential_id"])
+    assert credential is not None and credential.secret is None and credential.digest
+    lock = cloud.world.lock(FRONT)
+    now = cloud.world.now_ms()
+    for card_id, number in ((902, "1723612378"), (903, "1234567")):
+        lock.cards[card_id] = SimCredential(
+            card_id, FRONT, number, f"card {card_id}", 1, 0, 0, [], now, "demo@example.com", 1
+        )
+    await call(hass, "verify_access", {"entity_id": "lock.front_door"})
+    report = (await call(hass, "verify_access", {"entity_id": "lock.front_door"}))[
+        "lock.front_door"
+    ]
+    assert 902 not in lock.cards
+    assert [u["ttlock_id"] for u in report["unmanaged"]] == [903]

@@ -123,3 +123,88 @@ def test_parser_yields_a_notice_or_refuses(
     except CallbackError:
         return
     assert isinstance(notice, Notice.__value__.__args__)
+
+
+async def test_a_replay_after_a_restart_is_not_a_second_event(
+    hass: HomeAssistant, setup_entry: MockConfigEntry, push: Push
+) -> None:
+    """Seen records are remembered on disk: the same push after a restart is a duplicate,
+    and a pushed record older than the memory is history, not an event."""
+    now_ms = int(dt_util.utcnow().timestamp() * 1000)
+    body = _records([record(4, lock_date=now_ms - 60_000, username="Cleaner")])
+    events = capture(hass)
+    assert await push.post(body) == (200, "success")
+    assert len(events) == 1
+    assert await hass.config_entries.async_reload(setup_entry.entry_id)
+    await hass.async_block_till_done()
+    assert await push.post(body) == (200, "success")
+    assert len(events) == 1
+    stats = setup_entry.runtime_data.activity.stats
+    assert stats["duplicates"] == 1
+    week_ago = now_ms - 8 * 24 * 3600 * 1000
+    assert await push.post(_records([record(4, lock_date=week_ago)])) == (200, "success")
+    assert len(events) == 1
+    assert stats["history"] == 1
+
+
+async def test_a_flood_is_refused_and_logged_once(
+    hass: HomeAssistant,
+    config_entry: MockConfigEntry,
+    cloud: Any,
+    hass_client_no_auth: Any,
+    caplog: pytest.LogCaptureFixture,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Beyond the per-entry rate, callbacks are answered 429 (TTLock retries them later),
+    nothing of them is applied, and one warning says so."""
+    from custom_components.ttlock_access import webhook as webhook_module
+    from tests.integration.webhook_helpers import enable_push
+
+    monkeypatch.setattr(webhook_module, "RATE_MAX", 5)
+    assert await hass.config_entries.async_setup(config_entry.entry_id)
+    await hass.async_block_till_done()
+    flood = await enable_push(hass, cloud, config_entry, hass_client_no_auth)
+    events = capture(hass)
+    now_ms = int(dt_util.utcnow().timestamp() * 1000)
+    statuses = [
+        (await flood.post(_records([record(4, lock_date=now_ms - i * 1000)])))[0] for i in range(8)
+    ]
+    assert statuses == [200] * 5 + [429] * 3
+    assert len(events) == 5
+    warnings = [r for r in caplog.records if "faster than 5 a minute" in r.getMessage()]
+    assert len(warnings) == 1
+    assert config_entry.data[CONF_WEBHOOK_ID] not in warnings[0].getMessage()
+
+
+async def test_rotating_the_callback_url(
+    hass: HomeAssistant, setup_entry: MockConfigEntry, push: Push, issue_registry: Any
+) -> None:
+    """A leaked URL is replaced: the old one stops working at once, the new one works, and
+    the repair notice shows the new URL until TTLock uses it."""
+    from homeassistant.components import webhook
+    from homeassistant.exceptions import ServiceValidationError
+
+    from custom_components.ttlock_access.const import DOMAIN, ISSUE_WEBHOOK_URL
+    from tests.integration.helpers import call
+
+    await hass.config.async_update(external_url="https://ha.example.com")
+    old_path = push.path
+    now_ms = int(dt_util.utcnow().timestamp() * 1000)
+    assert await push.post(_records([record(4, lock_date=now_ms - 5000)])) == (200, "success")
+    events = capture(hass)
+    response = await call(hass, "rotate_callback_url", {"config_entry_id": setup_entry.entry_id})
+    new_id = setup_entry.data[CONF_WEBHOOK_ID]
+    assert new_id not in old_path
+    assert response["url"] == "https://ha.example.com" + webhook.async_generate_path(new_id)
+    issue = issue_registry.async_get_issue(DOMAIN, f"{ISSUE_WEBHOOK_URL}_{setup_entry.entry_id}")
+    assert issue is not None and issue.translation_placeholders["url"] == response["url"]
+    # the old URL: not ours any more (Home Assistant answers it like any unknown webhook)
+    push.path = old_path
+    await push.post(_records([record(4, lock_date=now_ms - 4000)]))
+    assert events == []
+    push.path = webhook.async_generate_path(new_id)
+    assert await push.post(_records([record(4, lock_date=now_ms - 3000)])) == (200, "success")
+    assert len(events) == 1
+    assert issue_registry.async_get_issue(DOMAIN, issue.issue_id) is None
+    with pytest.raises(ServiceValidationError):
+        await call(hass, "rotate_callback_url", {"config_entry_id": "no-such-entry"})

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from .errors import AccessError
 from .lists import CLOUD_LISTS, Found
-from .model import Credential, CredentialKind, Holder, PlacementState
+from .model import Credential, CredentialKind, CredentialStatus, Holder, PlacementState
 
 if TYPE_CHECKING:
     from .manager import AccessManager
@@ -88,6 +88,13 @@ async def async_adopt(
     )
     if found is None:
         raise AccessError("credential_not_found", kind=family, id=str(ttlock_id))
+    return await _adopt_found(manager, lock_id, found, name=name, holder=holder)
+
+
+async def _adopt_found(
+    manager: AccessManager, lock_id: int, found: Found, *, name: str | None, holder: Holder | None
+) -> Credential:
+    assert found.ttlock_id is not None
     credential = found.to_credential()
     if name:
         credential.name = name
@@ -95,7 +102,45 @@ async def async_adopt(
     return await manager.async_adopt(
         credential,
         lock_id,
-        ttlock_id,
+        found.ttlock_id,
         lock_secret=found.lock_secret,
         name=found.name or credential.name,
     )
+
+
+async def async_cleanup_expired_passcodes(
+    manager: AccessManager, lock_id: int, *, include_unmanaged: bool, now_ms: int
+) -> dict[str, list[str]]:
+    """Take expired passcodes off a lock: the model's own (already queued for removal; run
+    now) and, when asked, the ones made elsewhere — adopted, then revoked like any other, so
+    that their removal is persisted and retried until the lock confirms (rule 4)."""
+    passcodes = _family_kinds("passcode")
+    expired = {
+        credential.credential_id: credential.name
+        for credential, placement in manager.credentials_on(lock_id)
+        if credential.kind in passcodes
+        and credential.status is CredentialStatus.EXPIRED
+        and placement.state is not PlacementState.REMOVED
+    }
+    for op in manager.state.queue.values():
+        if op.lock_id == lock_id and op.credential_id in expired and not op.blocked:
+            op.next_attempt_at = None  # asked for now: no waiting out the backoff
+    managed = sorted(expired.values())
+    unmanaged: list[str] = []
+    if include_unmanaged:
+        known = _managed_ids(manager, lock_id)
+        for found in await async_cloud_credentials(manager, lock_id, ["passcode"]):
+            # a permanent code has no end; a code TTLock lists with an end in the past is over
+            if (
+                found.ttlock_id is None
+                or (found.kind.value, found.ttlock_id) in known
+                or not found.end_ms
+                or found.end_ms >= now_ms
+            ):
+                continue
+            credential = await _adopt_found(manager, lock_id, found, name=None, holder=None)
+            await manager.async_revoke(credential)
+            unmanaged.append(credential.name)
+    if managed:
+        await manager.async_run_queue()
+    return {"managed": managed, "unmanaged": sorted(unmanaged)}

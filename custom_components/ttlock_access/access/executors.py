@@ -226,7 +226,7 @@ class PasscodeSpec(_LockSpec):
     not_found = LockErrorCode.PASSCODE_NOT_FOUND
 
     def matches(self, found: Found, job: Job) -> bool:
-        return super().matches(found, job) or found.secret == job.credential.secret
+        return super().matches(found, job) or job.credential.is_secret(found.secret)
 
     def ble_add(self, job: Job, keys: LockKeys) -> ble_ops.Operation[Any]:
         return ble_ops.AddPasscode(keys, self._code(job), start=job.start, end=job.end)
@@ -272,10 +272,20 @@ class CardSpec(_LockSpec):
     not_found = LockErrorCode.IC_CARD_NOT_FOUND
 
     def matches(self, found: Found, job: Job) -> bool:
-        number = job.credential.secret
-        if super().matches(found, job) or number is None or found.secret is None:
-            return super().matches(found, job)
-        return int(found.secret) in (int(number), int(reversed_card_number(number)))
+        if super().matches(found, job):
+            return True
+        if found.secret is None or not found.secret.isdigit():
+            return False
+        credential = job.credential
+        number = credential.secret
+        if number is not None:
+            return int(found.secret) in (int(number), int(reversed_card_number(number)))
+        # the digits were dropped (revoked, removal confirmed): compare with their digest
+        try:
+            candidates = (str(int(found.secret)), reversed_card_number(found.secret))
+        except ValueError:
+            return False
+        return any(credential.is_secret(candidate) for candidate in candidates)
 
     def ble_add(self, job: Job, keys: LockKeys) -> ble_ops.Operation[Any]:
         return ble_ops.AddKnownCard(keys, self._number(job), start=job.start, end=job.end)

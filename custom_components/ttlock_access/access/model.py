@@ -17,6 +17,8 @@ the Store and in service responses an admin asked for.
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import secrets
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -90,6 +92,10 @@ class OpAction(StrEnum):
     ADD = "add"
     REMOVE = "remove"
     UPDATE = "update"
+
+
+def _hmac(salt: str, value: str) -> str:
+    return hmac.new(bytes.fromhex(salt), value.encode(), hashlib.sha256).hexdigest()
 
 
 def new_id() -> str:
@@ -261,6 +267,9 @@ class Credential:
     last_used_at: datetime | None = None
     extra: dict[str, Any] = field(default_factory=dict)
     created_at: datetime = field(default_factory=dt_util.utcnow)
+    digest: str | None = field(default=None, repr=False)
+    """``salt:HMAC`` of the digits, kept when they are dropped (:meth:`forget_secrets`): the
+    code is still recognised if it reappears on a lock, without being stored."""
 
     def to_json(self) -> dict[str, Any]:
         """Stored form (secrets included: this is the Store)."""
@@ -281,6 +290,7 @@ class Credential:
             "last_used_at": _iso(self.last_used_at),
             "extra": self.extra,
             "created_at": _iso(self.created_at),
+            "digest": self.digest,
         }
 
     @classmethod
@@ -293,6 +303,7 @@ class Credential:
             name=data["name"],
             holder_id=data.get("holder_id"),
             secret=data.get("secret"),
+            digest=data.get("digest"),
             variant=data.get("variant"),
             starts_at=_dt(data.get("starts_at")),
             ends_at=_dt(data.get("ends_at")),
@@ -319,6 +330,39 @@ class Credential:
         if self.ends_at is None:
             return None, None
         return self.starts_at, self.ends_at
+
+    def is_secret(self, value: str | None) -> bool:
+        """Whether ``value`` is this credential's code or number — also once the digits were
+        dropped (compared with their digest)."""
+        if value is None:
+            return False
+        if self.secret is not None:
+            return value == self.secret
+        if not self.digest or ":" not in self.digest:
+            return False
+        salt, mac = self.digest.split(":", 1)
+        return hmac.compare_digest(_hmac(salt, value), mac)
+
+    def forget_secrets(self) -> bool:
+        """A revoked credential that every lock confirmed gone keeps no digits: its name,
+        kind, window and status stay for the record (expired ones keep theirs, so that an
+        extended lease can put the same code back). True when something was dropped."""
+        placements = self.placements.values()
+        if self.status is not CredentialStatus.REVOKED or any(
+            p.state is not PlacementState.REMOVED for p in placements
+        ):
+            return False
+        dropped = self.secret is not None or any(p.secret is not None for p in placements)
+        if self.secret is not None:
+            salt = secrets.token_hex(16)
+            value = self.secret
+            if self.kind is CredentialKind.CARD and value.isdigit():
+                value = str(int(value))  # card numbers are compared as numbers
+            self.digest = f"{salt}:{_hmac(salt, value)}"
+        self.secret = None
+        for placement in placements:
+            placement.secret = None
+        return dropped
 
     def refresh_status(self, now: datetime | None = None) -> None:
         """Derive the status from the placements and the validity window."""

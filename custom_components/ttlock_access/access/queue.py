@@ -194,6 +194,8 @@ class QueueRunner:
                         tried[op.op_id] = tried.get(op.op_id, 0) + 1
                         await self._attempt(op, listings)
             self._expire(dt_util.utcnow())
+            for credential in state.credentials.values():
+                credential.forget_secrets()  # removal confirmed: no digits at rest
             await manager.async_save()
             now = dt_util.utcnow()
             upcoming = [o.next_attempt_at or now for o in state.queue.values()]

@@ -1,0 +1,94 @@
+"""The meter actions: which meter a call targets, and the prepaid top-up."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import voluptuous as vol
+from homeassistant.core import HomeAssistant, ServiceCall, ServiceResponse
+from homeassistant.helpers import device_registry as dr
+from homeassistant.helpers import entity_registry as er
+from homeassistant.helpers.service import async_extract_entity_ids
+
+from .actions import invalid
+from .const import DOMAIN
+from .meters import MeterCoordinator, MeterKey, meter_device_identifier
+from .runtime import TTLockConfigEntry
+from .sdk.cloud.meters import MAX_RECHARGE
+from .sdk.model import Meter, MeterKind
+
+POSITIVE = vol.All(vol.Coerce(float), vol.Range(min=0.01, max=MAX_RECHARGE))
+"""A top-up's money or units."""
+
+
+def meter_targets(
+    hass: HomeAssistant, entity_ids: set[str]
+) -> list[tuple[MeterCoordinator, MeterKey]]:
+    """The meters whose entities (or devices, or areas) a call names."""
+    entities = er.async_get(hass)
+    devices = dr.async_get(hass)
+    found: dict[tuple[str, MeterKey], tuple[MeterCoordinator, MeterKey]] = {}
+    for entry in hass.config_entries.async_loaded_entries(DOMAIN):
+        config_entry: TTLockConfigEntry = entry
+        meters = config_entry.runtime_data.meters
+        if meters is None:
+            continue
+        by_identifier = {meter_device_identifier(key): key for key in meters.data}
+        for entity_id in entity_ids:
+            registered = entities.async_get(entity_id)
+            if registered is None or registered.config_entry_id != entry.entry_id:
+                continue
+            device = devices.async_get(registered.device_id) if registered.device_id else None
+            for identifier in device.identifiers if device else ():
+                if (key := by_identifier.get(identifier)) is not None:
+                    found[(entry.entry_id, key)] = (meters, key)
+    return list(found.values())
+
+
+def recharge_units(meter: Meter, amount: float | None, units: float | None) -> tuple[float, float]:
+    """Money and units of a top-up; one of them is enough when the meter has a unit price."""
+    if amount is None and units is None:
+        raise invalid("recharge_needs_amount")
+    price = meter.price
+    if amount is None or units is None:
+        if not price or price <= 0:
+            raise invalid("recharge_needs_price", name=meter.name)
+        amount = amount if amount is not None else round(units * price, 2)  # type: ignore[operator]
+        units = units if units is not None else round(amount / price, 2)
+    if not (math.isfinite(amount) and math.isfinite(units)) or min(amount, units) <= 0:
+        raise invalid("recharge_needs_amount")
+    return amount, units
+
+
+async def async_recharge(hass: HomeAssistant, call: ServiceCall) -> ServiceResponse:
+    """Top up prepaid meters; answers each meter's reading afterwards."""
+    targets = meter_targets(hass, await async_extract_entity_ids(call))
+    if not targets:
+        raise invalid("no_meters")
+    plans = []
+    for meters, key in targets:
+        meter = meters.data[key]
+        if not meter.prepaid:
+            raise invalid("meter_not_prepaid", name=meter.name)
+        plans.append(
+            (meters, key, *recharge_units(meter, call.data.get("amount"), call.data.get("units")))
+        )
+    result: dict[str, Any] = {}
+    entities = er.async_get(hass)
+    for meters, key, amount, units in plans:
+        fresh = await meters.async_recharge(key, amount=amount, units=units)
+        # keyed by the meter's counter entity (the one the Energy dashboard uses)
+        counter = "energy" if key[0] is MeterKind.ELECTRIC else "water"
+        unique_id = f"meter_{key[0].value}_{key[1]}_{counter}"
+        entity_id = entities.async_get_entity_id("sensor", DOMAIN, unique_id) or unique_id
+        result[entity_id] = {
+            "name": fresh.name,
+            "amount": amount,
+            "units": units,
+            "unit": "kWh" if fresh.kind is MeterKind.ELECTRIC else "m³",
+            "remaining": fresh.remaining,
+            "balance": fresh.balance,
+            "supply_on": fresh.supply_on,
+        }
+    return {"meters": result}
