@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 
 __all__ = ["Clock"]
 
@@ -13,11 +14,23 @@ class Clock:
     Real time by default. :meth:`freeze` pins it; :meth:`advance` moves it (while running it
     adds to the offset); :meth:`set_skew` shifts the server clock against real time, so a
     client sending its real ``date`` sees errcode 80000 when the skew exceeds 5 minutes.
+    :meth:`on_change` listeners hear every such jump (the world sends notices that fell due).
     """
 
     def __init__(self, frozen_at_ms: int | None = None) -> None:
         self._frozen_ms = frozen_at_ms
         self.offset_ms = 0
+        self._listeners: list[Callable[[], object]] = []
+
+    def on_change(self, listener: Callable[[], object]) -> Callable[[], None]:
+        """Call ``listener`` after :meth:`freeze`, :meth:`advance` and :meth:`set_skew`;
+        returns an unsubscribe."""
+        self._listeners.append(listener)
+        return lambda: self._listeners.remove(listener)
+
+    def _changed(self) -> None:
+        for listener in list(self._listeners):
+            listener()
 
     def now_ms(self) -> int:
         base = self._frozen_ms if self._frozen_ms is not None else time.time_ns() // 1_000_000
@@ -32,6 +45,7 @@ class Clock:
         now = self.now_ms() if at_ms is None else at_ms
         self.offset_ms = 0
         self._frozen_ms = now
+        self._changed()
 
     def unfreeze(self) -> None:
         """Run again from the current reading."""
@@ -47,8 +61,10 @@ class Clock:
             self._frozen_ms += delta
         else:
             self.offset_ms += delta
+        self._changed()
 
     def set_skew(self, seconds: float) -> None:
         """Server clock = real time + ``seconds`` (unfreezes)."""
         self._frozen_ms = None
         self.offset_ms = round(seconds * 1000)
+        self._changed()

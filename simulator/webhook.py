@@ -11,14 +11,28 @@ token for), as TTLock does:
   :attr:`WebhookPusher.all_locks` is set;
 * the receiver must answer the literal ``success``; anything else counts as a failure.
 
+The world's connectivity notices (:meth:`~simulator.world.World.on_notice`) go out the same
+way, to the apps the device's admin (gateway owner, Wi-Fi lock admin) has authorised:
+
+* ``notifyType=2`` ``gatewayId``, ``gatewayName``, ``gatewayMac``, ``gatewayVersion``,
+  ``networkName``, ``isOnline`` (0/1) when a gateway goes online or offline;
+* ``notifyType=3`` ``lockId``, ``lockAlias``, ``lockMac``, ``networkName``, ``admin``,
+  ``isOnline`` when a Wi-Fi lock does.
+
+Online notices go at once, offline ones once the documented delay (30 min gateway, 15 min
+Wi-Fi lock) has passed on the world clock: the world sends those that fell due when its clock
+jumps, and the pusher asks it every :data:`NOTICE_TICK_S` seconds (a running clock) and before
+:meth:`WebhookPusher.drain`.
+
 Callbacks are sent in order by one background task; :meth:`WebhookPusher.drain` waits until all
-queued ones are answered (tests never sleep). Other notify types (2 gateway, 3 Wi-Fi lock, 4
-async request failed, 7 door sensor) are sent with :meth:`WebhookPusher.notify`.
+queued ones are answered (tests never sleep). Notify types the world does not produce (4 async
+request failed, 7 standalone door sensor) — or any hand-made callback — are sent with
+:meth:`WebhookPusher.notify`.
 
 Controls (JSON in, JSON out; :mod:`simulator.cloud.controls`): ``POST /sim/callback_url``
 ``{clientId, callbackUrl (null = none)}``, ``POST /sim/callbacks/notify`` ``{clientId,
 notifyType, ...fields}`` (one callback with those form fields) and ``GET /sim/callbacks``
-(counts: queued, sent, failed, last status).
+(counts: queued, sent, failed, last status, offline notices not yet due).
 
 Every :class:`~simulator.cloud.server.CloudServer` of a world shares the world's one pusher
 (:func:`pusher_for`), started and stopped with the servers.
@@ -30,6 +44,7 @@ import asyncio
 import contextlib
 import json
 import weakref
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -38,9 +53,18 @@ import aiohttp
 from .entities import DeveloperApp, Lock, LockRecord
 from .world import World
 
-__all__ = ["Callback", "WebhookPusher", "pusher_for", "record_payload"]
+__all__ = [
+    "NOTICE_TICK_S",
+    "Callback",
+    "WebhookPusher",
+    "notice_form",
+    "pusher_for",
+    "record_payload",
+]
 
 SUCCESS = "success"
+NOTICE_TICK_S = 1.0
+"""How often (real seconds) the pusher sends the world's offline notices that fell due."""
 
 
 @dataclass
@@ -95,7 +119,7 @@ class WebhookPusher:
         self._queue: asyncio.Queue[Callback] | None = None
         self._worker: asyncio.Task[None] | None = None
         self._session: aiohttp.ClientSession | None = None
-        self._unsubscribe: Any = None
+        self._unsubscribe: list[Callable[[], None]] = []
         self._users = 0
 
     # --- lifecycle (refcounted: one pusher per world, shared by its servers) -------------
@@ -106,15 +130,18 @@ class WebhookPusher:
         self._queue = asyncio.Queue()
         self._session = aiohttp.ClientSession()
         self._worker = asyncio.get_running_loop().create_task(self._run())
-        self._unsubscribe = self.world.on_record(self._on_record)
+        self._unsubscribe = [
+            self.world.on_record(self._on_record),
+            self.world.on_notice(self._on_notice),
+        ]
 
     async def stop(self) -> None:
         self._users = max(0, self._users - 1)
         if self._users:
             return
-        if self._unsubscribe is not None:
-            self._unsubscribe()
-            self._unsubscribe = None
+        for unsubscribe in self._unsubscribe:
+            unsubscribe()
+        self._unsubscribe = []
         if self._worker is not None:
             self._worker.cancel()
             with contextlib.suppress(asyncio.CancelledError):
@@ -126,12 +153,12 @@ class WebhookPusher:
         self._queue = None
 
     # --- sending ------------------------------------------------------------------------
-    def _apps_for(self, lock: Lock) -> list[DeveloperApp]:
-        """Apps with a callback URL that the lock's admin has authorised."""
+    def _apps_for(self, admin_uid: int) -> list[DeveloperApp]:
+        """Apps with a callback URL that the device's admin has authorised."""
         authorised = {
             token.client_id
             for token in self.world.tokens.values()
-            if token.uid == lock.admin_uid and not token.revoked
+            if token.uid == admin_uid and not token.revoked
         }
         return [
             app
@@ -145,30 +172,42 @@ class WebhookPusher:
             return
         if not (self.all_locks or lock.is_wifi or self.world.has_gateway(lock)):
             return
-        for app in self._apps_for(lock):
+        for app in self._apps_for(lock.admin_uid):
             payload = record_payload(self.world, lock, [record])
             self._queue.put_nowait(Callback(str(app.callback_url), payload))
+
+    def _on_notice(self, notify_type: int, admin_uid: int, fields: dict[str, Any]) -> None:
+        """A connectivity notice of the world (notifyType 2 / 3), form-encoded."""
+        if self._queue is None:
+            return
+        for app in self._apps_for(admin_uid):
+            form = notice_form(notify_type, fields)
+            self._queue.put_nowait(Callback(str(app.callback_url), form))
 
     def notify(self, client_id: str, notify_type: int, **fields: Any) -> Callback | None:
         """Queue a callback of any notify type (2, 3, 4, 7 …) to one app."""
         app = self.world.apps[client_id]
         if not app.callback_url or self._queue is None:
             return None
-        form = {"notifyType": str(notify_type)}
-        form.update({key: _form_value(value) for key, value in fields.items()})
-        callback = Callback(app.callback_url, form)
+        callback = Callback(app.callback_url, notice_form(notify_type, fields))
         self._queue.put_nowait(callback)
         return callback
 
     async def drain(self) -> None:
-        """Wait until every queued callback has been answered."""
+        """Send the notices that fell due on the world clock, then wait until every queued
+        callback has been answered."""
         if self._queue is not None:
+            self.world.send_due_notices()
             await self._queue.join()
 
     async def _run(self) -> None:
         assert self._queue is not None
         while True:
-            callback = await self._queue.get()
+            try:
+                callback = await asyncio.wait_for(self._queue.get(), NOTICE_TICK_S)
+            except TimeoutError:  # a running clock: offline notices fall due by themselves
+                self.world.send_due_notices()
+                continue
             try:
                 await self._post(callback)
             finally:
@@ -191,7 +230,16 @@ class WebhookPusher:
             "sent": len(self.sent),
             "failed": sum(not c.ok for c in self.sent),
             "lastStatus": self.sent[-1].status if self.sent else None,
+            "pendingNotices": len(self.world.pending_notices()),
         }
+
+
+def notice_form(notify_type: int, fields: Mapping[str, Any]) -> dict[str, str]:
+    """The form fields of a callback: ``notifyType`` and ``fields`` as TTLock encodes them
+    (booleans 1/0, lists and objects as JSON strings)."""
+    form = {"notifyType": str(notify_type)}
+    form.update({key: _form_value(value) for key, value in fields.items()})
+    return form
 
 
 def _form_value(value: Any) -> str:

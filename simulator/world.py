@@ -33,10 +33,10 @@ accounts, apps, tokens and API counters in :mod:`simulator.directory` (the base 
 Fault-injection knobs (Python; the same are served as HTTP under ``/sim/``, see
 :mod:`simulator.cloud.controls`):
 
-* gateways: :meth:`World.set_gateway_online`, :meth:`World.set_gateway_latency` (default
+* gateways: :meth:`World.set_gateway_online` (notice 2), :meth:`World.set_gateway_latency` (default
   :attr:`World.gateway_latency_s` = 0, or per gateway), :meth:`World.set_lock_in_range`,
   :meth:`World.link`, :meth:`World.add_gateway` / :meth:`World.remove_gateway`;
-* locks: :meth:`World.set_remote_unlock` (-4043), :meth:`World.set_wifi_online` (-3036),
+* locks: :meth:`World.set_remote_unlock` (-4043), :meth:`World.set_wifi_online` (-3036, notice 3),
   :meth:`World.set_lock_state`, :meth:`World.set_door` (records 31/30),
   :meth:`World.set_battery`, :attr:`World.battery_drain_per_command`,
   :meth:`World.add_lock` / :meth:`World.remove_lock`, :meth:`World.add_record`;
@@ -52,6 +52,16 @@ Fault-injection knobs (Python; the same are served as HTTP under ``/sim/``, see
   offline codes), :meth:`World.present_card`, :meth:`World.present_fingerprint`;
 * time: ``world.clock`` (:meth:`Clock.freeze`, :meth:`Clock.advance`,
   :meth:`Clock.unfreeze`), :meth:`World.set_time_skew` (client ``date`` → 80000).
+
+Connectivity notices (§2.9; :meth:`World.on_notice`, sent by :mod:`simulator.webhook`): a gateway
+(notifyType 2) or Wi-Fi lock (notifyType 3) that comes online is announced at once; one that
+goes offline only once the documented delay has passed on the world clock (TTLock notices the
+missing heartbeats late), and not at all if it is back before then. Due notices go out when
+the clock jumps (``advance`` / ``freeze`` / ``set_skew``), or on :meth:`World.send_due_notices`
+(the pusher calls it on a periodic tick and before :meth:`~simulator.webhook.WebhookPusher.drain`).
+Not modelled: notifyType 4 (asynchronous Wi-Fi requests are applied at once and never fail
+later) and notifyType 7 (no standalone DS3 door sensors; a lock's own door sensor writes records
+30/31, pushed as notifyType 1).
 
 Inferred behaviour (no public source; kept simple and documented): auto-lock is evaluated
 lazily from the world clock and writes no record unless :attr:`World.record_auto_lock` is
@@ -87,7 +97,15 @@ from .faults import Faults
 from .lockdata import derive_key_material
 from .lockside import AccessResult
 
-__all__ = ["Route", "World"]
+__all__ = [
+    "GATEWAY_OFFLINE_NOTICE_DELAY_MS",
+    "NOTIFY_GATEWAY",
+    "NOTIFY_WIFI_LOCK",
+    "WIFI_LOCK_OFFLINE_NOTICE_DELAY_MS",
+    "NoticeListener",
+    "Route",
+    "World",
+]
 
 #: Cloud recordType → lock-side recordTypeFromLock where the numbering differs
 #: (``docs/ble.md`` §5.8 vs §2.7). Other values are taken unchanged, which is
@@ -95,6 +113,16 @@ __all__ = ["Route", "World"]
 _LOCK_SIDE_TYPE: dict[int, int] = {1: 1, 4: 4, 7: 17, 8: 20, 9: 19, 10: 27, 11: 26, 12: 28}
 
 GATEWAY_SIGHTING_WINDOW_MS = 30 * 60 * 1000  # §2.6
+NOTIFY_GATEWAY = 2  # §2.9 notifyType: gateway online / offline
+NOTIFY_WIFI_LOCK = 3  # §2.9 notifyType: Wi-Fi lock online / offline
+#: How late TTLock sends an offline notice (``docs/cloud.md`` §2.9: "the offline notice comes
+#: about 30 min late" for a gateway, "offline about 15 min late" for a Wi-Fi lock — the cloud
+#: only notices missing heartbeats). Online notices come at once.
+GATEWAY_OFFLINE_NOTICE_DELAY_MS = 30 * 60 * 1000
+WIFI_LOCK_OFFLINE_NOTICE_DELAY_MS = 15 * 60 * 1000
+
+type NoticeListener = Callable[[int, int, dict[str, Any]], None]
+"""Hears ``(notifyType, uid of the device's admin, callback fields)``."""
 METER_REPORT_INTERVAL_MS = 60 * 60 * 1000  # meters report once an hour [INFERRED]
 _EPSILON = 1e-9  # a balance below this is spent (float rounding)
 
@@ -136,6 +164,10 @@ class World(Directory):
         self._next_record_id = 1
         self._mac_counter = 0
         self._record_listeners: list[Callable[[LockRecord], None]] = []
+        self._notice_listeners: list[NoticeListener] = []
+        # offline notices not sent yet: (notifyType, gateway or lock id) → due (world ms)
+        self._offline_due: dict[tuple[int, int], int] = {}
+        self.clock.on_change(self.send_due_notices)
         self._next_ids: dict[str, int] = {}
 
     # --- time ---------------------------------------------------------------------------
@@ -210,6 +242,7 @@ class World(Directory):
 
     def remove_lock(self, lock_id: int) -> Lock:
         lock = self.locks.pop(lock_id)
+        self._offline_due.pop((NOTIFY_WIFI_LOCK, lock_id), None)
         self.records.pop(lock_id, None)
         for key in [key for key in self.links if key[1] == lock_id]:
             del self.links[key]
@@ -275,8 +308,13 @@ class World(Directory):
         self.lock(lock_id).remote_unlock = enabled
 
     def set_wifi_online(self, lock_id: int, online: bool) -> None:
-        """Network state of a Wi-Fi lock (offline → -3036)."""
-        self.lock(lock_id).wifi_online = online
+        """Network state of a Wi-Fi lock (offline → -3036); a Wi-Fi lock's change is
+        announced (notifyType 3, an offline one after :data:`WIFI_LOCK_OFFLINE_NOTICE_DELAY_MS`)."""
+        lock = self.lock(lock_id)
+        changed = lock.wifi_online != online
+        lock.wifi_online = online
+        if changed and lock.is_wifi:
+            self._connectivity_changed(NOTIFY_WIFI_LOCK, lock_id, online)
 
     # --- gateways ---------------------------------------------------------------------
     def add_gateway(
@@ -307,6 +345,7 @@ class World(Directory):
     def remove_gateway(self, gateway_id: int) -> Gateway:
         self._refresh_meters_of_gateway(gateway_id)
         gateway = self.gateways.pop(gateway_id)
+        self._offline_due.pop((NOTIFY_GATEWAY, gateway_id), None)
         for key in [key for key in self.links if key[0] == gateway_id]:
             del self.links[key]
         return gateway
@@ -326,7 +365,8 @@ class World(Directory):
         )
 
     def set_gateway_online(self, gateway_id: int, online: bool) -> None:
-        """Gateway online/offline (offline → -3002 for locks it alone serves)."""
+        """Gateway online/offline (offline → -3002 for locks it alone serves); the change is
+        announced (notifyType 2, an offline one after :data:`GATEWAY_OFFLINE_NOTICE_DELAY_MS`)."""
         gateway = self.gateways[gateway_id]
         self._refresh_meters_of_gateway(gateway_id)
         if online and not gateway.is_online:
@@ -334,7 +374,10 @@ class World(Directory):
             for link in self.links.values():
                 if link.gateway_id == gateway_id and link.in_range:
                     link.updated_ms = now
+        changed = gateway.is_online != online
         gateway.is_online = online
+        if changed:
+            self._connectivity_changed(NOTIFY_GATEWAY, gateway_id, online)
 
     def set_lock_in_range(
         self, lock_id: int, gateway_id: int, in_range: bool, rssi: int | None = None
@@ -543,16 +586,93 @@ class World(Directory):
         self._record_listeners.append(listener)
         return lambda: self._record_listeners.remove(listener)
 
+    # --- connectivity notices (§2.9 notifyType 2 and 3) ---------------------------------------
+    def on_notice(self, listener: NoticeListener) -> Callable[[], None]:
+        """Subscribe to connectivity notices (for the webhook pusher); returns an unsubscribe.
+
+        ``listener(notify_type, admin_uid, fields)``: the gateway's owner or the Wi-Fi lock's
+        admin, and the documented callback fields (``isOnline`` 0/1).
+        """
+        self._notice_listeners.append(listener)
+        return lambda: self._notice_listeners.remove(listener)
+
+    def pending_notices(self) -> dict[tuple[int, int], int]:
+        """Offline notices not sent yet: ``(notifyType, device id)`` → due time (world ms)."""
+        return dict(self._offline_due)
+
+    def send_due_notices(self) -> int:
+        """Send the offline notices whose delay has run out on the world clock, oldest
+        first; returns how many."""
+        if not self._offline_due:
+            return 0
+        now = self.now_ms()
+        due = sorted((at, key) for key, at in self._offline_due.items() if at <= now)
+        for _at, key in due:
+            del self._offline_due[key]
+            self._announce(*key, online=False)
+        return len(due)
+
+    def _connectivity_changed(self, notify_type: int, device_id: int, online: bool) -> None:
+        """Online: announced at once — unless an offline notice is still pending, in which
+        case the cloud never saw the outage (heartbeats did not time out) and says nothing.
+        Offline: announced once the documented delay has passed."""
+        key = (notify_type, device_id)
+        if online:
+            if self._offline_due.pop(key, None) is None:
+                self._announce(notify_type, device_id, online=True)
+            return
+        delay = (
+            GATEWAY_OFFLINE_NOTICE_DELAY_MS
+            if notify_type == NOTIFY_GATEWAY
+            else WIFI_LOCK_OFFLINE_NOTICE_DELAY_MS
+        )
+        self._offline_due[key] = self.now_ms() + delay
+
+    def _announce(self, notify_type: int, device_id: int, *, online: bool) -> None:
+        """Tell the notice listeners, with the fields of §2.9 as the device has them now."""
+        fields: dict[str, Any]
+        if notify_type == NOTIFY_GATEWAY:
+            gateway = self.gateways.get(device_id)
+            if gateway is None:
+                return
+            uid = gateway.owner_uid
+            fields = {
+                "gatewayId": gateway.gateway_id,
+                "gatewayName": gateway.gateway_name,
+                "gatewayMac": gateway.gateway_mac,
+                "gatewayVersion": gateway.gateway_version,
+                "networkName": gateway.network_name,
+                "isOnline": int(online),
+            }
+        else:
+            lock = self.locks.get(device_id)
+            if lock is None:
+                return
+            uid = lock.admin_uid
+            admin = self.accounts.get(uid)
+            fields = {
+                "lockId": lock.lock_id,
+                "lockAlias": lock.lock_alias,
+                "lockMac": lock.lock_mac,
+                "networkName": lock.wifi_network_name,
+                "admin": admin.username if admin else "",
+                "isOnline": int(online),
+            }
+        for listener in list(self._notice_listeners):
+            listener(notify_type, uid, dict(fields))
+
     # --- meters (docs/meters.md) -----------------------------------------------------------
-    def add_meter[M: Meter](self, meter: M) -> M:
-        """Add a meter; the cloud takes its first reading now (as when the meter is bound).
+    def add_meter[M: Meter](self, meter: M, *, at_ms: int | None = None) -> M:
+        """Add a meter; the cloud takes its first reading now, or at ``at_ms`` (as when the
+        meter is bound). A scenario's meters share one moment, so their hourly reports fall
+        together.
 
         Its gateway, if any, must exist and belong to the meter's account (ValueError).
         """
         self._check_meter_gateway(meter, meter.gateway_id)
         if meter.meter_id in self.meter_table(meter.kind):
             raise ValueError(f"{meter.label} {meter.meter_id} exists")
-        now = self.now_ms()
+        now = self.now_ms() if at_ms is None else at_ms
         meter.consumed_until_ms = meter.report_anchor_ms = meter.heard_ms = now
         _settle_balance(meter)
         meter.reading = _reading(meter, now)

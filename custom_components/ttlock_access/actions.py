@@ -14,7 +14,9 @@ from homeassistant.config_entries import ConfigEntryState
 from homeassistant.core import HomeAssistant, ServiceCall
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from homeassistant.helpers import config_validation as cv
+from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers import entity_registry as er
+from homeassistant.helpers import target as target_helpers
 from homeassistant.helpers.service import async_extract_entity_ids
 from homeassistant.util import dt as dt_util
 
@@ -211,6 +213,40 @@ async def lock_targets(
     if one_lock and len(targets) != 1:
         raise invalid(one_lock)
     return targets
+
+
+def targeted_devices(hass: HomeAssistant, call: ServiceCall) -> set[str]:
+    """The devices a call names: directly, through any of their entities, or by area.
+
+    Devices are taken as named: configuration entities (a lift's floors, say), which a
+    device or area target does not expand to, still lead to their device."""
+    selected = target_helpers.async_extract_referenced_entity_ids(
+        hass, target_helpers.TargetSelection(call.data)
+    )
+    entities = er.async_get(hass)
+    device_ids = set(selected.referenced_devices)
+    for entity_id in selected.referenced | selected.indirectly_referenced:
+        registered = entities.async_get(entity_id)
+        if registered is not None and registered.device_id:
+            device_ids.add(registered.device_id)
+    return device_ids
+
+
+def devices_matching[K](
+    hass: HomeAssistant,
+    device_ids: set[str],
+    entry_id: str,
+    by_identifier: dict[tuple[str, str], K],
+) -> list[K]:
+    """What ``by_identifier`` maps the entry's devices among ``device_ids`` to."""
+    devices = dr.async_get(hass)
+    found: list[K] = []
+    for device_id in device_ids:
+        device = devices.async_get(device_id)
+        if device is None or entry_id not in device.config_entries:
+            continue
+        found.extend(by_identifier[i] for i in device.identifiers if i in by_identifier)
+    return found
 
 
 def managers(hass: HomeAssistant) -> list[AccessManager]:

@@ -19,7 +19,7 @@ from typing import Any
 
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
-from homeassistant.exceptions import ConfigEntryAuthFailed, HomeAssistantError
+from homeassistant.exceptions import ConfigEntryAuthFailed
 from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers import issue_registry as ir
 from homeassistant.helpers.event import async_call_later
@@ -51,7 +51,7 @@ from .models import (
     gateway_device_identifier,
     lock_device_identifier,
 )
-from .paths import NoPathError, PathError, paths_to, run_on_lock
+from .paths import paths_to, run_explained
 from .schedule import (
     WITH_PUSH,
     WITHOUT_PUSH,
@@ -63,7 +63,7 @@ from .schedule import (
     monthly_estimate,
 )
 from .sdk.ble import Lock as BleLockOp
-from .sdk.ble import LockKeys, TTLockBleError
+from .sdk.ble import LockKeys
 from .sdk.ble import Unlock as BleUnlockOp
 from .sdk.cloud import TTLockCloud
 from .sdk.cloud.errors import (
@@ -430,23 +430,14 @@ class TTLockCoordinator(DataUpdateCoordinator[AccountData]):
         """Lock or unlock over the best available path, falling back to the next one."""
         rt = self.data.locks[lock_id]  # entities of removed locks are gone / unavailable
         op: type[BleLockOp | BleUnlockOp] = BleLockOp if locked else BleUnlockOp
-        try:
-            _, path = await run_on_lock(
-                self.paths(rt),
-                bluetooth=lambda fallback: self.ble.async_run(rt, op, fallback=fallback),
-                remote=lambda _path: self._async_cloud_set_locked(rt, locked),
-            )
-        except NoPathError as err:
-            raise HomeAssistantError(
-                translation_domain=DOMAIN,
-                translation_key="no_path",
-                translation_placeholders={"name": rt.lock.name},
-            ) from err
-        except PathError as failure:
-            error = failure.error
-            if isinstance(error, (TTLockError, TTLockBleError)):
-                raise translate_error(error, rt.lock.name) from error
-            raise
+        _, path = await run_explained(
+            self.hass,
+            self.config_entry,
+            rt.lock.name,
+            self.paths(rt),
+            bluetooth=lambda fallback: self.ble.async_run(rt, op, fallback=fallback),
+            remote=lambda _path: self._async_cloud_set_locked(rt, locked),
+        )
         rt.last_path = path
         self.async_set_state(rt, OpenState.LOCKED if locked else OpenState.UNLOCKED, "command")
         if not locked:

@@ -23,7 +23,8 @@ from typing import Any
 
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import HomeAssistant, callback
-from homeassistant.exceptions import HomeAssistantError
+from homeassistant.exceptions import ConfigEntryAuthFailed, HomeAssistantError
+from homeassistant.helpers.update_coordinator import UpdateFailed
 
 from .const import DOMAIN
 from .sdk.ble import KeyMaterialError, LockError, ProtocolError, ReplyTimeoutError, TTLockBleError
@@ -116,6 +117,18 @@ def flow_error_key(err: TTLockBleError) -> str:
 def async_reauth_needed(hass: HomeAssistant, entry: ConfigEntry[Any]) -> None:
     """The account's sign-in was refused during a command: ask for the password again."""
     entry.async_start_reauth(hass)
+
+
+def poll_failed(err: TTLockError) -> Exception:
+    """What a failed read of a secondary coordinator (meters, lifts) raises: a refused
+    sign-in asks for re-authentication, anything else is a translated ``UpdateFailed``."""
+    if isinstance(err, AuthError):
+        return ConfigEntryAuthFailed(translation_domain=DOMAIN, translation_key="auth_failed_entry")
+    return UpdateFailed(
+        translation_domain=DOMAIN,
+        translation_key="update_failed",
+        translation_placeholders={"error": str(err)},
+    )
 
 
 @contextmanager

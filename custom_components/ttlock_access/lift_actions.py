@@ -12,11 +12,8 @@ from typing import Any
 import probatio as vol  # HA 2026.9+ validation engine (voluptuous-compatible)
 from homeassistant.core import HomeAssistant, ServiceCall, ServiceResponse
 from homeassistant.helpers import config_validation as cv
-from homeassistant.helpers import device_registry as dr
-from homeassistant.helpers import entity_registry as er
-from homeassistant.helpers import target as target_helpers
 
-from .actions import invalid
+from .actions import devices_matching, invalid, targeted_devices
 from .const import DOMAIN
 from .lifts import HotelKind, LiftCoordinator, hotel_device_identifier
 from .runtime import TTLockConfigEntry
@@ -37,20 +34,8 @@ ACTIVATE_FLOORS_SCHEMA = vol.Schema(
 
 
 def lift_targets(hass: HomeAssistant, call: ServiceCall) -> list[tuple[LiftCoordinator, int]]:
-    """The lifts a call names: by device, or by any entity of a lift (areas too).
-
-    Devices are taken as named: a lift's entities are configuration entities, which a
-    device or area target does not expand to."""
-    selected = target_helpers.async_extract_referenced_entity_ids(
-        hass, target_helpers.TargetSelection(call.data)
-    )
-    entities = er.async_get(hass)
-    device_ids = set(selected.referenced_devices)
-    for entity_id in selected.referenced | selected.indirectly_referenced:
-        registered = entities.async_get(entity_id)
-        if registered is not None and registered.device_id:
-            device_ids.add(registered.device_id)
-    devices = dr.async_get(hass)
+    """The lifts a call names: by device, or by any entity of a lift (areas too)."""
+    device_ids = targeted_devices(hass, call)
     found: dict[tuple[str, int], tuple[LiftCoordinator, int]] = {}
     for entry in hass.config_entries.async_loaded_entries(DOMAIN):
         config_entry: TTLockConfigEntry = entry
@@ -61,13 +46,8 @@ def lift_targets(hass: HomeAssistant, call: ServiceCall) -> list[tuple[LiftCoord
             hotel_device_identifier(HotelKind.LIFT, lift_id): lift_id
             for lift_id in lifts.data.lifts
         }
-        for device_id in device_ids:
-            device = devices.async_get(device_id)
-            if device is None or device.config_entry_id != entry.entry_id:
-                continue
-            for identifier in device.identifiers:
-                if (lift_id := by_identifier.get(identifier)) is not None:
-                    found[(entry.entry_id, lift_id)] = (lifts, lift_id)
+        for lift_id in devices_matching(hass, device_ids, entry.entry_id, by_identifier):
+            found[(entry.entry_id, lift_id)] = (lifts, lift_id)
     return list(found.values())
 
 

@@ -27,17 +27,16 @@ from typing import Any
 
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
-from homeassistant.exceptions import ConfigEntryAuthFailed, HomeAssistantError
 from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers.storage import Store
-from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, UpdateFailed
+from homeassistant.helpers.update_coordinator import DataUpdateCoordinator
 from homeassistant.util import dt as dt_util
 
 from .ble import LockBluetooth
 from .const import DOMAIN, MANUFACTURER
-from .errors import async_reauth_needed, translate_error
+from .errors import poll_failed
 from .models import LockRuntime, Path
-from .paths import NoPathError, PathError, paths_to, run_on_lock
+from .paths import paths_to, run_explained
 from .sdk.ble import (
     ActivateLiftFloors,
     GetHotelData,
@@ -53,7 +52,7 @@ from .sdk.ble import Lock as BleLockOp
 from .sdk.ble import Unlock as BleUnlockOp
 from .sdk.ble.commands import hotel_value_lift_floors, hotel_value_lift_work_mode
 from .sdk.cloud import TTLockCloud
-from .sdk.cloud.errors import AuthError, TTLockError
+from .sdk.cloud.errors import TTLockError
 from .sdk.model import Lock, LockDetail
 from .usage import ApiUsage
 
@@ -243,16 +242,8 @@ class LiftCoordinator(DataUpdateCoordinator[HotelDevices]):
         try:
             lifts = await self.client.list_lifts()
             savers = await self.client.list_power_savers()
-        except AuthError as err:
-            raise ConfigEntryAuthFailed(
-                translation_domain=DOMAIN, translation_key="auth_failed_entry"
-            ) from err
         except TTLockError as err:
-            raise UpdateFailed(
-                translation_domain=DOMAIN,
-                translation_key="update_failed",
-                translation_placeholders={"error": str(err)},
-            ) from err
+            raise poll_failed(err) from err
         self._apply_inventory(lifts, savers)
         self.listed_at = dt_util.utcnow()
         self._start_reading()
@@ -417,21 +408,9 @@ class LiftCoordinator(DataUpdateCoordinator[HotelDevices]):
         remote: Callable[[Path], Awaitable[T]] | None = None,
     ) -> T:
         """Run a command over the best path; failures become translated errors."""
-        try:
-            result, path = await run_on_lock(paths, bluetooth=bluetooth, remote=remote)
-        except NoPathError as err:
-            raise HomeAssistantError(
-                translation_domain=DOMAIN,
-                translation_key="no_path",
-                translation_placeholders={"name": rt.lock.name},
-            ) from err
-        except PathError as failure:
-            error = failure.error
-            if isinstance(error, AuthError):
-                async_reauth_needed(self.hass, self.config_entry)
-            if isinstance(error, (TTLockError, TTLockBleError)):
-                raise translate_error(error, rt.lock.name) from error
-            raise
+        result, path = await run_explained(
+            self.hass, self.config_entry, rt.lock.name, paths, bluetooth=bluetooth, remote=remote
+        )
         rt.last_path = path
         return result
 

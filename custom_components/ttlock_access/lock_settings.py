@@ -34,9 +34,9 @@ from homeassistant.util import dt as dt_util
 from .ble import lock_wall_time
 from .const import DOMAIN
 from .coordinator import TTLockCoordinator
-from .errors import async_reauth_needed, translate_error
+from .errors import async_reauth_needed, translated
 from .models import LockRuntime, Path
-from .paths import NoPathError, PathError, run_on_lock
+from .paths import run_explained
 from .sdk.ble import (
     AddPassageMode,
     CalibrateTime,
@@ -435,7 +435,10 @@ async def async_change(coordinator: TTLockCoordinator, lock_id: int, change: Cha
     try:
         change = await change.prepare(client, rt)
     except TTLockError as err:
-        raise _failure(coordinator, rt, err) from err
+        if (specific := _explain(rt, err)) is not None:
+            raise specific from err
+        with translated(coordinator.hass, coordinator.config_entry, rt.lock.name):
+            raise
     ops = change.bluetooth(rt)
 
     async def _bluetooth(fallback: bool) -> None:
@@ -449,16 +452,15 @@ async def async_change(coordinator: TTLockCoordinator, lock_id: int, change: Cha
     remote: Callable[[Path], Awaitable[None]] | None = None
     if client is not None and change.over_cloud:
         remote = _remote
-    try:
-        _, path = await run_on_lock(coordinator.paths(rt), bluetooth=_bluetooth, remote=remote)
-    except NoPathError as err:
-        raise HomeAssistantError(
-            translation_domain=DOMAIN,
-            translation_key="no_path",
-            translation_placeholders={"name": rt.lock.name},
-        ) from err
-    except PathError as failure:
-        raise _failure(coordinator, rt, failure.error) from failure.error
+    _, path = await run_explained(
+        coordinator.hass,
+        coordinator.config_entry,
+        rt.lock.name,
+        coordinator.paths(rt),
+        bluetooth=_bluetooth,
+        remote=remote,
+        explain=lambda err: _explain(rt, err),
+    )
     rt.last_path = path
     change.apply(coordinator, rt)
     if path is Path.BLUETOOTH and client is not None and change.recorded:
@@ -500,8 +502,9 @@ async def _async_record(
         )
 
 
-def _failure(coordinator: TTLockCoordinator, rt: LockRuntime, err: Exception) -> Exception:
-    """A translated error for a change that failed on its last path."""
+def _explain(rt: LockRuntime, err: Exception) -> Exception | None:
+    """What a failed setting change means, where the general translation would mislead
+    (None: the general one)."""
     name = rt.lock.name
     if isinstance(err, (NotSupportedError, AutoLockPeriodInvalidError)):
         key = "setting_not_supported" if isinstance(err, NotSupportedError) else "auto_lock_invalid"
@@ -511,9 +514,7 @@ def _failure(coordinator: TTLockCoordinator, rt: LockRuntime, err: Exception) ->
             translation_placeholders={"name": name, "max": str(AUTO_LOCK_MAX)},
         )
     if isinstance(err, (TTLockError, TTLockBleError)):
-        if isinstance(err, AuthError):
-            async_reauth_needed(coordinator.hass, coordinator.config_entry)
-        return translate_error(err, name)
+        return None
     # the SDK refused to send a value it knows the lock would refuse
     return ServiceValidationError(
         translation_domain=DOMAIN,

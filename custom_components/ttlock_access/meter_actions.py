@@ -7,11 +7,9 @@ from typing import Any
 
 import voluptuous as vol
 from homeassistant.core import HomeAssistant, ServiceCall, ServiceResponse
-from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers import entity_registry as er
-from homeassistant.helpers.service import async_extract_entity_ids
 
-from .actions import invalid
+from .actions import devices_matching, invalid, targeted_devices
 from .const import DOMAIN
 from .meters import MeterCoordinator, MeterKey, meter_device_identifier
 from .runtime import TTLockConfigEntry
@@ -23,11 +21,10 @@ POSITIVE = vol.All(vol.Coerce(float), vol.Range(min=0.01, max=MAX_RECHARGE))
 
 
 def meter_targets(
-    hass: HomeAssistant, entity_ids: set[str]
+    hass: HomeAssistant, call: ServiceCall
 ) -> list[tuple[MeterCoordinator, MeterKey]]:
-    """The meters whose entities (or devices, or areas) a call names."""
-    entities = er.async_get(hass)
-    devices = dr.async_get(hass)
+    """The meters a call names: by device, or by any entity of a meter (areas too)."""
+    device_ids = targeted_devices(hass, call)
     found: dict[tuple[str, MeterKey], tuple[MeterCoordinator, MeterKey]] = {}
     for entry in hass.config_entries.async_loaded_entries(DOMAIN):
         config_entry: TTLockConfigEntry = entry
@@ -35,14 +32,8 @@ def meter_targets(
         if meters is None:
             continue
         by_identifier = {meter_device_identifier(key): key for key in meters.data}
-        for entity_id in entity_ids:
-            registered = entities.async_get(entity_id)
-            if registered is None or registered.config_entry_id != entry.entry_id:
-                continue
-            device = devices.async_get(registered.device_id) if registered.device_id else None
-            for identifier in device.identifiers if device else ():
-                if (key := by_identifier.get(identifier)) is not None:
-                    found[(entry.entry_id, key)] = (meters, key)
+        for key in devices_matching(hass, device_ids, entry.entry_id, by_identifier):
+            found[(entry.entry_id, key)] = (meters, key)
     return list(found.values())
 
 
@@ -63,7 +54,7 @@ def recharge_units(meter: Meter, amount: float | None, units: float | None) -> t
 
 async def async_recharge(hass: HomeAssistant, call: ServiceCall) -> ServiceResponse:
     """Top up prepaid meters; answers each meter's reading afterwards."""
-    targets = meter_targets(hass, await async_extract_entity_ids(call))
+    targets = meter_targets(hass, call)
     if not targets:
         raise invalid("no_meters")
     plans = []

@@ -17,15 +17,14 @@ from typing import Any
 
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
-from homeassistant.exceptions import ConfigEntryAuthFailed
 from homeassistant.helpers import device_registry as dr
-from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, UpdateFailed
+from homeassistant.helpers.update_coordinator import DataUpdateCoordinator
 from homeassistant.util import dt as dt_util
 
 from .const import CONF_METER_INTERVAL, DEFAULT_METER_INTERVAL, DOMAIN, MANUFACTURER
-from .errors import translated
+from .errors import poll_failed, translated
 from .sdk.cloud import TTLockCloud
-from .sdk.cloud.errors import AuthError, TTLockError
+from .sdk.cloud.errors import TTLockError
 from .sdk.model import Meter, MeterKind
 from .usage import ApiUsage
 
@@ -95,16 +94,8 @@ class MeterCoordinator(DataUpdateCoordinator[dict[MeterKey, Meter]]):
         for kind in self.kinds_due(now):
             try:
                 meters = await self.client.list_meters(kind)
-            except AuthError as err:
-                raise ConfigEntryAuthFailed(
-                    translation_domain=DOMAIN, translation_key="auth_failed_entry"
-                ) from err
             except TTLockError as err:
-                raise UpdateFailed(
-                    translation_domain=DOMAIN,
-                    translation_key="update_failed",
-                    translation_placeholders={"error": str(err)},
-                ) from err
+                raise poll_failed(err) from err
             self.probed_at[kind] = now
             listed = {(kind, meter.meter_id): meter for meter in meters}
             for key in [key for key in data if key[0] is kind and key not in listed]:

@@ -10,8 +10,14 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
+from homeassistant.config_entries import ConfigEntry
+from homeassistant.core import HomeAssistant
+from homeassistant.exceptions import HomeAssistantError
+
+from .const import DOMAIN
+from .errors import translated
 from .models import LockRuntime, Path
 from .sdk.ble import TTLockBleError
 from .sdk.cloud.errors import TTLockError
@@ -86,3 +92,35 @@ async def run_on_lock[T](
         except (TTLockError, ValueError) as err:  # ValueError: the SDK refused to send
             raise PathError(path, err) from err
     raise AssertionError("unreachable")  # pragma: no cover
+
+
+async def run_explained[T](
+    hass: HomeAssistant,
+    entry: ConfigEntry[Any] | None,
+    name: str,
+    paths: list[Path],
+    *,
+    bluetooth: Callable[[bool], Awaitable[T]] | None = None,
+    remote: Callable[[Path], Awaitable[T]] | None = None,
+    explain: Callable[[Exception], Exception | None] | None = None,
+) -> tuple[T, Path]:
+    """:func:`run_on_lock` for a command a user gave: no path is the translated ``no_path``
+    error; an SDK error its translation (a refused sign-in starts re-authentication);
+    ``explain`` may first turn an error into a more specific one (docs/architecture.md
+    rule 7)."""
+    try:
+        return await run_on_lock(paths, bluetooth=bluetooth, remote=remote)
+    except NoPathError as err:
+        raise HomeAssistantError(
+            translation_domain=DOMAIN,
+            translation_key="no_path",
+            translation_placeholders={"name": name},
+        ) from err
+    except PathError as failure:
+        error = failure.error
+        if explain is not None and (specific := explain(error)) is not None:
+            raise specific from error
+        if isinstance(error, (TTLockError, TTLockBleError)):
+            with translated(hass, entry, name):
+                raise error from None
+        raise

@@ -136,6 +136,7 @@ SEND_EKEY_SCHEMA = vol.Schema(
     {
         **_TARGET,
         **_WINDOW,
+        **_SCHEDULE,
         vol.Required("receiver"): cv.string,
         vol.Required("name"): valid_name,
         vol.Optional("holder"): valid_name,
@@ -368,6 +369,10 @@ async def _add_face(hass: HomeAssistant, call: ServiceCall) -> ServiceResponse:
 # ---------------------------------------------------------------------- eKeys
 async def _send_ekey(hass: HomeAssistant, call: ServiceCall) -> ServiceResponse:
     data = dict(call.data)
+    if any(data.get(field) for field in ("weekdays", "daily_start", "daily_end")):
+        # key/send takes one period only: the Open API has no recurring eKeys
+        # (docs/cloud.md §2.5); the TTLock app's recurring keys are not available to it
+        raise invalid("ekey_schedule_not_supported")
     targets = await lock_targets(hass, call)
     if any(t.coordinator.client is None for t in targets):
         raise invalid("needs_account")

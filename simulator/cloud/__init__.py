@@ -4,7 +4,8 @@
   (client, quota, date, token and injected faults before any endpoint) and
   :class:`~.server.CloudServer`;
 * :mod:`.registry` — the endpoint registry (``@api``) and :class:`~.registry.ApiRequest`;
-* endpoints: :mod:`.oauth`, :mod:`.locks` (locks, gateways, records, meters),
+* endpoints: :mod:`.oauth`, :mod:`.locks` (locks, gateways, records), :mod:`.meters`
+  (electricity and water meters),
   :mod:`.settings` (lock settings, passage mode, lock clock, gateway detail, door sensor),
   :mod:`.passcodes`, :mod:`.cards` (IC cards, fingerprints, faces), :mod:`.ekeys`, with
   :mod:`.manage` for what the credential calls share;

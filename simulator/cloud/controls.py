@@ -5,6 +5,7 @@ world's :class:`~simulator.faults.Faults` or its webhook pusher (:mod:`simulator
 ==========================================  =================================================
 ``GET  /sim/state``                         secret-free summary of the world
 ``POST /sim/gateway/online``                ``{gatewayId, online}`` → ``set_gateway_online``
+                                            (pushes notifyType 2; offline 30 min late)
 ``POST /sim/gateway/latency``               ``{seconds, gatewayId?}`` → ``set_gateway_latency``
 ``POST /sim/gateway/add``                   ``{gatewayName, owner, gatewayVersion?,
                                             networkName?, networkMac?, isOnline?, gatewayId?,
@@ -14,6 +15,7 @@ world's :class:`~simulator.faults.Faults` or its webhook pusher (:mod:`simulator
                                             ``set_lock_in_range``
 ``POST /sim/lock/remote_unlock``            ``{lockId, enabled}`` → ``set_remote_unlock``
 ``POST /sim/lock/wifi``                     ``{lockId, online}`` → ``set_wifi_online``
+                                            (pushes notifyType 3; offline 15 min late)
 ``POST /sim/lock/state``                    ``{lockId, state?, doorOpen?, electricQuantity?}``
 ``POST /sim/lock/add``                      ``{lockAlias, admin, features? | featureValue?,
                                             gateways?: [{gatewayId, rssi}], doorSensor?,
@@ -45,8 +47,9 @@ world's :class:`~simulator.faults.Faults` or its webhook pusher (:mod:`simulator
 ``POST /sim/callback_url``                  ``{clientId, callbackUrl (null = none)}``
 ``POST /sim/callbacks/notify``              ``{clientId, notifyType, ...fields}`` → one
                                             callback with those form fields
-``GET  /sim/callbacks``                     counts: queued, sent, failed, last status (served
-                                            with the webhook pusher, also without controls)
+``GET  /sim/callbacks``                     counts: queued, sent, failed, last status,
+                                            offline notices pending (served with the
+                                            webhook pusher, also without controls)
 ==========================================  =================================================
 """
 

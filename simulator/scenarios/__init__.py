@@ -201,10 +201,11 @@ def build_world(data: dict[str, Any], *, clock: Clock | None = None, **options: 
             lock_date=lock_date,
             server_date=min(server_date, now),
         )
+    bound = world.now_ms()  # one moment for all meters: their hourly reports coincide
     for meter in data.get("electricMeters", []):
-        world.add_meter(_meter(ElectricMeter, world, meter))
+        world.add_meter(_meter(ElectricMeter, world, meter), at_ms=bound)
     for meter in data.get("waterMeters", []):
-        world.add_meter(_meter(WaterMeter, world, meter))
+        world.add_meter(_meter(WaterMeter, world, meter), at_ms=bound)
     return world
 
 

@@ -2,20 +2,49 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator, Iterator
+from typing import Any
 from unittest.mock import PropertyMock, patch
 
 import pytest
-from homeassistant.core import HomeAssistant
+from homeassistant.const import MATCH_ALL
+from homeassistant.core import Event, HomeAssistant
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.ttlock_access.const import DOMAIN
+from custom_components.ttlock_access.diagnostics import async_get_config_entry_diagnostics
 from simulator import CloudServer, load_scenario
 from simulator.ble import SimulatedLock, VirtualAir
 from simulator.ble.ha import async_register_virtual_proxy
 from simulator.ble.world_link import lock_from_world
 from tests.integration.helpers import SHED, BleWorld, Cloud, entry_data, paired_locally
+from tests.integration.secret_scan import completed, leaks
 from tests.integration.webhook_helpers import ClientFactory, Push, enable_push
+
+
+@pytest.fixture(autouse=True)
+def secret_scan(
+    request: pytest.FixtureRequest, hass: HomeAssistant, caplog: pytest.LogCaptureFixture
+) -> Iterator[None]:
+    """Every test that runs the simulated world: no secret of it in the logs, states,
+    events, repair issues or diagnostics when the test ends (tests/integration/secret_scan.py)."""
+    cloud: Cloud | None = None
+    if "cloud" in request.fixturenames:
+        cloud = request.getfixturevalue("cloud")
+    caplog.set_level(logging.DEBUG, logger="custom_components.ttlock_access")
+    events: list[Event[Any]] = []
+    hass.bus.async_listen(MATCH_ALL, events.append)
+    yield
+    if cloud is None or request.node.get_closest_marker("no_secret_scan"):
+        return
+    records = caplog.get_records("setup") + caplog.get_records("call")
+    diagnostics = [
+        completed(async_get_config_entry_diagnostics(hass, entry))
+        for entry in hass.config_entries.async_loaded_entries(DOMAIN)
+        if getattr(entry, "runtime_data", None) is not None  # not a patched-out setup
+    ]
+    assert leaks(hass, cloud.world, records, events, diagnostics) == []
 
 
 @pytest.fixture(autouse=True)

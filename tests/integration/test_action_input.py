@@ -112,3 +112,27 @@ def test_date_validator_only_accepts_or_refuses(value: str) -> None:
     except (ServiceValidationError, vol.Invalid):
         return
     assert 2000 <= dt_util.as_utc(moment).year <= 2099
+
+
+async def test_recurring_ekey_is_refused_with_the_reason(
+    hass: HomeAssistant, setup_entry: MockConfigEntry
+) -> None:
+    """TTLock's Open API sends eKeys for one period only: a weekly schedule is refused with
+    an explanation, and nothing is sent."""
+    from homeassistant.exceptions import ServiceValidationError
+
+    from tests.integration.helpers import call
+
+    with pytest.raises(ServiceValidationError) as err:
+        await call(
+            hass,
+            "send_ekey",
+            {
+                "entity_id": "lock.front_door",
+                "receiver": "anna@example.com",
+                "name": "Anna",
+                "weekdays": ["monday"],
+            },
+        )
+    assert err.value.translation_key == "ekey_schedule_not_supported"
+    assert setup_entry.runtime_data.access.state.credentials == {}

@@ -233,11 +233,11 @@ async def test_local_lock_entry_reload_and_unload(
     """A Bluetooth-only entry keeps its keys across a reload and unloads cleanly."""
     flow = next(f for f in _flows(hass) if f["context"]["unique_id"] == FRESH)
     await hass.config_entries.flow.async_configure(flow["flow_id"], {"name": "Shed"})
-    await hass.async_block_till_done()
+    await hass.async_block_till_done(wait_background_tasks=True)  # incl. the settings read
     assert hass.states.get("lock.shed").state != STATE_UNAVAILABLE
     entry = hass.config_entries.async_entries(DOMAIN)[0]
     assert await hass.config_entries.async_reload(entry.entry_id)
-    await hass.async_block_till_done()
+    await hass.async_block_till_done(wait_background_tasks=True)
     await hass.services.async_call(
         LOCK_DOMAIN, SERVICE_UNLOCK, {ATTR_ENTITY_ID: "lock.shed"}, blocking=True
     )

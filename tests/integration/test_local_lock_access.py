@@ -105,8 +105,9 @@ async def test_lost_reply_looked_up_on_the_lock_only(
     state = await _shed_placement(hass, credential_id)
     assert (state["state"], state.get("error")) == ("setting", "waiting to look at the lock again")
     shed.set_in_range(True)
-    await hass.async_block_till_done()
-    # back in range: looked at again at once, and after the backoff while the list fails
+    # back in range: looked at again at once (let that attempt finish before time jumps),
+    # and after the backoff while the list fails
+    await hass.async_block_till_done(wait_background_tasks=True)
     for seconds in (601, 1801, 3601):
         await advance(hass, freezer, seconds)
     assert (await _shed_placement(hass, credential_id))["state"] == "set"

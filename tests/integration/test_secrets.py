@@ -260,3 +260,29 @@ async def test_revoked_digits_leave_the_store(
     assert CUSTOM_CODE not in stored and offline_code not in stored
     assert "Short-lived" in stored and '"revoked"' in stored
     assert not cloud.world.enter_code(FRONT_DOOR, CUSTOM_CODE).success
+
+
+@pytest.mark.no_secret_scan
+async def test_the_suite_wide_scan_finds_a_leak(
+    hass: HomeAssistant,
+    setup_entry: MockConfigEntry,
+    cloud: Cloud,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """The scan every integration test ends with (tests/integration/secret_scan.py) does see
+    a code in a log line, a state attribute or an event — and a timestamp that happens to
+    contain a code's digits is not a leak."""
+    from tests.integration.secret_scan import leaks
+
+    created = await call(
+        hass, "create_passcode", {"entity_id": "lock.front_door", "name": "Leak test"}
+    )
+    code = created["code"]
+    assert leaks(hass, cloud.world, caplog.records, []) == []
+    logging.getLogger("custom_components.ttlock_access.test").debug("code %s", code)
+    assert leaks(hass, cloud.world, caplog.records, []) != []
+    caplog.clear()
+    hass.states.async_set("sensor.leaky", "1", {"oops": code})
+    assert leaks(hass, cloud.world, [], []) != []
+    hass.states.async_set("sensor.leaky", "1", {"timestamp": f"17{code}123"})
+    assert leaks(hass, cloud.world, [], []) == []

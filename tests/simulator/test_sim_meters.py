@@ -110,7 +110,8 @@ async def test_detail_has_the_documented_fields_and_accepts_get_and_post(
     if kind == "water":
         expected.add("electricQuantity")
     assert set(detail) == expected
-    assert detail[f"sync{unit}Date"] == world.now_ms()  # epoch ms of the first reading
+    # epoch ms of the first reading: when the meter was added (each meter its own moment)
+    assert detail[f"sync{unit}Date"] == world.meter_table(kind)[meter_id].report_anchor_ms
     assert type(detail[f"sync{unit}Date"]) is int
     assert isinstance(detail["maxPower"], str)
     if kind == "electric":

@@ -294,6 +294,10 @@ class BleLockLink:
         except (BleakError, TimeoutError, EOFError, OSError) as err:
             await self._close(session, client)
             raise BleConnectionError(f"{self.name}: {err}") from err
+        except asyncio.CancelledError:
+            # given up while the link was being set up: it is not ours yet, so close it here
+            await asyncio.shield(self._close(session, client))
+            raise
         self._session = session
         self.connections += 1
 
