@@ -108,6 +108,7 @@ SETTING_SWITCHES: tuple[SettingSwitchDescription, ...] = (
     ),
     SettingSwitchDescription(
         key="passage_mode_auto_unlock",
+        entity_registry_enabled_default=False,  # rarely changed: enable when needed
         translation_key="passage_mode_auto_unlock",
         exists_fn=_has(Feature.PASSAGE_MODE, Feature.PASSAGE_AUTO_UNLOCK),
         value_fn=lambda settings: settings.passage_auto_unlock,
@@ -122,6 +123,7 @@ SETTING_SWITCHES: tuple[SettingSwitchDescription, ...] = (
     ),
     SettingSwitchDescription(
         key="privacy_lock",
+        entity_registry_enabled_default=False,  # rarely changed: enable when needed
         translation_key="privacy_lock",
         exists_fn=_has(Feature.PRIVACY_LOCK),
         value_fn=lambda settings: settings.privacy_lock,
@@ -129,6 +131,7 @@ SETTING_SWITCHES: tuple[SettingSwitchDescription, ...] = (
     ),
     SettingSwitchDescription(
         key="tamper_alert",
+        entity_registry_enabled_default=False,  # rarely changed: enable when needed
         translation_key="tamper_alert",
         exists_fn=_has(Feature.TAMPER_ALERT),
         value_fn=lambda settings: settings.tamper_alert,
@@ -136,6 +139,7 @@ SETTING_SWITCHES: tuple[SettingSwitchDescription, ...] = (
     ),
     SettingSwitchDescription(
         key="reset_button",
+        entity_registry_enabled_default=False,  # rarely changed: enable when needed
         translation_key="reset_button",
         exists_fn=_has(Feature.RESET_BUTTON),
         value_fn=lambda settings: settings.reset_button,
@@ -144,6 +148,7 @@ SETTING_SWITCHES: tuple[SettingSwitchDescription, ...] = (
     SettingSwitchDescription(
         # no cloud endpoint switches it (docs/lock-settings.md §8.1): Bluetooth only
         key="remote_unlock",
+        entity_registry_enabled_default=False,  # rarely changed: enable when needed
         translation_key="remote_unlock",
         exists_fn=lambda rt, keys: keys and rt.lock.features.has(Feature.REMOTE_UNLOCK_SWITCH),
         value_fn=lambda settings: settings.remote_unlock,
@@ -167,6 +172,7 @@ SETTING_NUMBERS: tuple[SettingNumberDescription, ...] = (
     ),
     SettingNumberDescription(
         key="sound_volume",
+        entity_registry_enabled_default=False,  # rarely changed: enable when needed
         translation_key="sound_volume",
         native_min_value=VOLUME_RANGE[0],
         native_max_value=VOLUME_RANGE[1],
@@ -181,6 +187,7 @@ SETTING_NUMBERS: tuple[SettingNumberDescription, ...] = (
 SETTING_SELECTS: tuple[SettingSelectDescription, ...] = (
     SettingSelectDescription(
         key="open_direction",
+        entity_registry_enabled_default=False,  # rarely changed: enable when needed
         translation_key="open_direction",
         options=OPEN_DIRECTIONS,
         exists_fn=_has(Feature.OPEN_DIRECTION),
@@ -197,6 +204,7 @@ SETTING_BUTTONS: tuple[SettingButtonDescription, ...] = (
     SettingButtonDescription(
         # a wrong lock clock makes valid passcodes fail (docs/lock-settings.md §5)
         key="sync_clock",
+        entity_registry_enabled_default=False,  # rarely changed: enable when needed
         translation_key="sync_clock",
         exists_fn=lambda rt, keys: keys or rt.lock.is_remote,
         change_fn=ClockSync,

@@ -37,6 +37,9 @@ from tests.integration.helpers import (
     poll,
 )
 
+# the less used settings are disabled by default: these tests use every one
+pytestmark = pytest.mark.usefixtures("entity_registry_enabled_by_default")
+
 FRONT, GARAGE, BACK = 5001101, 5001102, 5001103
 HALLWAY_GATEWAY = 301001
 WORKSHOP = "C0:FF:EE:19:10:7B"

@@ -137,3 +137,18 @@ async def test_documented_errors(doc: DocumentedClient) -> None:
     # -4082 auto-lock period invalid
     body = await doc.post("lock/setAutoLockTime", lockId=LOCK_ID, seconds=86_400, type=2)
     assert body["errcode"] == -4082
+
+
+async def test_lifts_and_power_savers_as_documented(doc: DocumentedClient, world: World) -> None:
+    """TTHotel devices as the lock/list page describes them: ``type`` 2 lifts, 3 power
+    savers; a power saver's power follows lock/unlock and lock/lock (a command as GET too)."""
+    lifts = await doc.get("lock/list", pageNo=1, pageSize=20, type=2)
+    savers = await doc.post("lock/list", pageNo=1, pageSize=20, type=3)
+    locks = await doc.get("lock/list", pageNo=1, pageSize=20)
+    assert [item["lockId"] for item in lifts["list"]] == [5003301]
+    assert [item["lockId"] for item in savers["list"]] == [5003401]
+    assert {5003301, 5003401}.isdisjoint(item["lockId"] for item in locks["list"])
+    assert succeeded(await doc.post("lock/unlock", lockId=5003401))
+    assert world.locks[5003401].power_on
+    assert succeeded(await doc.get("lock/lock", lockId=5003401))
+    assert not world.locks[5003401].power_on
