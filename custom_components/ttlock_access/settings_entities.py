@@ -213,16 +213,27 @@ SETTING_BUTTONS: tuple[SettingButtonDescription, ...] = (
 
 
 # ---------------------------------------------------------------------- adding them
-def _add(
+def _add[
+    D: (
+        SettingSwitchDescription,
+        SettingNumberDescription,
+        SettingSelectDescription,
+        SettingButtonDescription,
+    )
+](
     entry: TTLockConfigEntry,
     async_add_entities: AddConfigEntryEntitiesCallback,
-    build: Callable[[TTLockCoordinator, int, bool], list[Entity]],
+    make: Callable[[TTLockCoordinator, int, D], Entity],
+    descriptions: tuple[D, ...],
 ) -> None:
+    """The entities of ``descriptions`` each lock has (its feature bits, and whether Home
+    Assistant holds its keys), now and when locks appear."""
     coordinator = entry.runtime_data.coordinator
 
     def _locks(lock_id: int) -> list[Entity]:
         rt = coordinator.data.locks[lock_id]
-        return build(coordinator, lock_id, coordinator.ble.keys(rt) is not None)
+        keys = coordinator.ble.keys(rt) is not None
+        return [make(coordinator, lock_id, d) for d in descriptions if d.exists_fn(rt, keys)]
 
     async_add_per_device(entry, async_add_entities, locks=_locks)
 
@@ -232,15 +243,7 @@ def async_add_setting_switches(
     entry: TTLockConfigEntry, async_add_entities: AddConfigEntryEntitiesCallback
 ) -> None:
     """The on/off settings of every lock that has them, now and when locks appear."""
-    _add(
-        entry,
-        async_add_entities,
-        lambda coordinator, lock_id, keys: [
-            TTLockSettingSwitch(coordinator, lock_id, description)
-            for description in SETTING_SWITCHES
-            if description.exists_fn(coordinator.data.locks[lock_id], keys)
-        ],
-    )
+    _add(entry, async_add_entities, TTLockSettingSwitch, SETTING_SWITCHES)
 
 
 @callback
@@ -248,15 +251,7 @@ def async_add_setting_numbers(
     entry: TTLockConfigEntry, async_add_entities: AddConfigEntryEntitiesCallback
 ) -> None:
     """Auto-lock time and sound volume of every lock that has them."""
-    _add(
-        entry,
-        async_add_entities,
-        lambda coordinator, lock_id, keys: [
-            TTLockSettingNumber(coordinator, lock_id, description)
-            for description in SETTING_NUMBERS
-            if description.exists_fn(coordinator.data.locks[lock_id], keys)
-        ],
-    )
+    _add(entry, async_add_entities, TTLockSettingNumber, SETTING_NUMBERS)
 
 
 @callback
@@ -264,15 +259,7 @@ def async_add_setting_selects(
     entry: TTLockConfigEntry, async_add_entities: AddConfigEntryEntitiesCallback
 ) -> None:
     """The opening direction of every lock that has it."""
-    _add(
-        entry,
-        async_add_entities,
-        lambda coordinator, lock_id, keys: [
-            TTLockSettingSelect(coordinator, lock_id, description)
-            for description in SETTING_SELECTS
-            if description.exists_fn(coordinator.data.locks[lock_id], keys)
-        ],
-    )
+    _add(entry, async_add_entities, TTLockSettingSelect, SETTING_SELECTS)
 
 
 @callback
@@ -280,15 +267,7 @@ def async_add_setting_buttons(
     entry: TTLockConfigEntry, async_add_entities: AddConfigEntryEntitiesCallback
 ) -> None:
     """ "Sync clock" on every lock Home Assistant can reach one way or another."""
-    _add(
-        entry,
-        async_add_entities,
-        lambda coordinator, lock_id, keys: [
-            TTLockSettingButton(coordinator, lock_id, description)
-            for description in SETTING_BUTTONS
-            if description.exists_fn(coordinator.data.locks[lock_id], keys)
-        ],
-    )
+    _add(entry, async_add_entities, TTLockSettingButton, SETTING_BUTTONS)
 
 
 # ---------------------------------------------------------------------- the entities
