@@ -182,7 +182,7 @@ async def show_meters_in_energy(session: aiohttp.ClientSession, ha: str, token: 
     ]
     water = {
         "type": "water",
-        "stat_energy_from": "sensor.apartment_water_water",
+        "stat_energy_from": "sensor.apartment_water_consumption",
         "stat_cost": None,
         "entity_energy_price": "sensor.apartment_water_unit_price",
         "number_energy_price": None,
@@ -208,8 +208,8 @@ async def connect_push(
 ) -> None:
     """Do what a user does in the TTLock developer console: set the application's callback
     URL (the one the integration's repair notice shows) so the simulated cloud pushes every
-    lock record to Home Assistant within a second. The simulated world starts afresh with
-    each run, so this is done every time."""
+    lock record to Home Assistant within a second. The simulated world keeps it between
+    runs, but a world started afresh does not, so this is done every time."""
     entries_file = config / ".storage" / "core.config_entries"
     deadline = asyncio.get_running_loop().time() + limit_s
     webhook_ids: list[str] = []

@@ -18,6 +18,8 @@ from homeassistant.helpers.typing import ConfigType
 from .access import AccessManager
 from .access.book import storage_key
 from .activity import ActivityManager, activity_storage_key
+from .bookings import BookingSync
+from .bookings import storage_key as bookings_storage_key
 from .const import (
     CONF_BASE_URL,
     CONF_CLIENT_ID,
@@ -36,6 +38,7 @@ from .lifts import LiftCoordinator
 from .lifts import storage_key as lifts_storage_key
 from .meters import MeterCoordinator, meter_device_identifier
 from .models import gateway_device_identifier, lock_device_identifier
+from .panel import async_setup_panel
 from .runtime import TTLockConfigEntry, TTLockRuntimeData
 from .sdk.ble import LockKeys, TTLockBleError
 from .sdk.cloud import REGION_URLS, TTLockCloud
@@ -43,6 +46,7 @@ from .sdk.model import FeatureSet, Lock, Region, Tokens
 from .services import async_setup_services
 from .usage import ApiUsage
 from .webhook import async_remove_webhook, async_setup_webhook
+from .websocket_api import async_setup_websocket_api
 
 PLATFORMS: list[Platform] = [
     Platform.BINARY_SENSOR,
@@ -68,8 +72,11 @@ CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
 
 
 async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
-    """Register the service actions (once, so that automations validate without entries)."""
+    """Register the service actions (once, so that automations validate without entries),
+    the Access panel and its websocket commands."""
     async_setup_services(hass)
+    async_setup_websocket_api(hass)
+    await async_setup_panel(hass)
     return True
 
 
@@ -174,6 +181,10 @@ async def _async_run(
     await hass.config_entries.async_forward_entry_setups(entry, platforms)
     access.async_start()
     entry.async_on_unload(access.async_stop)
+    bookings = entry.runtime_data.bookings = BookingSync(hass, entry, access)
+    await bookings.async_load()
+    bookings.async_start()
+    entry.async_on_unload(bookings.async_stop)
 
 
 @callback
@@ -236,6 +247,7 @@ async def async_remove_entry(hass: HomeAssistant, entry: TTLockConfigEntry) -> N
     await Store[dict[str, Any]](hass, 1, storage_key(entry.entry_id)).async_remove()
     await Store[dict[str, Any]](hass, 1, activity_storage_key(entry.entry_id)).async_remove()
     await Store[dict[str, Any]](hass, 1, lifts_storage_key(entry.entry_id)).async_remove()
+    await Store[dict[str, Any]](hass, 1, bookings_storage_key(entry.entry_id)).async_remove()
     # issue ids end with the entry id, or carry it before a lock id (access_blocked_…)
     entry_id = entry.entry_id
     for domain, issue_id in list(ir.async_get(hass).issues):

@@ -8,9 +8,17 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from itertools import pairwise
 from typing import Any
 
 from homeassistant.config_entries import ConfigEntryState
+from homeassistant.const import (
+    ATTR_AREA_ID,
+    ATTR_DEVICE_ID,
+    ATTR_ENTITY_ID,
+    ATTR_FLOOR_ID,
+    ATTR_LABEL_ID,
+)
 from homeassistant.core import HomeAssistant, ServiceCall
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from homeassistant.helpers import config_validation as cv
@@ -28,6 +36,7 @@ from .access import (
     Holder,
     HolderKind,
 )
+from .access.adopt import ADOPTABLE
 from .const import DOMAIN
 from .coordinator import TTLockCoordinator
 from .errors import translated
@@ -112,6 +121,35 @@ def parse_code(value: str | None) -> str | None:
     return value
 
 
+COMMON_CODES = frozenset(
+    {"1004", "2580", "0852", "1379", "2468", "13579", "112233", "123321", "147258", "159753"}
+)
+"""Codes that top every list of guessed PINs without being a run or a repeat (a keypad
+column, a diagonal, the odd digits…)."""
+
+
+def weak_code(code: str) -> bool:
+    """A code anyone would try first: one digit repeated (000000), a run up or down on the
+    keypad's digit ring (123456, 654321, 7890), a repeated block (121212, 123123), or a
+    well-known code."""
+    if len(set(code)) == 1 or code in COMMON_CODES:
+        return True
+    steps = {(int(b) - int(a)) % 10 for a, b in pairwise(code)}
+    if steps in ({1}, {9}):
+        return True
+    size = len(code)
+    return any(
+        size % block == 0 and code == code[:block] * (size // block)
+        for block in range(2, size // 2 + 1)
+    )
+
+
+def check_code_strength(code: str | None, *, allow_weak: bool) -> None:
+    """Refuse a typed code that is easy to guess, unless the caller says it is intended."""
+    if code is not None and not allow_weak and weak_code(code):
+        raise invalid("weak_code")
+
+
 def parse_number(value: str | None, key: str = "invalid_card_number") -> str | None:
     if value is not None and (
         not _NUMBER.fullmatch(value) or not 0 < int(value) <= MAX_CARD_NUMBER
@@ -183,6 +221,10 @@ class LockTarget:
         features = self.rt.lock.features
         return not features.value or features.has(feature)
 
+    def adoptable(self) -> list[str]:
+        """The cloud's credential lists this lock has (faces only with a face reader)."""
+        return [k for k in ADOPTABLE if k != "face" or self.has(Feature.FACE)]
+
 
 def resolve_targets(hass: HomeAssistant, entity_ids: Iterable[str]) -> list[LockTarget]:
     registry = er.async_get(hass)
@@ -213,6 +255,32 @@ async def lock_targets(
     if one_lock and len(targets) != 1:
         raise invalid(one_lock)
     return targets
+
+
+def names_target(call: ServiceCall) -> bool:
+    """Whether a call names any target (entities, devices, areas, floors or labels)."""
+    return any(
+        call.data.get(key)
+        for key in (ATTR_ENTITY_ID, ATTR_DEVICE_ID, ATTR_AREA_ID, ATTR_FLOOR_ID, ATTR_LABEL_ID)
+    )
+
+
+def all_lock_targets(hass: HomeAssistant) -> list[LockTarget]:
+    """Every lock of every loaded entry (a listing without a target)."""
+    registry = er.async_get(hass)
+    targets: list[LockTarget] = []
+    for config_entry in hass.config_entries.async_loaded_entries(DOMAIN):
+        runtime = config_entry.runtime_data
+        for registered in er.async_entries_for_config_entry(registry, config_entry.entry_id):
+            if registered.domain != LOCK_DOMAIN or registered.disabled:
+                continue
+            lock_id = str(registered.unique_id).split("_", 1)[0]
+            rt = runtime.coordinator.data.locks.get(int(lock_id)) if lock_id.isdigit() else None
+            if rt is not None:
+                targets.append(
+                    LockTarget(registered.entity_id, runtime.coordinator, runtime.access, rt)
+                )
+    return sorted(targets, key=lambda target: target.entity_id)
 
 
 def targeted_devices(hass: HomeAssistant, call: ServiceCall) -> set[str]:
@@ -293,12 +361,50 @@ async def holder_for(
     return manager.holder(ref) or await manager.async_add_holder(ref, kind)
 
 
+# ---------------------------------------------------------------------- responses
+# Every action answers in the same terms: times in Home Assistant's time zone with their
+# offset, locks by their entity id (a lock without an entity: its TTLock id).
+
+
+def response_time(value: datetime | None) -> str | None:
+    """A time in a response: Home Assistant's time zone, with its offset."""
+    return dt_util.as_local(value).isoformat() if value is not None else None
+
+
+def lock_entity_id(hass: HomeAssistant | None, lock_id: int) -> str:
+    """The entity id of a lock of this integration (its TTLock id when it has none)."""
+    if hass is not None and (
+        entity_id := er.async_get(hass).async_get_entity_id(LOCK_DOMAIN, DOMAIN, f"{lock_id}_lock")
+    ):
+        return entity_id
+    return str(lock_id)
+
+
+def holder_response(holder: Holder) -> dict[str, Any]:
+    """A holder in a response."""
+    out = holder.to_json()
+    out["starts_at"] = response_time(holder.starts_at)
+    out["ends_at"] = response_time(holder.ends_at)
+    out["created_at"] = response_time(holder.created_at)
+    return out
+
+
 def credential_response(
-    credential: Credential, targets: list[LockTarget], *, secrets: bool
+    credential: Credential,
+    targets: list[LockTarget],
+    *,
+    secrets: bool,
+    hass: HomeAssistant | None = None,
 ) -> dict[str, Any]:
-    """A credential with its placements keyed by entity id (codes only when ``secrets``)."""
+    """A credential with its placements keyed by lock entity id (codes only when
+    ``secrets``); ``status`` is the displayed one (``scheduled`` before its window)."""
     by_lock = {t.lock_id: t.entity_id for t in targets}
+    if hass is None and targets:
+        hass = targets[0].manager.hass
     out = credential.public()
+    out["starts_at"] = response_time(credential.starts_at)
+    out["ends_at"] = response_time(credential.ends_at)
+    out["last_used_at"] = response_time(credential.last_used_at)
     out["locks"] = {}
     for lock_id, placement in credential.placements.items():
         item: dict[str, Any] = {"state": placement.state.value, "path": placement.path}
@@ -306,7 +412,7 @@ def credential_response(
             item["error"] = placement.error
         if secrets and placement.secret and credential.kind is CredentialKind.OFFLINE_PASSCODE:
             item["code"] = placement.secret
-        out["locks"][by_lock.get(lock_id, str(lock_id))] = item
+        out["locks"][by_lock.get(lock_id) or lock_entity_id(hass, lock_id)] = item
     if secrets and credential.secret and credential.kind is CredentialKind.PASSCODE:
         out["code"] = credential.secret
     return out

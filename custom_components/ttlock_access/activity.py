@@ -13,8 +13,10 @@ Each record is
    docs/ble.md §5.8); unknown types become :attr:`EventType.OTHER`;
 2. **deduplicated** by (lock, record id) and (lock, second, event type, method), so a record
    pushed, polled and read over Bluetooth is emitted once;
-3. **attributed** to a managed credential (matched by code, card or fingerprint number, eKey
-   receiver or name) and its holder, else to the record's user or credential name;
+3. **attributed** to Home Assistant and its user when it is the record of a lock or unlock
+   Home Assistant sent (:meth:`ActivityManager.async_command`), else to a managed credential
+   (matched by code, card or fingerprint number, eKey receiver or name) and its holder, else
+   to the record's user or credential name;
 4. **applied**: lock and door state (with auto-lock inference), per-credential use counters;
 5. **emitted**: the lock's event entity, its ``changed_by``, and the bus event
    ``ttlock_access_activity`` (automations, device triggers, logbook).
@@ -27,21 +29,23 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from collections import OrderedDict
+from collections import OrderedDict, deque
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Any, Final
 
 from homeassistant.config_entries import ConfigEntry
-from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
+from homeassistant.const import CONF_USERNAME
+from homeassistant.core import CALLBACK_TYPE, Context, HomeAssistant, callback
 from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers.dispatcher import async_dispatcher_send
 from homeassistant.helpers.storage import Store
+from homeassistant.helpers.translation import async_get_translations
 from homeassistant.util import dt as dt_util
 
-from .activity_types import Activity, Source
+from .activity_types import DEFAULT_LABELS, Activity, Source, home_assistant_label
 from .const import DOMAIN, EVENT_ACTIVITY, SIGNAL_ACTIVITY
 from .models import lock_device_identifier
 from .sdk.ble import GetOperationLog, LogRecord, TTLockBleError, decode_lock_data
@@ -85,6 +89,13 @@ REPLAY_PER_LOCK: Final = 4096
 REPLAY_SAVE_DELAY: Final = 10
 """Seconds: the seen-record keys are written at most this often."""
 STORE_VERSION: Final = 1
+COMMAND_MATCH: Final = timedelta(minutes=2)
+"""A lock's app or gateway record dated this close to a command Home Assistant sent (lock
+clock against ours) is that command's record: credited to Home Assistant, not the account."""
+COMMANDS_PER_LOCK: Final = 16
+"""Commands remembered per lock for matching their records (polled records come late)."""
+_COMMAND_METHODS: Final = frozenset({Method.APP, Method.GATEWAY})
+_LABELS_KEY: Final = "component.{domain}.entity.lock.lock.state_attributes.changed_by.state."
 
 
 def activity_storage_key(entry_id: str) -> str:
@@ -107,6 +118,19 @@ _CREDENTIAL_KINDS: Final[dict[Method, tuple[str, ...]]] = {
     Method.EKEY: ("ekey",),
 }
 """Credential kinds (``CredentialKind`` values) that a record of a method may come from."""
+
+
+@dataclass(slots=True, kw_only=True)
+class Command:
+    """A lock or unlock Home Assistant sent: its records are credited to Home Assistant."""
+
+    locked: bool
+    at: datetime
+    user: str | None = None
+    """The Home Assistant user's name, when the call had one."""
+    context: Context | None = None
+    credited: set[str] = field(default_factory=set)
+    """Record families already credited to it (``cloud``, ``bluetooth``): one each."""
 
 
 @dataclass(slots=True, kw_only=True)
@@ -165,9 +189,15 @@ class ActivityManager:
         self._store: Store[dict[str, dict[str, int]]] = Store(
             hass, STORE_VERSION, activity_storage_key(entry.entry_id)
         )
+        self._commands: dict[int, deque[Command]] = {}
+        self._auto_locked_at: dict[int, datetime] = {}
+        self.labels: dict[str, str] = dict(DEFAULT_LABELS)
+        """``changed_by`` labels in Home Assistant's language (English when missing)."""
 
     async def async_load(self) -> None:
-        """The cloud records seen before the restart (replays of them are duplicates)."""
+        """The cloud records seen before the restart (replays of them are duplicates), and
+        the ``changed_by`` labels in Home Assistant's language."""
+        await self._async_load_labels()
         stored = await self._store.async_load() or {}
         horizon = int((dt_util.utcnow() - REPLAY_RETAIN).timestamp())
         for lock_id, keys in stored.items():
@@ -175,6 +205,17 @@ class ActivityManager:
                 self._replay[int(lock_id)] = {
                     k: at for k, at in keys.items() if isinstance(at, int) and at >= horizon
                 }
+
+    async def _async_load_labels(self) -> None:
+        """Labels from the integration's translations (Home Assistant falls back to English
+        for what a language lacks)."""
+        prefix = _LABELS_KEY.format(domain=DOMAIN)
+        translated = await async_get_translations(
+            self.hass, self.hass.config.language, "entity", {DOMAIN}
+        )
+        for key in DEFAULT_LABELS:
+            if text := translated.get(prefix + key):
+                self.labels[key] = text
 
     def _stored(self) -> dict[str, dict[str, int]]:
         return {str(lock_id): keys for lock_id, keys in self._replay.items() if keys}
@@ -203,6 +244,52 @@ class ActivityManager:
     def changed_by(self, lock_id: int) -> str | None:
         """``changed_by`` of a lock: who or what last locked or unlocked it."""
         return self._changed_by.get(lock_id)
+
+    # ------------------------------------------------------------------ Home Assistant's commands
+    @callback
+    def async_command(
+        self, lock_id: int, *, locked: bool, user: str | None, context: Context | None
+    ) -> Command:
+        """Home Assistant is about to lock or unlock a lock: the lock's record of it (an app
+        or gateway record of this account, dated within :data:`COMMAND_MATCH`) will be
+        credited to Home Assistant and its user. Noted before sending: a push may bring the
+        record before the command returns; kept if the command fails (a lost reply may still
+        have moved the bolt — only a record says so)."""
+        command = Command(locked=locked, at=dt_util.utcnow(), user=user, context=context)
+        self._commands.setdefault(lock_id, deque(maxlen=COMMANDS_PER_LOCK)).append(command)
+        return command
+
+    @callback
+    def async_command_done(self, lock_id: int, command: Command) -> None:
+        """The command succeeded: ``changed_by`` credits Home Assistant at once."""
+        self._changed_by[lock_id] = home_assistant_label(self.labels, command.user)
+
+    def _command_of(self, obs: _Observation) -> Command | None:
+        """The command of Home Assistant's that a record is the trace of, if any."""
+        if obs.method not in _COMMAND_METHODS or obs.event_type not in (
+            EventType.LOCKED,
+            EventType.UNLOCKED,
+            EventType.LOCK_FAILED,
+            EventType.UNLOCK_FAILED,
+        ):
+            return None
+        account = str(self.entry.data.get(CONF_USERNAME) or "").casefold()
+        if obs.username and obs.username.strip().casefold() != account:
+            return None  # another account's app or key
+        locked = obs.event_type in (EventType.LOCKED, EventType.LOCK_FAILED)
+        family = "bluetooth" if obs.source is Source.BLUETOOTH else "cloud"
+        candidates = [
+            command
+            for command in self._commands.get(obs.lock_id, ())
+            if command.locked is locked
+            and family not in command.credited
+            and abs(obs.at - command.at) <= COMMAND_MATCH
+        ]
+        if not candidates:
+            return None
+        command = min(candidates, key=lambda c: abs(obs.at - c.at))
+        command.credited.add(family)
+        return command
 
     def signal(self, lock_id: int) -> str:
         """Dispatcher signal of one lock's activities (its event entity listens)."""
@@ -256,9 +343,19 @@ class ActivityManager:
     # ------------------------------------------------------------------ Bluetooth records
     @callback
     def _on_update(self) -> None:
-        """A lock advertising unread records, in reach and with keys: read its log."""
+        """A lock advertising unread records, in reach and with keys: read its log. A lock
+        the coordinator found relocked by itself (auto-lock, inferred from autoLockTime):
+        ``changed_by`` says so, not the last person who unlocked it."""
         now = dt_util.utcnow()
         for lock_id, rt in self.coordinator.data.locks.items():
+            if (
+                rt.state_source == "auto_lock"
+                and rt.state is OpenState.LOCKED
+                and rt.state_at is not None
+                and self._auto_locked_at.get(lock_id) != rt.state_at
+            ):
+                self._auto_locked_at[lock_id] = rt.state_at
+                self._changed_by[lock_id] = self.labels[Method.AUTO_LOCK.value]
             if not rt.ble_has_events or lock_id in self._ble_busy:
                 continue
             if (retry := self._ble_retry_at.get(lock_id)) is not None and now < retry:
@@ -438,6 +535,11 @@ class ActivityManager:
             record_type=obs.record_type,
             battery=obs.battery,
         )
+        if (command := self._command_of(obs)) is not None:
+            activity.home_assistant = True
+            activity.ha_user = command.user
+            activity.context = command.context
+            return activity
         access = self.access
         credential = access.credential_used(
             obs.lock_id,
@@ -505,10 +607,12 @@ class ActivityManager:
         if activity.event_type is not EventType.LOW_BATTERY:
             self.last[activity.lock_id] = activity
         if activity.success and activity.event_type in (EventType.UNLOCKED, EventType.LOCKED):
-            self._changed_by[activity.lock_id] = activity.changed_by
+            self._changed_by[activity.lock_id] = activity.changed_by_in(self.labels)
         self.stats["emitted"] += 1
         async_dispatcher_send(self.hass, self.signal(activity.lock_id), activity)
-        self.hass.bus.async_fire(EVENT_ACTIVITY, self.event_data(activity))
+        self.hass.bus.async_fire(
+            EVENT_ACTIVITY, self.event_data(activity), context=activity.context
+        )
 
     def event_data(self, activity: Activity) -> dict[str, Any]:
         """The bus event's data."""

@@ -8,6 +8,8 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any, Final
 
+from homeassistant.core import Context
+
 from .sdk.records import EventType, Method
 
 
@@ -39,6 +41,15 @@ _METHOD_LABELS: Final[dict[Method, str]] = {
     Method.LOCK: "Lock",
     Method.UNKNOWN: "Unknown",
 }
+
+HOME_ASSISTANT: Final = "home_assistant"
+"""Translation key (``entity.lock.lock.state_attributes.changed_by.state``) of the label of
+commands sent by Home Assistant; the others are the :class:`Method` values."""
+DEFAULT_LABELS: Final[dict[str, str]] = {
+    HOME_ASSISTANT: "Home Assistant",
+    **{method.value: label for method, label in _METHOD_LABELS.items()},
+}
+"""``changed_by`` labels when no translation is loaded (English)."""
 
 _VERBS: Final[dict[EventType, str]] = {
     EventType.UNLOCKED: "unlocked",
@@ -102,6 +113,12 @@ class Activity:
     """The TTLock account behind an app, gateway or eKey record."""
     uses: int | None = None
     battery: int | None = None
+    home_assistant: bool = False
+    """The record of a command Home Assistant sent (a lock or unlock action)."""
+    ha_user: str | None = None
+    """The Home Assistant user who sent it, when known."""
+    context: Context | None = None
+    """The context of that command (the bus event carries it: the logbook names the user)."""
 
     @property
     def who(self) -> str | None:
@@ -110,8 +127,17 @@ class Activity:
 
     @property
     def changed_by(self) -> str:
-        """What the lock's ``changed_by`` shows."""
-        return self.who or method_label(self.method)
+        """What the lock's ``changed_by`` shows (English labels)."""
+        return self.changed_by_in(DEFAULT_LABELS)
+
+    def changed_by_in(self, labels: dict[str, str]) -> str:
+        """``changed_by`` with the given labels (translations): Home Assistant and its
+        user, else who, else how."""
+        if self.home_assistant:
+            return home_assistant_label(labels, self.ha_user)
+        if self.who:
+            return self.who
+        return labels.get(self.method.value) or method_label(self.method)
 
     def data(self) -> dict[str, Any]:
         """Event data (entity attributes and bus event); never a code or number."""
@@ -122,6 +148,8 @@ class Activity:
             "credential": self.credential,
             "credential_id": self.credential_id,
             "user": self.user,
+            "home_assistant": self.home_assistant,
+            "ha_user": self.ha_user,
             "uses": self.uses,
             "source": self.source.value,
             "record_type": self.record_type,
@@ -136,6 +164,10 @@ class Activity:
             text = f"{text} {self.record_type}"
         if self.event_type is EventType.LOW_BATTERY and self.battery is not None:
             text = f"{text} ({self.battery} %)"
+        if self.home_assistant:
+            if self.method is Method.GATEWAY:
+                text = f"{text} {_HOW[Method.GATEWAY]}"
+            return f"{text} by {home_assistant_label(DEFAULT_LABELS, self.ha_user)}"
         if self.event_type not in _NO_HOW and self.method is not Method.UNKNOWN:
             how = _HOW.get(self.method) or f"by {method_label(self.method).lower()}"
             if self.method is Method.EKEY:
@@ -152,3 +184,9 @@ class Activity:
         elif self.user:
             text = f"{text} ({self.user})"
         return text
+
+
+def home_assistant_label(labels: dict[str, str], user: str | None) -> str:
+    """ "Home Assistant", or "Home Assistant (Anna)" when the user is known."""
+    label = labels.get(HOME_ASSISTANT) or DEFAULT_LABELS[HOME_ASSISTANT]
+    return f"{label} ({user})" if user else label

@@ -83,6 +83,9 @@ METER_BINARY_SENSORS: tuple[MeterBinaryDescription, ...] = (
 LOCK_BINARY_SENSORS: tuple[LockBinaryDescription, ...] = (
     LockBinaryDescription(
         key="door",
+        # "Contact", not the device class's "Door": locks are mostly named after their
+        # door, and "Front Door Door" says it twice
+        translation_key="door",
         device_class=BinarySensorDeviceClass.DOOR,
         value_fn=lambda rt: None if rt.door is None else rt.door is DoorState.OPEN,
         exists_fn=lambda rt: rt.lock.features.has(Feature.DOOR_SENSOR),

@@ -52,6 +52,7 @@ from .flow_helpers import (
     account_schema,
     ble_link,
     lock_data_from_input,
+    readable_name,
 )
 from .options_flow import TTLockOptionsFlow
 from .sdk.ble import (
@@ -105,6 +106,8 @@ _GATEWAY_ERRORS: dict[int, str] = {
     GatewayStatus.NO_CABLE: "gateway_no_network",
     GatewayStatus.NO_SIM_CARD: "gateway_no_network",
 }
+_CREDENTIAL_ERRORS = frozenset({"invalid_client", "invalid_auth", "wrong_region"})
+"""Sign-in errors fixed on the account form (client id/secret, user, password), not the URL."""
 GATEWAY_LIST_ATTEMPTS = 10
 GATEWAY_LIST_DELAY = 3.0
 """The gateway registers itself with the cloud after set-up: list the account a few times."""
@@ -118,7 +121,8 @@ class TTLockConfigFlow(ConfigFlow, domain=DOMAIN):
     def __init__(self) -> None:
         self._pending: dict[str, Any] = {}
         self._address = ""
-        self._name = ""
+        self._name = ""  # proposed to the user (readable_name)
+        self._ble_name = ""  # what the device advertises
         self._advert: TTLockAdvertisement | None = None
         self._networks: list[str] | None = None
 
@@ -177,7 +181,8 @@ class TTLockConfigFlow(ConfigFlow, domain=DOMAIN):
         """Ask for the region, the developer app and the TTLock account."""
         errors: dict[str, str] = {}
         if user_input is not None:
-            self._pending = dict(user_input)
+            # a URL typed before (back here after a sign-in error) is offered again
+            self._pending = {**self._pending, **user_input}
             if user_input[CONF_REGION] == REGION_CUSTOM:
                 return await self.async_step_custom_server()
             return await self._finish_account(errors, "account")
@@ -210,7 +215,8 @@ class TTLockConfigFlow(ConfigFlow, domain=DOMAIN):
         tokens, error = await self._sign_in(data, password)
         if tokens is None:
             errors["base"] = error
-            if step_id == "custom_server":
+            if step_id == "custom_server" and error not in _CREDENTIAL_ERRORS:
+                # the server did not answer as it should: its URL is what to fix
                 return self.async_show_form(
                     step_id=step_id,
                     data_schema=vol.Schema(
@@ -218,6 +224,10 @@ class TTLockConfigFlow(ConfigFlow, domain=DOMAIN):
                     ),
                     errors=errors,
                 )
+            if step_id == "custom_server":
+                # the server refused the app or the account: back to the form that has them
+                # (the URL step follows again, filled in)
+                step_id = "reconfigure" if self.source == "reconfigure" else "account"
             return self.async_show_form(
                 step_id=step_id, data_schema=account_schema(data), errors=errors
             )
@@ -253,7 +263,8 @@ class TTLockConfigFlow(ConfigFlow, domain=DOMAIN):
             return self.async_abort(reason="already_in_account")
         self._address = address
         self._advert = advert
-        self._name = discovery_info.name or address
+        self._ble_name = discovery_info.name or address
+        self._name = readable_name("Lock", discovery_info.name, address)
         self.context["title_placeholders"] = {"name": self._name}
         if advert.setting_mode:
             return await self.async_step_pair_confirm()
@@ -268,7 +279,9 @@ class TTLockConfigFlow(ConfigFlow, domain=DOMAIN):
         await self.async_set_unique_id(f"gateway-{address}")
         self._abort_if_unique_id_configured()
         self._address, self._advert = address, advert
-        self._name = info.name or f"Gateway {address[-5:]}"
+        self._name = readable_name(
+            f"Gateway {_GATEWAY_MODELS[advert.kind].name}", info.name, address
+        )
         self.context["title_placeholders"] = {"name": self._name}
         if not self._accounts():
             return await self.async_step_gateway_account()
@@ -407,7 +420,7 @@ class TTLockConfigFlow(ConfigFlow, domain=DOMAIN):
             if advert is None or advert.kind is not DeviceKind.LOCK or address in current:
                 continue
             if advert.setting_mode and advert.scene not in _NOT_LOCK_SCENES:
-                found[address] = f"{info.name or address} ({address})"
+                found[address] = f"{readable_name('Lock', info.name, address)} ({address})"
         return found
 
     async def async_step_pair_lock(
@@ -423,7 +436,9 @@ class TTLockConfigFlow(ConfigFlow, domain=DOMAIN):
                 return self.async_abort(reason="no_unpaired_locks")
             await self.async_set_unique_id(address, raise_on_progress=False)
             self._abort_if_unique_id_configured()
-            self._address, self._advert, self._name = address, advert, info.name or address
+            self._address, self._advert = address, advert
+            self._ble_name = info.name or address
+            self._name = readable_name("Lock", info.name, address)
             return await self.async_step_pair_confirm()
         if not nearby:
             return self.async_abort(reason="no_unpaired_locks")
@@ -456,7 +471,8 @@ class TTLockConfigFlow(ConfigFlow, domain=DOMAIN):
             except TTLockBleError as err:
                 errors["base"] = flow_error_key(err)
             else:
-                lock_data = result.lock_data_json(mac=self._address, lock_name=self._name)
+                # lockName: what the lock advertises (as the TTLock app records it)
+                lock_data = result.lock_data_json(mac=self._address, lock_name=self._ble_name)
                 return self.async_create_entry(
                     title=name,
                     data={
@@ -626,7 +642,8 @@ class TTLockConfigFlow(ConfigFlow, domain=DOMAIN):
         if entry.data.get(CONF_ENTRY_TYPE) == ENTRY_LOCK:
             return await self.async_step_reconfigure_lock()
         if user_input is not None:
-            self._pending = {CONF_BASE_URL: entry.data.get(CONF_BASE_URL, ""), **user_input}
+            base_url = self._pending.get(CONF_BASE_URL) or entry.data.get(CONF_BASE_URL, "")
+            self._pending = {CONF_BASE_URL: base_url, **user_input}
             if user_input[CONF_REGION] == REGION_CUSTOM:
                 return await self.async_step_custom_server()
             return await self._finish_account({}, "reconfigure")

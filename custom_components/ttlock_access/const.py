@@ -69,6 +69,11 @@ ISSUE_REVOCATIONS_OVERDUE: Final = "revocations_overdue"
 # --- activity, webhooks, sharing and the HA-side PIN (issue 5) ---------------------------------
 EVENT_ACTIVITY: Final = f"{DOMAIN}_activity"
 """Bus event of every lock activity (unlock, lock, failed attempt, door, alarm)."""
+EVENT_ACCESS: Final = f"{DOMAIN}_access"
+"""Bus event of the access model's audit trail (a code shown in the Access panel); it never
+carries digits."""
+SIGNAL_ACCESS_CHANGED: Final = f"{DOMAIN}_access_changed"
+"""Dispatcher signal: an entry's holders, credentials or queue changed (with its entry id)."""
 SIGNAL_ACTIVITY: Final = f"{DOMAIN}_activity_{{}}"
 """Dispatcher signal of one lock's activities (formatted with ``<entry id>_<lock id>``)."""
 CONF_WEBHOOK_SEEN: Final = "webhook_seen"
@@ -81,3 +86,9 @@ ISSUE_WEBHOOK_NO_URL: Final = "webhook_no_url"
 CONF_PIN: Final = "pin"
 CONF_REMOVE_PIN: Final = "remove_pin"
 """Options-flow fields (the PIN itself is never stored)."""
+
+# --- bookings from a calendar (issue 12) ------------------------------------------------------
+CONF_BOOKINGS: Final = "bookings"
+"""Options: the calendar links of bookings.py (a list of dicts; their keys are in bookings.py)."""
+CONF_EDIT_BOOKINGS: Final = "edit_bookings"
+"""Options-flow field (not stored): go on to the calendar links after the settings."""

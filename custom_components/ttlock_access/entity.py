@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 
+from homeassistant.const import CONF_USERNAME
 from homeassistant.core import CALLBACK_TYPE, callback
 from homeassistant.helpers.device_registry import (
     CONNECTION_BLUETOOTH,
@@ -161,13 +162,32 @@ class TTLockAccountEntity(TTLockEntity):
         super().__init__(coordinator)
         entry = coordinator.config_entry
         self._attr_unique_id = f"{entry.unique_id}_{key}"
-        self._attr_device_info = DeviceInfo(
+        info = DeviceInfo(
             identifiers={(DOMAIN, f"account-{entry.unique_id}")},
             manufacturer=MANUFACTURER,
-            name=entry.title,
             model="TTLock cloud account",
             entry_type=DeviceEntryType.SERVICE,
         )
+        name = account_device_name(entry)
+        if name is None:
+            info["translation_key"] = "account"  # "TTLock account"
+        else:
+            info["name"] = name
+        self._attr_device_info = info
+
+
+def account_device_name(entry: TTLockConfigEntry) -> str | None:
+    """The account device's own name: the entry's title once the user renamed the entry;
+    None (the translated "TTLock account") while the title is still the sign-in, which must
+    not end up in entity ids and on every dashboard (an e-mail or a phone number).
+
+    Two accounts both called "TTLock account" stay apart by their entity ids
+    (``sensor.ttlock_account_api_calls_this_month`` and ``…_2``); renaming an entry names its
+    device after it."""
+    title = entry.title.strip()
+    if title and title != entry.data.get(CONF_USERNAME):
+        return title
+    return None
 
 
 class TTLockMeterEntity(CoordinatorEntity[MeterCoordinator]):

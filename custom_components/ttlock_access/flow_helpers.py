@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -38,6 +39,20 @@ from .sdk.ble.transport import BleLockLink
 CONF_AES_KEY = "aes_key"
 CONF_UNLOCK_KEY = "unlock_key"
 CONF_ADMIN_PS = "admin_ps"
+
+
+_BLE_NAME_SUFFIX = re.compile(r"_([0-9A-Fa-f]{6})$")
+
+
+def readable_name(kind: str, ble_name: str | None, address: str) -> str:
+    """A name to propose for a discovered device: ``kind`` and six hex digits that tell two
+    devices apart, e.g. ``Lock 015E00`` for ``S31_015e00``.
+
+    TTLock devices advertise ``<model>_<6 hex digits>`` (the digits the TTLock app shows
+    too); a device without such a name gets the last three bytes of its address."""
+    match = _BLE_NAME_SUFFIX.search(ble_name or "")
+    suffix = match.group(1) if match else address.replace(":", "")[-6:]
+    return f"{kind} {suffix.upper()}"
 
 
 def ble_link(hass: HomeAssistant, address: str, name: str) -> BleLockLink:

@@ -12,8 +12,9 @@ from typing import Any
 import probatio as vol  # HA 2026.9+ validation engine (voluptuous-compatible)
 from homeassistant.core import HomeAssistant, ServiceCall, ServiceResponse
 from homeassistant.helpers import config_validation as cv
+from homeassistant.helpers import entity_registry as er
 
-from .actions import devices_matching, invalid, targeted_devices
+from .actions import devices_matching, invalid, response_time, targeted_devices
 from .const import DOMAIN
 from .lifts import HotelKind, LiftCoordinator, hotel_device_identifier
 from .runtime import TTLockConfigEntry
@@ -58,11 +59,15 @@ async def async_activate_floors(hass: HomeAssistant, call: ServiceCall) -> Servi
         raise invalid("no_lifts")
     floors: list[int] = sorted(set(call.data["floors"]))
     result: dict[str, Any] = {}
+    entities = er.async_get(hass)
     for lifts, lift_id in targets:
         at = await lifts.async_activate_floors(lift_id, floors)
-        result[str(lift_id)] = {
+        # keyed by the lift's work-mode entity (its one entity that is not a floor)
+        unique_id = f"{HotelKind.LIFT.value}_{lift_id}_work_mode"
+        key = entities.async_get_entity_id("select", DOMAIN, unique_id) or str(lift_id)
+        result[key] = {
             "name": lifts.data.lifts[lift_id].lock.name,
             "floors": floors,
-            "activated_at": at.isoformat(),
+            "activated_at": response_time(at),
         }
     return {"lifts": result}

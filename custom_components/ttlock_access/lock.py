@@ -77,12 +77,27 @@ class TTLockLock(TTLockLockEntity, LockEntity):
         self._attr_is_locking = locked
         self._attr_is_unlocking = not locked
         self.async_write_ha_state()
+        # Credited to Home Assistant (and the user who asked), in changed_by now and in the
+        # activity when the lock's record of it comes: not to "App" or the account e-mail.
+        activity = self.entry_data.activity
+        command = activity.async_command(
+            self.lock_id, locked=locked, user=await self._user_name(), context=self._context
+        )
         try:
             await self.coordinator.async_set_locked(self.lock_id, locked)
+            activity.async_command_done(self.lock_id, command)
         finally:
             self._attr_is_locking = False
             self._attr_is_unlocking = False
             self.async_write_ha_state()
+
+    async def _user_name(self) -> str | None:
+        """The name of the Home Assistant user behind the current call, when there is one."""
+        user_id = self._context.user_id if self._context is not None else None
+        if user_id is None:
+            return None
+        user = await self.hass.auth.async_get_user(user_id)
+        return user.name if user is not None and user.name else None
 
     async def _check_pin(self, kwargs: dict[str, Any]) -> None:
         """The HA-side PIN (entry option), checked before anything reaches the lock."""

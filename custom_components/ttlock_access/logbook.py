@@ -12,7 +12,7 @@ from homeassistant.components.logbook.const import (
 )
 from homeassistant.core import Event, HomeAssistant, callback
 
-from .const import DOMAIN, EVENT_ACTIVITY
+from .const import DOMAIN, EVENT_ACCESS, EVENT_ACTIVITY
 
 
 @callback
@@ -34,3 +34,18 @@ def async_describe_events(
         return entry
 
     async_describe_event(DOMAIN, EVENT_ACTIVITY, _describe)
+
+    @callback
+    def _describe_access(event: Event) -> dict[str, Any]:
+        """``ttlock_access_access``: what an admin did in the Access panel (no digits)."""
+        data = event.data
+        name, holder = str(data.get("name") or ""), data.get("holder")
+        whose = f"'{name}'" if not holder or holder == name else f"'{name}' of {holder}"
+        message = (
+            f"showed the code of {whose}"
+            if data.get("action") == "code_shown"
+            else str(data.get("action") or "")
+        )
+        return {LOGBOOK_ENTRY_NAME: "Access panel", LOGBOOK_ENTRY_MESSAGE: message}
+
+    async_describe_event(DOMAIN, EVENT_ACCESS, _describe_access)

@@ -16,7 +16,10 @@ from homeassistant.helpers.selector import (
     NumberSelectorMode,
 )
 
+from .booking_flow import BookingOptionsFlow
 from .const import (
+    CONF_BOOKINGS,
+    CONF_EDIT_BOOKINGS,
     CONF_LOW_BALANCE,
     CONF_METER_INTERVAL,
     CONF_MONTHLY_BUDGET,
@@ -44,8 +47,8 @@ from .pin import hash_pin, pin_required, valid_pin
 from .schedule import Estimate
 
 
-class TTLockOptionsFlow(OptionsFlowWithReload):
-    """Polling and API budget options."""
+class TTLockOptionsFlow(BookingOptionsFlow, OptionsFlowWithReload):
+    """Polling and API budget options; then, when asked, bookings from calendars."""
 
     async def async_step_init(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
         """Show the options."""
@@ -55,6 +58,7 @@ class TTLockOptionsFlow(OptionsFlowWithReload):
             # The HA-side PIN: only its salted hash is stored; empty keeps the current one.
             pin = str(user_input.pop(CONF_PIN, "") or "").strip()
             remove = bool(user_input.pop(CONF_REMOVE_PIN, False))
+            edit_bookings = bool(user_input.pop(CONF_EDIT_BOOKINGS, False))
             flags = {
                 key: bool(user_input.pop(key, False))
                 for key in (CONF_STAY_CONNECTED, CONF_OFFLINE_FALLBACK)
@@ -70,6 +74,11 @@ class TTLockOptionsFlow(OptionsFlowWithReload):
                     data.update(hash_pin(pin))
                 elif not remove and pin_required(options):
                     data.update({k: options[k] for k in (CONF_PIN_HASH, CONF_PIN_SALT)})
+                if CONF_BOOKINGS in options:  # the calendar links are kept
+                    data[CONF_BOOKINGS] = options[CONF_BOOKINGS]
+                if edit_bookings:
+                    self._settings = data
+                    return await self.async_step_bookings()
                 return self.async_create_entry(data=data)
         schema = vol.Schema(
             {
@@ -142,6 +151,7 @@ class TTLockOptionsFlow(OptionsFlowWithReload):
             schema = schema.extend(
                 {vol.Optional(CONF_REMOVE_PIN, default=False): BooleanSelector()}
             )
+        schema = schema.extend({vol.Optional(CONF_EDIT_BOOKINGS, default=False): BooleanSelector()})
         # what the current settings cost (an entry not loaded yet: nothing known, so 0)
         runtime = getattr(self.config_entry, "runtime_data", None)
         estimate = runtime.estimate() if runtime else Estimate(0, 0)

@@ -20,8 +20,12 @@ from homeassistant.util import dt as dt_util
 
 from .const import CONF_PIN_HASH, CONF_PIN_SALT, DOMAIN
 
-PIN_FORMAT: Final = r"^\d{4,10}$"
-"""``code_format`` of a lock entity that needs the PIN."""
+PIN_FORMAT: Final = r"^(?:\d{4,10})?$"
+"""``code_format`` of a lock entity that needs the PIN: 4 to 10 digits, or nothing.
+
+Nothing passes Home Assistant's own format check on purpose: a missing PIN then reaches
+:meth:`PinGuard.async_check`, which refuses it with the translated ``pin_required`` message
+instead of Home Assistant's "doesn't match pattern" with the raw expression."""
 ITERATIONS: Final = 200_000
 MAX_FAILURES: Final = 5
 LOCKOUT: Final = timedelta(minutes=5)

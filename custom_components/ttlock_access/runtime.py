@@ -8,6 +8,7 @@ from homeassistant.config_entries import ConfigEntry
 
 from .access import AccessManager
 from .activity import ActivityManager
+from .bookings import BookingSync
 from .coordinator import TTLockCoordinator
 from .lifts import LiftCoordinator
 from .meters import MeterCoordinator
@@ -30,6 +31,8 @@ class TTLockRuntimeData:
     """The account's electricity and water meters (account entries only)."""
     lifts: LiftCoordinator | None = None
     """The account's lift controllers and power savers (account entries only)."""
+    bookings: BookingSync | None = None
+    """Guests from linked calendars (set once the entry runs)."""
 
     def estimate(self) -> Estimate:
         """What the current settings cost a month, locks, meters, lifts and power savers,

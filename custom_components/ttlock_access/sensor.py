@@ -110,6 +110,8 @@ METER_SENSORS: dict[MeterKind, tuple[MeterSensorDescription, ...]] = {
     MeterKind.WATER: (
         MeterSensorDescription(
             key="water",
+            # "Consumption", not the device class's "Water" (a meter called "… Water")
+            translation_key="water_total",
             device_class=SensorDeviceClass.WATER,
             native_unit_of_measurement=UnitOfVolume.CUBIC_METERS,
             state_class=SensorStateClass.TOTAL_INCREASING,

@@ -44,13 +44,18 @@ from .actions import (
     LOCK_DOMAIN,
     WEEKDAYS,
     LockTarget,
+    all_lock_targets,
     answers,
+    check_code_strength,
     credential_response,
     find_credential,
     find_holder,
     holder_for,
+    holder_response,
     invalid,
+    lock_entity_id,
     lock_targets,
+    names_target,
     parse_code,
     parse_number,
     require,
@@ -109,6 +114,7 @@ CREATE_PASSCODE_SCHEMA = vol.Schema(
         vol.Optional("length", default=6): _LENGTH,
         vol.Optional("holder"): valid_name,
         vol.Optional("offline_fallback"): cv.boolean,
+        vol.Optional("allow_weak_code", default=False): cv.boolean,
     }
 )
 CREDENTIAL_SCHEMA = vol.Schema({vol.Required("credential_id"): cv.string})
@@ -153,6 +159,7 @@ GRANT_SCHEMA = vol.Schema(
         vol.Optional("person"): cv.entity_id,
         vol.Optional("passcode", default=True): cv.boolean,
         vol.Optional("code"): cv.string,
+        vol.Optional("allow_weak_code", default=False): cv.boolean,
         vol.Optional("length", default=6): _LENGTH,
         vol.Optional("card_number"): cv.string,
         vol.Optional("ekey_receiver"): cv.string,
@@ -188,6 +195,7 @@ LIST_SCHEMA = vol.Schema(
         vol.Optional("holder"): valid_name,
         vol.Optional("include_secrets", default=False): cv.boolean,
         vol.Optional("include_unmanaged", default=False): cv.boolean,
+        vol.Optional("include_inactive", default=False): cv.boolean,
     }
 )
 
@@ -208,6 +216,7 @@ async def _create_passcode(hass: HomeAssistant, call: ServiceCall) -> ServiceRes
         raise invalid("needs_end", type=variant)
     if variant not in CUSTOM_TYPES and code is not None:
         raise invalid("offline_code_is_generated")
+    check_code_strength(code, allow_weak=data["allow_weak_code"])
     holder = await holder_for(manager, data.get("holder"))
     common = {"name": data["name"], "holder": holder, "variant": variant, "starts": starts}
     with answers(targets[0].manager, targets[0].rt.lock.name):
@@ -243,7 +252,7 @@ async def _update_validity(hass: HomeAssistant, call: ServiceCall) -> ServiceRes
     ):
         raise invalid("schedule_not_supported")
     await manager.async_update_validity(credential, starts, ends, cyclic=schedule)
-    return {"credential": credential.public()}
+    return {"credential": credential_response(credential, [], secrets=False, hass=hass)}
 
 
 def _revoke_handler(
@@ -252,7 +261,7 @@ def _revoke_handler(
     async def _revoke(hass: HomeAssistant, call: ServiceCall) -> ServiceResponse:
         manager, credential = find_credential(hass, call, kinds)
         await manager.async_revoke(credential)
-        return {"credential": credential.public()}
+        return {"credential": credential_response(credential, [], secrets=False, hass=hass)}
 
     return _revoke
 
@@ -399,9 +408,13 @@ def _ekey_action(
         names = ", ".join(manager.lock_name(lock_id) for lock_id in credential.placements)
         with answers(manager, names):
             links = await ops.async_ekey_action(manager, credential, action)
-        result: dict[str, Any] = {"credential": credential.public()}
-        if links:
-            result["links"] = links
+        result: dict[str, Any] = {
+            "credential": credential_response(credential, [], secrets=False, hass=hass)
+        }
+        if links:  # by lock entity, like every lock in a response
+            result["links"] = {
+                lock_entity_id(hass, int(lock_id)): link for lock_id, link in links.items()
+            }
         return result
 
     return _handler
@@ -422,6 +435,8 @@ async def _grant(hass: HomeAssistant, call: ServiceCall, kind: HolderKind) -> Se
     data = dict(call.data)
     targets = await lock_targets(hass, call)
     starts, ends = window_of(data)
+    code = parse_code(data.get("code"))
+    check_code_strength(code, allow_weak=data["allow_weak_code"])
     with answers(targets[0].manager, targets[0].rt.lock.name):
         holder, issued = await ops.async_grant(
             targets[0].manager,
@@ -432,13 +447,13 @@ async def _grant(hass: HomeAssistant, call: ServiceCall, kind: HolderKind) -> Se
             starts=starts,
             ends=ends,
             passcode=data["passcode"],
-            code=parse_code(data.get("code")),
+            code=code,
             length=data["length"],
             card_number=parse_number(data.get("card_number")),
             ekey_receiver=data.get("ekey_receiver"),
         )
     return {
-        "holder": holder.to_json(),
+        "holder": holder_response(holder),
         "credentials": [credential_response(c, targets, secrets=True) for c in issued],
     }
 
@@ -449,18 +464,19 @@ def _revoke_holder_handler(
     async def _handler(hass: HomeAssistant, call: ServiceCall) -> ServiceResponse:
         manager, holder = find_holder(hass, call.data["holder"])
         revoked = await ops.async_revoke_holder(manager, holder, remove=remove)
-        return {"holder": holder.to_json(), "revoked": revoked}
+        return {"holder": holder_response(holder), "revoked": revoked}
 
     return _handler
 
 
 async def _extend_lease(hass: HomeAssistant, call: ServiceCall) -> ServiceResponse:
     manager, holder = find_holder(hass, call.data["holder"])
+    ends = dt_util.as_utc(call.data["ends_at"])
+    if ends <= dt_util.utcnow():
+        raise invalid("ends_in_past")  # every credential of the lease would expire at once
     with answers(manager):
-        renewed = await ops.async_extend_lease(
-            manager, holder, dt_util.as_utc(call.data["ends_at"])
-        )
-    return {"holder": holder.to_json(), "renewed": renewed}
+        renewed = await ops.async_extend_lease(manager, holder, ends)
+    return {"holder": holder_response(holder), "renewed": renewed}
 
 
 async def _add_staff(hass: HomeAssistant, call: ServiceCall) -> ServiceResponse:
@@ -487,33 +503,47 @@ async def _remove_staff(hass: HomeAssistant, call: ServiceCall) -> ServiceRespon
 
 # ---------------------------------------------------------------------- listing, adoption, drift
 async def _list_credentials(hass: HomeAssistant, call: ServiceCall) -> ServiceResponse:
+    """Credentials per lock entity: the targeted locks, or every lock of every loaded entry
+    when the call names none. Revoked and expired ones whose removal is done are left out
+    unless ``include_inactive`` (they are purged from the Store after a retention period)."""
     data = dict(call.data)
     secrets, holder_ref = data["include_secrets"], data.get("holder")
+    if names_target(call):
+        targets = await lock_targets(hass, call, one_account=False)
+    else:
+        targets = all_lock_targets(hass)
+    holders = {
+        id(target.manager): target.manager.holder(holder_ref) if holder_ref else None
+        for target in targets
+    }
+    if holder_ref and not any(holders.values()):
+        raise invalid("unknown_holder", holder=holder_ref)
     result: dict[str, Any] = {}
-    for target in await lock_targets(hass, call, one_account=False):
+    for target in targets:
         manager = target.manager
-        holder = manager.holder(holder_ref) if holder_ref else None
-        if holder_ref and holder is None:
-            raise invalid("unknown_holder", holder=holder_ref)
+        holder = holders[id(manager)]
         items = []
         for credential, placement in manager.credentials_on(target.lock_id):
-            if holder and credential.holder_id != holder.holder_id:
+            if holder_ref and (holder is None or credential.holder_id != holder.holder_id):
                 continue
-            item = credential.public(include_secret=secrets)
+            if not data["include_inactive"] and not credential.shown(target.lock_id):
+                continue
+            item = credential_response(credential, [], secrets=False, hass=hass)
+            if secrets:
+                item["secret"] = credential.secret
+                if placement.secret and credential.kind is CredentialKind.OFFLINE_PASSCODE:
+                    item["secret"] = placement.secret
             owner = manager.state.holders.get(credential.holder_id or "")
             item["holder"] = owner.name if owner else None
             item["lock"] = {"state": placement.state.value, "path": placement.path}
             if placement.error:
                 item["lock"]["error"] = placement.error
-            if secrets and placement.secret and credential.kind is CredentialKind.OFFLINE_PASSCODE:
-                item["secret"] = placement.secret
             items.append(item)
         entry: dict[str, Any] = {"credentials": items}
-        if data["include_unmanaged"] and target.coordinator.client is not None and not holder:
-            families = [k for k in ADOPTABLE if k != "face" or target.has(Feature.FACE)]
+        if data["include_unmanaged"] and target.coordinator.client is not None and not holder_ref:
             with answers(target.manager, target.rt.lock.name):
                 entry["unmanaged"] = await async_unmanaged(
-                    manager, target.lock_id, families, secrets=secrets
+                    manager, target.lock_id, target.adoptable(), secrets=secrets
                 )
         result[target.entity_id] = entry
     return {"locks": result}

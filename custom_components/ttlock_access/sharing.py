@@ -17,11 +17,10 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any, Final
 
 import probatio as vol  # HA 2026.9+ validation engine (voluptuous-compatible)
-from homeassistant.core import HomeAssistant, ServiceCall, ServiceResponse
+from homeassistant.core import Context, HomeAssistant, ServiceCall, ServiceResponse
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError, TemplateError
 from homeassistant.helpers import config_validation as cv
 from homeassistant.helpers.template import Template
@@ -126,7 +125,7 @@ def with_sharing(handler: Handler) -> Handler:
                     {
                         "target": target.name,
                         "credential_id": credential.get("credential_id"),
-                        **await _send(hass, call, target, title, message),
+                        **await _send(hass, call.context, target, title, message),
                     }
                 )
         result["shared"] = shared
@@ -211,8 +210,33 @@ def _render(hass: HomeAssistant, text: str | None, variables: dict[str, Any]) ->
         raise _invalid("share_message_invalid", error=str(err)) from err
 
 
+async def async_share(
+    hass: HomeAssistant,
+    targets: list[Target],
+    credential: dict[str, Any],
+    holder: str | None,
+    *,
+    message: str | None = None,
+    extra: dict[str, Any] | None = None,
+    context: Context | None = None,
+) -> list[dict[str, Any]]:
+    """Send one credential (in its action-response form) to each target, outside an action
+    (bookings from a calendar); ``extra``: more template variables. Where it went."""
+    variables = _variables(hass, credential, holder, None) | (extra or {})
+    text = _render(hass, message, variables)
+    title = _render(hass, DEFAULT_TITLE, variables)
+    return [
+        {
+            "target": target.name,
+            "credential_id": credential.get("credential_id"),
+            **await _send(hass, context, target, title, text),
+        }
+        for target in targets
+    ]
+
+
 async def _send(
-    hass: HomeAssistant, call: ServiceCall, target: Target, title: str, message: str
+    hass: HomeAssistant, context: Context | None, target: Target, title: str, message: str
 ) -> dict[str, Any]:
     try:
         if target.entity_id is not None:
@@ -221,7 +245,7 @@ async def _send(
                 "send_message",
                 {"entity_id": target.entity_id, "title": title, "message": message},
                 blocking=True,
-                context=call.context,
+                context=context,
             )
         else:
             await hass.services.async_call(
@@ -229,10 +253,10 @@ async def _send(
                 str(target.service),
                 {"title": title, "message": message},
                 blocking=True,
-                context=call.context,
+                context=context,
             )
     except HomeAssistantError as err:
         # the credential exists: report, do not fail the action (its response has the code)
         _LOGGER.warning("Could not send access details to %s: %s", target.name, type(err).__name__)
         return {"sent": False, "error": type(err).__name__}
-    return {"sent": True, "sent_at": datetime.now(dt_util.UTC).isoformat()}
+    return {"sent": True, "sent_at": dt_util.now().isoformat()}  # Home Assistant's time zone

@@ -5,13 +5,17 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 from unittest.mock import patch
 
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.core import Context, HomeAssistant
+from homeassistant.util import dt as dt_util
 from pytest_homeassistant_custom_component.common import async_fire_time_changed
+from pytest_homeassistant_custom_component.components.recorder.common import (
+    async_wait_recording_done,
+)
 
 from custom_components.ttlock_access.const import (
     CONF_BASE_URL,
@@ -148,3 +152,22 @@ def pending(hass: HomeAssistant, lock: str) -> str:
     state = hass.states.get(f"sensor.{lock}_pending_access_changes")
     assert state is not None
     return state.state
+
+
+async def logbook_entries(
+    hass: HomeAssistant, client: Any, since: datetime
+) -> list[dict[str, Any]]:
+    """This integration's logbook lines from ``since`` until a minute from now, read over the
+    websocket API the way the logbook page reads them (the recorder is flushed first)."""
+    await async_wait_recording_done(hass)
+    await client.send_json(
+        {
+            "id": 9001,
+            "type": "logbook/get_events",
+            "start_time": since.isoformat(),
+            "end_time": (dt_util.utcnow() + timedelta(minutes=1)).isoformat(),
+        }
+    )
+    response = await client.receive_json()
+    assert response["success"], response
+    return [entry for entry in response["result"] if entry.get("domain") == DOMAIN]

@@ -93,7 +93,9 @@ async def test_period_code_stops_at_the_end(
     assert not opens(cloud, FRONT, code)
     # housekeeping: the expired custom code is deleted from the lock's memory
     await poll(hass, freezer)
-    listing = await call(hass, "list_credentials", {"entity_id": "lock.front_door"})
+    listing = await call(
+        hass, "list_credentials", {"entity_id": "lock.front_door", "include_inactive": True}
+    )
     item = listing["locks"]["lock.front_door"]["credentials"][0]
     assert item["status"] == "expired"
     assert item["lock"]["state"] == "removed"
@@ -145,7 +147,7 @@ async def test_revocation_survives_offline_gateway_and_restart(
     code, credential_id = result["code"], result["credential_id"]
     cloud.world.set_gateway_online(GATEWAY, False)
     revoked = await call(hass, "revoke_passcode", {"credential_id": credential_id})
-    assert revoked["credential"]["locks"]["5001101"]["state"] == "removing"
+    assert revoked["credential"]["locks"]["lock.front_door"]["state"] == "removing"
     assert hass.states.get("sensor.front_door_pending_access_changes").state == "1"
     assert opens(cloud, FRONT, code)  # still on the lock
     await advance(hass, freezer, 3700)
@@ -302,7 +304,7 @@ async def test_ekeys(hass: HomeAssistant, cloud: Cloud, setup_entry: MockConfigE
     await call(hass, "freeze_ekey", {"credential_id": credential_id})
     await call(hass, "unfreeze_ekey", {"credential_id": credential_id})
     link = await call(hass, "ekey_unlock_link", {"credential_id": credential_id})
-    assert link["links"]["5001101"].startswith("http")
+    assert link["links"]["lock.front_door"].startswith("http")
     await call(hass, "revoke_ekey", {"credential_id": credential_id})
     assert not lock.ekeys
 

@@ -49,10 +49,9 @@ async def test_passcode_validity_changed_over_bluetooth(
     updated = await call(
         hass, "update_passcode", {"credential_id": result["credential_id"], "ends_at": later}
     )
-    assert updated["credential"]["locks"][str(BACK)] == {
+    assert updated["credential"]["locks"]["lock.back_door"] == {
         "state": "set",
         "path": "bluetooth",
-        "error": None,
     }
     after = lock.passcodes[result["code"]].end
     assert after is not None and before is not None and after > before
@@ -100,7 +99,7 @@ async def test_lock_refusals(
     lock.passcodes.pop(kept["code"])  # deleted at the keypad meanwhile
     lock.faults.fail_next(Command.MANAGE_KEYBOARD_PASSWORD, PASSCODE_NOT_FOUND)
     revoked = await call(hass, "revoke_passcode", {"credential_id": kept["credential_id"]})
-    assert revoked["credential"]["locks"][str(BACK)]["state"] == "removed"
+    assert revoked["credential"]["locks"]["lock.back_door"]["state"] == "removed"
     assert hass.states.get("sensor.back_door_pending_access_changes").state == "0"
 
 
@@ -182,7 +181,7 @@ async def test_card_the_cloud_could_not_record_is_recorded_when_needed(
         "update_card_validity",
         {"credential_id": card["credential_id"], "starts_at": starts, "ends_at": ends},
     )
-    placement = changed["credential"]["locks"][str(FRONT)]
+    placement = changed["credential"]["locks"]["lock.front_door"]
     assert (placement["state"], placement["path"]) == ("set", "gateway")
     assert hass.states.get("sensor.front_door_pending_access_changes").state == "0"
     assert [c.name for c in cloud.world.lock(FRONT).cards.values()] == ["Temp"]
@@ -233,6 +232,10 @@ async def test_expired_card_is_removed_from_the_lock(
     await advance(hass, freezer, 2)  # ... and carried out right after
     assert 777 not in ble.locks[BACK].cards
     listing = await call(hass, "list_credentials", {"entity_id": "lock.back_door"})
+    assert listing["locks"]["lock.back_door"]["credentials"] == []  # done with: hidden
+    listing = await call(
+        hass, "list_credentials", {"entity_id": "lock.back_door", "include_inactive": True}
+    )
     [item] = listing["locks"]["lock.back_door"]["credentials"]
     assert item["credential_id"] == card["credential_id"]
     assert (item["status"], item["lock"]["state"]) == ("expired", "removed")
@@ -274,6 +277,6 @@ async def test_fingerprint_validity_over_bluetooth_and_gateway(
         "update_fingerprint_validity",
         {"credential_id": finger["credential_id"], "starts_at": starts, "ends_at": later},
     )
-    assert changed["credential"]["locks"][str(FRONT)]["path"] == "gateway"
+    assert changed["credential"]["locks"]["lock.front_door"]["path"] == "gateway"
     [stored] = cloud.world.lock(FRONT).fingerprints.values()
     assert stored.end_ms == int(dt_util.parse_datetime(later).timestamp() * 1000)  # type: ignore[union-attr]

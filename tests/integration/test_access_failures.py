@@ -132,7 +132,7 @@ async def test_revoking_a_code_that_never_reached_the_lock(
     revoked = await call(hass, "revoke_passcode", {"credential_id": result["credential_id"]})
     credential = revoked["credential"]
     assert credential["status"] == "revoked"
-    assert credential["locks"][str(BACK)]["state"] == "removed"
+    assert credential["locks"]["lock.back_door"]["state"] == "removed"
     assert pending(hass, "back_door") == "0"
 
 
@@ -151,7 +151,7 @@ async def test_removing_a_card_the_cloud_calls_gone(
     )
     cloud.world.faults.fail_next("identityCard/delete", -1021)
     revoked = await call(hass, "revoke_card", {"credential_id": card["credential_id"]})
-    assert revoked["credential"]["locks"][str(FRONT)]["state"] == "removing"
+    assert revoked["credential"]["locks"]["lock.front_door"]["state"] == "removing"
     assert cloud.world.present_card(FRONT, "3661413478").success
     assert pending(hass, "front_door") == "1"
     await advance(hass, freezer, 31)
@@ -173,7 +173,7 @@ async def test_removing_a_card_already_gone(
     lock.cards.clear()
     cloud.world.faults.fail_next("identityCard/delete", -1021)
     revoked = await call(hass, "revoke_card", {"credential_id": card["credential_id"]})
-    assert revoked["credential"]["locks"][str(FRONT)]["state"] == "removed"
+    assert revoked["credential"]["locks"]["lock.front_door"]["state"] == "removed"
     assert pending(hass, "front_door") == "0"
 
 
@@ -217,7 +217,7 @@ async def test_offline_code_revoked_without_a_gateway(
     )
     code = result["locks"]["lock.back_door"]["code"]
     revoked = await call(hass, "revoke_passcode", {"credential_id": result["credential_id"]})
-    placement = revoked["credential"]["locks"][str(BACK)]
+    placement = revoked["credential"]["locks"]["lock.back_door"]
     assert placement["state"] == "removing"
     assert "not reachable" in placement["error"]
     assert cloud.world.enter_code(BACK, code).success  # honest: it still opens
@@ -226,7 +226,9 @@ async def test_offline_code_revoked_without_a_gateway(
         await advance(hass, freezer, 3600)
     assert pending(hass, "back_door") == "0"
     assert not cloud.world.enter_code(BACK, code).success
-    listing = await call(hass, "list_credentials", {"entity_id": "lock.back_door"})
+    listing = await call(
+        hass, "list_credentials", {"entity_id": "lock.back_door", "include_inactive": True}
+    )
     [item] = listing["locks"]["lock.back_door"]["credentials"]
     assert item["lock"]["state"] == "removed"
 

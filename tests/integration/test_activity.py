@@ -196,13 +196,13 @@ async def test_door_closed_restarts_the_relock(
     cloud.world.add_record(FRONT_DOOR, 1, username="demo@example.com")
     cloud.world.set_door(FRONT_DOOR, True)
     await push.settle()
-    assert hass.states.get("binary_sensor.front_door_door").state == "on"
+    assert hass.states.get("binary_sensor.front_door_contact").state == "on"
     await advance(hass, freezer, 60)  # the door stays open: the world lock stays unlocked
     cloud.world.clock.advance(60)
     cloud.world.set_door(FRONT_DOOR, False)
     await push.settle()
     assert hass.states.get("lock.front_door").state == "unlocked"
-    assert hass.states.get("binary_sensor.front_door_door").state == "off"
+    assert hass.states.get("binary_sensor.front_door_contact").state == "off"
     await advance(hass, freezer, 16)
     assert hass.states.get("lock.front_door").state == "locked"
     assert [e["event_type"] for e in events] == ["unlocked", "door_open", "door_closed"]

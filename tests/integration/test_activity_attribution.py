@@ -1,18 +1,34 @@
 """Activity details: which managed credential a record credits (among several, by number or
 by name), eKeys used by someone else, QR codes, a door sensor bound to a lock, pushes about
-unknown or unchanged devices, a refusal that cancels pending changes, and a Bluetooth log
-read that fails and is tried again later."""
+unknown or unchanged devices, a refusal that cancels pending changes, a Bluetooth log
+read that fails and is tried again later; Home Assistant's own commands (gateway and
+Bluetooth) credited to Home Assistant and its user, and a relock credited to auto-lock."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+from typing import Any
+
 import pytest
 from freezegun.api import FrozenDateTimeFactory
-from homeassistant.core import HomeAssistant
+from homeassistant.components.lock import DOMAIN as LOCK_DOMAIN
+from homeassistant.const import ATTR_ENTITY_ID, SERVICE_LOCK, SERVICE_UNLOCK
+from homeassistant.core import Context, Event, HomeAssistant, callback
+from homeassistant.setup import async_setup_component
 from homeassistant.util import dt as dt_util
-from pytest_homeassistant_custom_component.common import MockConfigEntry
+from pytest_homeassistant_custom_component.common import MockConfigEntry, MockUser
 
+from custom_components.ttlock_access.const import EVENT_ACTIVITY
 from custom_components.ttlock_access.sdk.ble.const import Command
-from tests.integration.helpers import CLIENT_ID, BleWorld, Cloud, advance, call
+from tests.integration.helpers import (
+    CLIENT_ID,
+    BleWorld,
+    Cloud,
+    advance,
+    call,
+    logbook_entries,
+    poll,
+)
 from tests.integration.webhook_helpers import (
     BACK_DOOR,
     FRONT_DOOR,
@@ -23,6 +39,15 @@ from tests.integration.webhook_helpers import (
     record,
     records_form,
 )
+
+
+@pytest.fixture(autouse=True)
+def auto_enable_custom_integrations(request: pytest.FixtureRequest) -> None:
+    """As in conftest, with the recorder set up before Home Assistant for the logbook test."""
+    if request.node.name.startswith("test_logbook"):
+        request.getfixturevalue("recorder_mock")
+    request.getfixturevalue("enable_bluetooth")
+    request.getfixturevalue("enable_custom_integrations")
 
 
 def _now_ms() -> int:
@@ -90,7 +115,7 @@ async def test_door_sensor_bound_to_a_lock(
         "door_sensor",
     )
     assert event["device_id"] is not None
-    assert hass.states.get("binary_sensor.front_door_door").state == "on"
+    assert hass.states.get("binary_sensor.front_door_contact").state == "on"
 
 
 async def test_pushes_about_unknown_or_unchanged_things(
@@ -184,3 +209,149 @@ async def test_failed_log_read_is_tried_again(
     assert not lock.has_unread_records
     [event] = [e for e in events if e["method"] == "passcode"]
     assert (event["credential"], event["source"]) == ("Guest", "bluetooth")
+
+
+# ---------------------------------------------------------------- Home Assistant's own commands
+async def _lock_service(
+    hass: HomeAssistant, service: str, entity_id: str, context: Context | None = None
+) -> None:
+    await hass.services.async_call(
+        LOCK_DOMAIN, service, {ATTR_ENTITY_ID: entity_id}, blocking=True, context=context
+    )
+
+
+async def test_gateway_command_is_credited_to_home_assistant_and_its_user(
+    hass: HomeAssistant,
+    cloud: Cloud,
+    setup_entry: MockConfigEntry,
+    push: Push,
+    hass_admin_user: MockUser,
+) -> None:
+    """Locked from Home Assistant through the gateway: changed_by, the event and its
+    logbook line name Home Assistant and the user who asked — not the account e-mail that
+    TTLock's record carries; the bus event carries the call's context."""
+    events, contexts = capture(hass), _contexts(hass)
+    context = Context(user_id=hass_admin_user.id)
+    await _lock_service(hass, SERVICE_LOCK, "lock.front_door", context)
+    state = hass.states.get("lock.front_door")
+    assert (state.state, state.attributes["changed_by"]) == ("locked", "Home Assistant (Mock User)")
+    await push.settle()
+    record_ = cloud.world.records[FRONT_DOOR][-1]
+    assert record_.username == cloud.username  # TTLock credits the account
+    [event] = events
+    assert (event["event_type"], event["method"], event["source"]) == ("locked", "app", "webhook")
+    assert (event["home_assistant"], event["ha_user"], event["user"]) == (True, "Mock User", None)
+    assert event["description"] == "locked by Home Assistant (Mock User)"
+    assert contexts == [context.id]
+    assert hass.states.get("lock.front_door").attributes["changed_by"] == (
+        "Home Assistant (Mock User)"
+    )
+    # the same account's app a while later is the account again, not Home Assistant
+    later = _now_ms() + 10 * 60 * 1000
+    await push.post(records_form(FRONT_DOOR, [record(1, lock_date=later, username=cloud.username)]))
+    assert (events[-1]["home_assistant"], events[-1]["user"]) == (False, cloud.username)
+    assert hass.states.get("lock.front_door").attributes["changed_by"] == cloud.username
+
+
+async def test_remote_unlock_without_a_user(
+    hass: HomeAssistant, cloud: Cloud, setup_entry: MockConfigEntry, push: Push
+) -> None:
+    """An unlock by an automation (no user): "Home Assistant", through the gateway."""
+    events = capture(hass)
+    await _lock_service(hass, SERVICE_UNLOCK, "lock.front_door")
+    assert hass.states.get("lock.front_door").attributes["changed_by"] == "Home Assistant"
+    await push.settle()
+    [event] = [e for e in events if e["event_type"] == "unlocked"]
+    assert (event["method"], event["home_assistant"], event["ha_user"]) == ("gateway", True, None)
+    assert event["description"] == "unlocked remotely through the gateway by Home Assistant"
+
+
+@pytest.mark.parametrize("ble_lock_ids", [(BACK_DOOR,)])
+async def test_bluetooth_command_is_credited_to_home_assistant(
+    hass: HomeAssistant,
+    cloud: Cloud,
+    ble: BleWorld,
+    setup_entry: MockConfigEntry,
+    hass_admin_user: MockUser,
+) -> None:
+    """Unlocked over Bluetooth: the lock's own log calls it an app unlock; read back, it is
+    Home Assistant's (and the user's), not "App"."""
+    events = capture(hass)
+    await _lock_service(hass, SERVICE_UNLOCK, "lock.back_door", Context(user_id=hass_admin_user.id))
+    await hass.async_block_till_done(wait_background_tasks=True)
+    lock = ble.locks[BACK_DOOR]
+    assert not lock.has_unread_records  # the log was read
+    [event] = [e for e in events if e["event_type"] == "unlocked"]
+    assert (event["source"], event["method"]) == ("bluetooth", "app")
+    assert (event["home_assistant"], event["ha_user"]) == (True, "Mock User")
+    assert hass.states.get("lock.back_door").attributes["changed_by"] == (
+        "Home Assistant (Mock User)"
+    )
+
+
+async def test_auto_lock_after_a_code_is_credited_to_auto_lock(
+    hass: HomeAssistant,
+    cloud: Cloud,
+    setup_entry: MockConfigEntry,
+    push: Push,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """Anna opens with her code; the lock relocks by itself 15 s later (no record: inferred
+    from autoLockTime): changed_by says Auto-lock, no longer Anna."""
+    await poll(hass, freezer, 4)  # details (autoLockTime 15 s) read by the sweep
+    code = await call(
+        hass, "create_passcode", {"entity_id": "lock.front_door", "name": "Anna", "holder": "Anna"}
+    )
+    cloud.world.clock.freeze(_now_ms())  # the lock's clock reads Home Assistant's time
+    assert cloud.world.enter_code(FRONT_DOOR, code["code"]).success
+    await push.settle()
+    state = hass.states.get("lock.front_door")
+    assert (state.state, state.attributes["changed_by"]) == ("unlocked", "Anna")
+    await advance(hass, freezer, 16)
+    state = hass.states.get("lock.front_door")
+    assert (state.state, state.attributes["changed_by"]) == ("locked", "Auto-lock")
+    # Home Assistant unlocks: its name; the relock after it: Auto-lock again
+    await _lock_service(hass, SERVICE_UNLOCK, "lock.front_door")
+    assert hass.states.get("lock.front_door").attributes["changed_by"] == "Home Assistant"
+    await advance(hass, freezer, 16)
+    state = hass.states.get("lock.front_door")
+    assert (state.state, state.attributes["changed_by"]) == ("locked", "Auto-lock")
+
+
+def _contexts(hass: HomeAssistant) -> list[str]:
+    """Context ids of the activity events from now on."""
+    seen: list[str] = []
+
+    @callback
+    def _listener(event: Event) -> None:
+        seen.append(event.context.id)
+
+    hass.bus.async_listen(EVENT_ACTIVITY, _listener)
+    return seen
+
+
+@pytest.fixture
+async def logbook(hass: HomeAssistant) -> None:
+    """The logbook, set up before the entry and the HTTP test client (as in test_event.py:
+    the frontend, needed only for the logbook's panel, is marked as loaded)."""
+    hass.config.components.add("frontend")
+    assert await async_setup_component(hass, "logbook", {})
+
+
+async def test_logbook_names_home_assistant_and_the_user(
+    hass: HomeAssistant,
+    logbook: None,
+    setup_entry: MockConfigEntry,
+    push: Push,
+    hass_admin_user: MockUser,
+    hass_ws_client: Any,
+) -> None:
+    """The logbook line of a lock from Home Assistant: "locked by Home Assistant (Mock
+    User)", with the user's id from the call's context."""
+    start = dt_util.utcnow() - timedelta(minutes=1)
+    await _lock_service(hass, SERVICE_LOCK, "lock.front_door", Context(user_id=hass_admin_user.id))
+    await push.settle()
+    [entry] = await logbook_entries(hass, await hass_ws_client(hass), start)
+    assert (entry["name"], entry["entity_id"]) == ("Front Door", "lock.front_door")
+    assert entry["message"] == "locked by Home Assistant (Mock User)"
+    assert entry["context_user_id"] == hass_admin_user.id

@@ -12,6 +12,7 @@ from homeassistant.config_entries import SOURCE_BLUETOOTH, SOURCE_USER
 from homeassistant.const import ATTR_ENTITY_ID, SERVICE_UNLOCK, STATE_UNAVAILABLE
 from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
+from homeassistant.helpers import device_registry as dr
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.ttlock_access.const import DOMAIN
@@ -70,6 +71,57 @@ async def test_discovered_fresh_lock_is_paired(
     )
     assert not lock.locked
     assert hass.states.get("sensor.shed_connection_path").state == "bluetooth"
+
+
+async def test_discovered_lock_gets_a_readable_name(
+    hass: HomeAssistant,
+    radio: tuple[VirtualAir, VirtualProxyScanner],
+    device_registry: dr.DeviceRegistry,
+) -> None:
+    """The discovery card and the proposed name say "Lock" and the digits of the advertised
+    name (S31_771019 → Lock 771019); keeping the proposal names the entry and the device."""
+    air, _scanner = radio
+    fresh = air.get(FRESH)
+    assert isinstance(fresh, SimulatedLock)
+    assert fresh.local_name == "S31_771019"
+    flow = next(f for f in _flows(hass) if f["context"]["unique_id"] == FRESH)
+    assert flow["context"]["title_placeholders"] == {"name": "Lock 771019"}
+    result = await hass.config_entries.flow.async_configure(flow["flow_id"])
+    assert result["step_id"] == "pair_confirm"
+    assert result["description_placeholders"]["name"] == "Lock 771019"
+    [name_field] = result["data_schema"].schema
+    assert name_field.default() == "Lock 771019"
+    result = await hass.config_entries.flow.async_configure(
+        flow["flow_id"], {"name": name_field.default()}
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert result["title"] == "Lock 771019"
+    await hass.async_block_till_done()
+    device = device_registry.async_get_device_by_connection(
+        ("bluetooth", FRESH), result["result"].entry_id
+    )
+    assert device is not None and device.name == "Lock 771019"
+    assert hass.states.get("lock.lock_771019") is not None
+    # a lock already paired elsewhere: the keys form proposes the same kind of name
+    back = next(f for f in _flows(hass) if f["context"]["unique_id"] != FRESH)
+    assert back["step_id"] == "lock_keys"
+    assert back["context"]["title_placeholders"]["name"].startswith("Lock ")
+
+
+async def test_menu_lists_locks_by_readable_name(
+    hass: HomeAssistant, radio: tuple[VirtualAir, VirtualProxyScanner]
+) -> None:
+    """Add integration → pair a new lock: the list shows the proposed name and the address."""
+    result = await hass.config_entries.flow.async_init(DOMAIN, context={"source": SOURCE_USER})
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {"next_step_id": "pair_lock"}
+    )
+    [address_field] = result["data_schema"].schema
+    choices = result["data_schema"].schema[address_field].container
+    assert choices == {FRESH: f"Lock 771019 ({FRESH})"}
+    result = await hass.config_entries.flow.async_configure(result["flow_id"], {"address": FRESH})
+    [name_field] = result["data_schema"].schema
+    assert name_field.default() == "Lock 771019"
 
 
 async def test_pair_from_the_menu(

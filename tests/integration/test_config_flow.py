@@ -99,7 +99,8 @@ async def test_user_flow_region(hass: HomeAssistant, cloud: Cloud) -> None:
 async def test_user_flow_errors_and_recovery(
     hass: HomeAssistant, cloud: Cloud, change: dict[str, str], fault: object, error: str
 ) -> None:
-    """Each sign-in failure shows its form error; fixing the input then succeeds."""
+    """Each sign-in failure shows its form error on the step that can fix it, and fixing
+    the input there then succeeds in the same flow."""
     if fault == "http500":
         cloud.world.faults.fail_next("oauth2/token", errcode=90000, http_status=500)
     elif fault is not None:
@@ -111,17 +112,26 @@ async def test_user_flow_errors_and_recovery(
         flow_id, {CONF_BASE_URL: cloud.base_url}
     )
     assert result["type"] is FlowResultType.FORM
-    assert result["step_id"] == "custom_server"
     assert result["errors"] == {"base": error}
     if change:
-        # back to the first step with corrected input
-        flow_id = await _start(hass)
+        # a credential the server refused: back on the form with the secret and password
+        assert result["step_id"] == "account"
+        fields = {str(key) for key in result["data_schema"].schema}
+        assert {"client_secret", "password"} <= fields
         result = await hass.config_entries.flow.async_configure(flow_id, USER_INPUT)
+        # the URL step again, with the URL already typed
+        assert result["step_id"] == "custom_server"
+        [url_field] = result["data_schema"].schema
+        assert url_field.default() == cloud.base_url
+    else:
+        # the server itself misbehaved: its URL step, to retry or change it
+        assert result["step_id"] == "custom_server"
     with patch("custom_components.ttlock_access.async_setup_entry", return_value=True):
         result = await hass.config_entries.flow.async_configure(
             flow_id, {CONF_BASE_URL: cloud.base_url}
         )
     assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert result["data"][CONF_PASSWORD_MD5] == md5_password(PASSWORD)
 
 
 async def test_region_error_shows_user_form(hass: HomeAssistant, cloud: Cloud) -> None:
@@ -222,12 +232,15 @@ async def test_reconfigure(hass: HomeAssistant, cloud: Cloud, setup_entry: MockC
     )
     assert result["step_id"] == "custom_server"
     result = await hass.config_entries.flow.async_configure(
-        result["flow_id"], {CONF_BASE_URL: cloud.base_url}
+        result["flow_id"], {CONF_BASE_URL: cloud.base_url + "/"}
     )
+    # the wrong password is reported on the form that has the password field
+    assert result["step_id"] == "reconfigure"
     assert result["errors"] == {"base": "invalid_auth"}
-    # start again with the right password and the same server
-    result = await setup_entry.start_reconfigure_flow(hass)
     result = await hass.config_entries.flow.async_configure(result["flow_id"], USER_INPUT)
+    assert result["step_id"] == "custom_server"
+    [url_field] = result["data_schema"].schema
+    assert url_field.default() == cloud.base_url
     result = await hass.config_entries.flow.async_configure(
         result["flow_id"], {CONF_BASE_URL: cloud.base_url + "/"}
     )

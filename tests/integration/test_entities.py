@@ -73,9 +73,9 @@ async def test_api_usage_sensors(
 ) -> None:
     """The account counts every call it makes, matching the cloud's own count."""
     await poll(hass, freezer, 3)
-    calls = int(hass.states.get("sensor.demo_example_com_api_calls_this_month").state)
+    calls = int(hass.states.get("sensor.ttlock_account_api_calls_this_month").state)
     assert calls == cloud.world.usage(CLIENT_ID)
-    left = int(hass.states.get("sensor.demo_example_com_api_budget_left").state)
+    left = int(hass.states.get("sensor.ttlock_account_api_budget_left").state)
     assert left == 30000 - calls
 
 
@@ -86,7 +86,7 @@ async def test_door_sensor(
     freezer: FrozenDateTimeFactory,
 ) -> None:
     """The door sensor bound to a lock reports open and closed from state queries."""
-    assert hass.states.get("binary_sensor.front_door_door").state == "off"  # read at setup
+    assert hass.states.get("binary_sensor.front_door_contact").state == "off"  # read at setup
     cloud.world.set_door(FRONT_DOOR, True)
     await poll(hass, freezer, 8)
-    assert hass.states.get("binary_sensor.front_door_door").state == "on"
+    assert hass.states.get("binary_sensor.front_door_contact").state == "on"

@@ -11,12 +11,10 @@ from homeassistant.helpers import device_registry as dr
 from homeassistant.setup import async_setup_component
 from homeassistant.util import dt as dt_util
 from pytest_homeassistant_custom_component.common import MockConfigEntry
-from pytest_homeassistant_custom_component.components.recorder.common import (
-    async_wait_recording_done,
-)
 
 from custom_components.ttlock_access.const import DOMAIN
 from custom_components.ttlock_access.sdk.records import EventType
+from tests.integration.helpers import logbook_entries
 from tests.integration.webhook_helpers import (
     FRONT_DOOR,
     Push,
@@ -145,19 +143,7 @@ async def test_logbook(
     await push.post(
         records_form(FRONT_DOOR, [record(4, lock_date=_now_ms(), username="Anna (guest)")])
     )
-    await async_wait_recording_done(hass)
-    client = await hass_ws_client(hass)
-    await client.send_json(
-        {
-            "id": 1,
-            "type": "logbook/get_events",
-            "start_time": start.isoformat(),
-            "end_time": (dt_util.utcnow() + timedelta(minutes=1)).isoformat(),
-        }
-    )
-    response = await client.receive_json()
-    assert response["success"]
-    entries = [e for e in response["result"] if e.get("domain") == DOMAIN]
+    entries = await logbook_entries(hass, await hass_ws_client(hass), start)
     assert len(entries) == 1
     assert entries[0]["name"] == "Front Door"
     assert entries[0]["message"] == "unlocked by passcode 'Anna (guest)'"

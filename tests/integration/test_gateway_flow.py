@@ -56,7 +56,12 @@ async def test_add_gateway(
     relays commands for the Bluetooth-only lock next to it."""
     flow = _gateway_flow(hass)  # discovered when it started advertising
     assert flow["step_id"] == "gateway"
+    # G2_77705e on the air: proposed as a readable name, not its Bluetooth id
+    assert new_gateway.local_name == "G2_77705e"
+    assert flow["context"]["title_placeholders"] == {"name": "Gateway G2 77705E"}
     result = await hass.config_entries.flow.async_configure(flow["flow_id"])
+    name_field = next(k for k in result["data_schema"].schema if str(k) == "name")
+    assert name_field.default() == "Gateway G2 77705E"
     schema = result["data_schema"].schema
     ssid_selector = next(v for k, v in schema.items() if str(k) == "ssid")
     assert "HomeNet" in ssid_selector.config["options"]

@@ -37,7 +37,7 @@ async def test_setup_creates_devices_and_entities(
     assert setup_entry.state is ConfigEntryState.LOADED
     devices = dr.async_entries_for_config_entry(device_registry, setup_entry.entry_id)
     names = {d.name for d in devices}
-    assert {"Front Door", "Garage", "Back Door", "Hallway Gateway", USERNAME} <= names
+    assert {"Front Door", "Garage", "Back Door", "Hallway Gateway", "TTLock account"} <= names
     gateway = device_registry.async_get_device_by_identifier(
         (DOMAIN, f"gateway-{HALLWAY_GATEWAY}"), setup_entry.entry_id
     )
@@ -49,6 +49,66 @@ async def test_setup_creates_devices_and_entities(
         assert hass.states.get(f"lock.{_slug(cloud, lock_id)}") is not None
     assert hass.states.get("binary_sensor.hallway_gateway_connectivity").state == "on"
     assert hass.states.get("sensor.front_door_battery").state == "86"
+
+
+async def test_account_device_is_not_named_after_the_sign_in(
+    hass: HomeAssistant,
+    setup_entry: MockConfigEntry,
+    device_registry: dr.DeviceRegistry,
+    entity_registry: er.EntityRegistry,
+) -> None:
+    """The account's e-mail names neither its device nor any entity id (diagnostics redact
+    it too); once the user renames the entry, the device takes that name."""
+    assert setup_entry.title == USERNAME
+    account = device_registry.async_get_device_by_identifier(
+        (DOMAIN, f"account-{setup_entry.unique_id}"), setup_entry.entry_id
+    )
+    assert account is not None and account.name == "TTLock account"
+    entity_ids = [
+        e.entity_id
+        for e in er.async_entries_for_config_entry(entity_registry, setup_entry.entry_id)
+    ]
+    assert "sensor.ttlock_account_api_calls_this_month" in entity_ids
+    assert not [e for e in entity_ids if "example" in e or "demo" in e]
+    names = [hass.states.get(e).name for e in entity_ids if hass.states.get(e) is not None]
+    assert not [n for n in names if "@" in n]
+    hass.config_entries.async_update_entry(setup_entry, title="Holiday flat")
+    assert await hass.config_entries.async_reload(setup_entry.entry_id)
+    await hass.async_block_till_done()
+    account = device_registry.async_get_device_by_identifier(
+        (DOMAIN, f"account-{setup_entry.unique_id}"), setup_entry.entry_id
+    )
+    assert account is not None and account.name == "Holiday flat"
+    state = hass.states.get("sensor.ttlock_account_api_calls_this_month")  # ids stay
+    assert state is not None and state.name == "Holiday flat API calls this month"
+
+
+@pytest.mark.usefixtures("entity_registry_enabled_by_default")
+async def test_no_entity_name_repeats_its_device(
+    hass: HomeAssistant,
+    cloud: Cloud,
+    config_entry: MockConfigEntry,
+    entity_registry: er.EntityRegistry,
+    device_registry: dr.DeviceRegistry,
+) -> None:
+    """An entity's own name shares no word with its device's ("Front Door Door", "Apartment
+    Water Water", "Apartment Power Power supply", "TTLock account TTLock pushes"), on any
+    platform of the demo account; the main entity of a device takes the device's name."""
+    assert await hass.config_entries.async_setup(config_entry.entry_id)
+    await hass.async_block_till_done()
+    entries = er.async_entries_for_config_entry(entity_registry, config_entry.entry_id)
+    assert len(entries) > 50
+    doubled = []
+    for entry in entries:
+        state = hass.states.get(entry.entity_id)
+        device = device_registry.async_get(entry.device_id or "")
+        assert state is not None and device is not None and device.name
+        own = state.name.removeprefix(device.name).split()
+        if {w.casefold() for w in own} & {w.casefold() for w in device.name.split()}:
+            doubled.append(state.name)
+    assert doubled == []
+    assert hass.states.get("binary_sensor.front_door_contact").name == "Front Door Contact"
+    assert hass.states.get("lock.front_door").name == "Front Door"
 
 
 def _slug(cloud: Cloud, lock_id: int) -> str:
@@ -68,7 +128,7 @@ async def test_setup_cost_and_tokens_stored(
         rt for rt in setup_entry.runtime_data.coordinator.data.locks.values() if rt.lock.is_remote
     ]
     assert cloud.world.endpoint_usage(CLIENT_ID)["lock/queryOpenState"] == len(remote)
-    calls = hass.states.get("sensor.demo_example_com_api_calls_this_month")
+    calls = hass.states.get("sensor.ttlock_account_api_calls_this_month")
     assert calls.state == str(3 + DEFAULT_SWEEP_CALLS + 2 + 2)
     assert calls.attributes["endpoints"] == cloud.world.endpoint_usage(CLIENT_ID)
 
@@ -280,7 +340,7 @@ async def test_own_budget_stops_polling(
     issue_id = f"api_budget_exhausted_{config_entry.entry_id}"
     assert issue_registry.async_get_issue(DOMAIN, issue_id) is not None
     assert hass.states.get("lock.front_door").state != STATE_UNAVAILABLE
-    assert hass.states.get("sensor.demo_example_com_api_budget_left").state == "0"
+    assert hass.states.get("sensor.ttlock_account_api_budget_left").state == "0"
 
 
 async def test_usage_persists_across_restart(

@@ -17,6 +17,7 @@ from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers import entity_registry as er
+from homeassistant.util import dt as dt_util
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.ttlock_access.const import DOMAIN
@@ -120,7 +121,7 @@ async def test_listing_costs_two_calls_a_day(
     meters = runtime.meters.monthly_calls() if runtime.meters else 0
     assert estimate.with_push == locks.with_push + meters + 60
     assert estimate.without_push == locks.without_push + meters + 60
-    calls = hass.states.get("sensor.demo_example_com_api_calls_this_month")
+    calls = hass.states.get("sensor.ttlock_account_api_calls_this_month")
     assert calls.attributes["monthly_estimate_with_push"] == estimate.with_push
 
     listed_at = lifts.listed_at
@@ -258,8 +259,10 @@ async def test_activate_floors_for_a_visitor(
     activations = cloud.world.locks[LIFT].lift_activations
     assert [activation.floors for activation in activations] == [(4, 9)]
     assert isinstance(activations[0], LiftActivation)
-    answer = response["lifts"][str(LIFT)]
+    answer = response["lifts"][WORK_MODE]  # keyed by the lift's entity, times local
     assert (answer["name"], answer["floors"]) == ("Building Lift", [4, 9])
+    activated = dt_util.parse_datetime(answer["activated_at"])
+    assert activated is not None and activated.utcoffset() == dt_util.now().utcoffset()
 
     device = device_registry.async_get_device_by_identifier(
         (DOMAIN, f"lift-{LIFT}"), config_entry.entry_id

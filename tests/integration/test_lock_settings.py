@@ -689,4 +689,4 @@ async def test_door_is_read_at_start_in_bluetooth_range(
 ) -> None:
     """Advertisements tell the bolt, not the door: a lock heard over Bluetooth still has its
     door state read from the cloud at start (it was unknown until a door record came)."""
-    assert _state(hass, "binary_sensor.front_door_door") == "off"
+    assert _state(hass, "binary_sensor.front_door_contact") == "off"

@@ -84,13 +84,13 @@ async def test_meters_are_devices_with_readings(
         == f"{hass.config.currency}/kWh"
     )
     assert value(hass, "select.studio_power_pay_mode") == "prepaid"
-    assert value(hass, "switch.studio_power_power_supply") == "on"
+    assert value(hass, "switch.studio_power_supply") == "on"
     # a metering meter: a counter, no prepaid figures
     assert value(hass, "sensor.apartment_power_energy") == "1523.4"
     assert value(hass, "sensor.apartment_power_prepaid_balance") == "unknown"
     assert value(hass, "select.apartment_power_pay_mode") == "metering"
     # water: m³, a battery and a valve
-    water = hass.states.get("sensor.apartment_water_water")
+    water = hass.states.get("sensor.apartment_water_consumption")
     assert water is not None and water.attributes["device_class"] == "water"
     assert water.attributes["unit_of_measurement"] == "m³"
     assert value(hass, "sensor.apartment_water_battery") == "88"
@@ -107,7 +107,7 @@ async def test_readings_follow_the_meters(
     assert number(hass, "sensor.apartment_power_energy") == pytest.approx(1523.4)
     await advance(hass, freezer, 2 * HOUR)
     assert number(hass, "sensor.apartment_power_energy") == pytest.approx(1524.9)
-    assert number(hass, "sensor.apartment_water_water") == pytest.approx(87.28)
+    assert number(hass, "sensor.apartment_water_consumption") == pytest.approx(87.28)
     assert number(hass, "sensor.studio_power_prepaid_energy_left") == pytest.approx(17.0)
     after = cloud.world.endpoint_usage("sim-client-id")
     assert after["electricMeter/list"] == before["electricMeter/list"] + 1
@@ -122,11 +122,11 @@ async def test_a_prepaid_meter_runs_out_and_recovers_after_recharge(
     for _ in range(5):
         await advance(hass, freezer, READ)
     assert value(hass, "binary_sensor.studio_power_low_balance") == "on"  # 1.00 < 5
-    assert value(hass, "switch.studio_power_power_supply") == "on"
+    assert value(hass, "switch.studio_power_supply") == "on"
     for _ in range(2):
         await advance(hass, freezer, READ)
     assert number(hass, "sensor.studio_power_prepaid_energy_left") == 0
-    assert value(hass, "switch.studio_power_power_supply") == "off"
+    assert value(hass, "switch.studio_power_supply") == "off"
     assert value(hass, "binary_sensor.studio_power_low_balance") == "on"
     assert cloud.world.meter_state("electric", STUDIO_POWER).on_off == 0
 
@@ -137,7 +137,7 @@ async def test_a_prepaid_meter_runs_out_and_recovers_after_recharge(
     assert meter["units"] == 40.0  # 10 at 0.25 a kWh
     assert meter["remaining"] == pytest.approx(40.0)
     assert meter["supply_on"] is True
-    assert value(hass, "switch.studio_power_power_supply") == "on"
+    assert value(hass, "switch.studio_power_supply") == "on"
     assert value(hass, "binary_sensor.studio_power_low_balance") == "off"
     assert number(hass, "sensor.studio_power_prepaid_balance") == pytest.approx(10.0)
     assert cloud.world.meter_state("electric", STUDIO_POWER).on_off == 1
@@ -180,9 +180,9 @@ async def test_relay_and_valve_through_the_gateway(
     """Cutting and restoring supply reaches the meter; with the gateway offline it is refused
     with a translated error and nothing changes."""
     await hass.services.async_call(
-        "switch", "turn_off", {"entity_id": "switch.apartment_power_power_supply"}, blocking=True
+        "switch", "turn_off", {"entity_id": "switch.apartment_power_supply"}, blocking=True
     )
-    assert value(hass, "switch.apartment_power_power_supply") == "off"
+    assert value(hass, "switch.apartment_power_supply") == "off"
     assert cloud.world.meter_state("electric", APARTMENT_POWER).on_off == 0
     await hass.services.async_call(
         "valve", "close_valve", {"entity_id": "valve.apartment_water"}, blocking=True
@@ -197,10 +197,10 @@ async def test_relay_and_valve_through_the_gateway(
     cloud.world.set_gateway_online(HALLWAY_GATEWAY, False)
     with pytest.raises(HomeAssistantError) as err:
         await hass.services.async_call(
-            "switch", "turn_on", {"entity_id": "switch.apartment_power_power_supply"}, blocking=True
+            "switch", "turn_on", {"entity_id": "switch.apartment_power_supply"}, blocking=True
         )
     assert err.value.translation_key == "gateway_offline"
-    assert value(hass, "switch.apartment_power_power_supply") == "off"
+    assert value(hass, "switch.apartment_power_supply") == "off"
     assert cloud.world.meter_state("electric", APARTMENT_POWER).on_off == 0
 
 
@@ -223,7 +223,7 @@ async def test_read_now_and_pay_mode(
     assert value(hass, "select.apartment_power_pay_mode") == "prepaid"
     meter = cloud.world.meter("electric", APARTMENT_POWER)
     assert (meter.pay_mode, meter.price) == (1, 0.32)
-    assert value(hass, "switch.apartment_power_power_supply") == "off"
+    assert value(hass, "switch.apartment_power_supply") == "off"
     assert value(hass, "binary_sensor.apartment_power_low_balance") == "on"
 
 
@@ -316,7 +316,7 @@ async def test_energy_dashboard_validates_the_meters(
                 },
                 {
                     "type": "water",
-                    "stat_energy_from": "sensor.apartment_water_water",
+                    "stat_energy_from": "sensor.apartment_water_consumption",
                     "stat_cost": None,
                     "entity_energy_price": None,
                     "number_energy_price": 2.1,

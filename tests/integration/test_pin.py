@@ -72,8 +72,14 @@ async def test_unlock_needs_the_right_pin(
 ) -> None:
     """No PIN or a wrong one: refused before anything reaches the cloud; the right one works."""
     before = cloud.world.usage(CLIENT_ID)
-    with pytest.raises(ServiceValidationError):  # Home Assistant's own: code missing
+    with pytest.raises(ServiceValidationError) as err:  # no PIN: said in words, no regex
         await _lock(hass, SERVICE_UNLOCK)
+    assert (err.value.translation_domain, err.value.translation_key) == (DOMAIN, "pin_required")
+    assert str(err.value).startswith("Front Door needs the Home Assistant PIN")
+    assert "^" not in str(err.value)
+    with pytest.raises(ServiceValidationError) as err:
+        await _lock(hass, SERVICE_LOCK, "")
+    assert err.value.translation_key == "pin_required"
     with pytest.raises(ServiceValidationError) as err:
         await _lock(hass, SERVICE_UNLOCK, "111111")
     assert (err.value.translation_domain, err.value.translation_key) == (DOMAIN, "wrong_pin")

@@ -3,35 +3,23 @@ action's own schema (so a renamed or removed field cannot hide in the documentat
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
-from typing import Any
 
 import yaml
 from homeassistant.core import HomeAssistant
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.ttlock_access.const import DOMAIN
+from tests.readme_examples import readme_action_examples
 
 ROOT = Path(__file__).parents[2]
-
-
-def _examples() -> list[dict[str, Any]]:
-    text = (ROOT / "README.md").read_text()
-    blocks = re.findall(r"```yaml\n(.*?)```", text, flags=re.S)
-    found = []
-    for block in blocks:
-        loaded = yaml.safe_load(block)
-        if isinstance(loaded, dict) and str(loaded.get("action", "")).startswith(f"{DOMAIN}."):
-            found.append(loaded)
-    return found
 
 
 async def test_every_action_has_a_valid_readme_example(
     hass: HomeAssistant, setup_entry: MockConfigEntry
 ) -> None:
     services = hass.services.async_services_for_domain(DOMAIN)
-    examples = _examples()
+    examples = readme_action_examples()
     named = {example["action"].split(".", 1)[1] for example in examples}
     declared = set(
         yaml.safe_load((ROOT / "custom_components" / DOMAIN / "services.yaml").read_text())

@@ -42,8 +42,10 @@ async def drain(hass: HomeAssistant, freezer: FrozenDateTimeFactory) -> None:
 
 
 async def placement(hass: HomeAssistant, entity_id: str, credential_id: str) -> dict[str, Any]:
-    """How ``list_credentials`` reports one credential on one lock."""
-    listing = await call(hass, "list_credentials", {"entity_id": entity_id})
+    """How ``list_credentials`` reports one credential on one lock (revoked ones too)."""
+    listing = await call(
+        hass, "list_credentials", {"entity_id": entity_id, "include_inactive": True}
+    )
     item = next(
         c for c in listing["locks"][entity_id]["credentials"] if c["credential_id"] == credential_id
     )
@@ -82,7 +84,7 @@ async def test_refused_delete_keeps_the_revocation(
     cloud.world.faults.fail_next("keyboardPwd/delete", errcode)
     revoked = await call(hass, "revoke_passcode", {"credential_id": credential_id})
     assert opens(cloud, FRONT, code)
-    state = revoked["credential"]["locks"][str(FRONT)]
+    state = revoked["credential"]["locks"]["lock.front_door"]
     assert state["state"] == "removing"
     assert state["error"]
     assert revoked["credential"]["status"] == "revoked"
@@ -154,7 +156,7 @@ async def test_refused_update_keeps_the_code_and_its_removal(
             "ends_at": (dt_util.now() + timedelta(days=2)).isoformat(),
         },
     )
-    state = updated["credential"]["locks"][str(FRONT)]
+    state = updated["credential"]["locks"]["lock.front_door"]
     assert state["state"] == "set"
     assert state["error"]
     await call(hass, "revoke_passcode", {"credential_id": created["credential_id"]})
@@ -184,7 +186,7 @@ async def test_lost_answer_of_a_validity_change_is_sent_again(
         "update_passcode",
         {"credential_id": created["credential_id"], "ends_at": later.isoformat()},
     )
-    state = updated["credential"]["locks"][str(FRONT)]
+    state = updated["credential"]["locks"]["lock.front_door"]
     assert state["state"] == "set"
     assert state["error"]
     assert hass.states.get(PENDING_FRONT).state == "1"
@@ -296,7 +298,7 @@ async def test_bluetooth_refusal_of_a_delete(
     ble.locks[BACK].faults.fail_next(Command.MANAGE_KEYBOARD_PASSWORD, code)
     revoked = await call(hass, "revoke_passcode", {"credential_id": created["credential_id"]})
     assert opens(cloud, BACK, created["code"])
-    assert revoked["credential"]["locks"][str(BACK)]["state"] == "removing"
+    assert revoked["credential"]["locks"]["lock.back_door"]["state"] == "removing"
     assert hass.states.get(PENDING_BACK).state == "1"
     assert bool(lock_issues(issue_registry, "Back Door")) is needs_person
     await drain(hass, freezer)
@@ -315,7 +317,7 @@ async def test_refused_delete_and_an_unreadable_list(
     cloud.world.faults.fail_next("keyboardPwd/delete", -3)
     cloud.world.faults.fail_next("lock/listKeyboardPwd", 90000)
     revoked = await call(hass, "revoke_passcode", {"credential_id": created["credential_id"]})
-    state = revoked["credential"]["locks"][str(FRONT)]
+    state = revoked["credential"]["locks"]["lock.front_door"]
     assert state["state"] == "removing"
     assert state["error"]
     assert opens(cloud, FRONT, created["code"])

@@ -41,8 +41,8 @@ async def test_offline_code_removed_over_bluetooth(
     code = created["locks"]["lock.back_door"]["code"]
     assert cloud.world.enter_code(BACK, code).success
     revoked = await call(hass, "revoke_passcode", {"credential_id": created["credential_id"]})
-    assert revoked["credential"]["locks"][str(BACK)]["state"] == "removed"
-    assert revoked["credential"]["locks"][str(BACK)]["path"] == "bluetooth"
+    assert revoked["credential"]["locks"]["lock.back_door"]["state"] == "removed"
+    assert revoked["credential"]["locks"]["lock.back_door"]["path"] == "bluetooth"
     assert not cloud.world.enter_code(BACK, code).success
     assert all(p.code != code for p in cloud.world.lock(BACK).passcodes.values())
 
@@ -54,7 +54,7 @@ async def test_offline_code_removed_through_the_gateway(
     created = await _offline(hass, "lock.front_door")
     code = created["locks"]["lock.front_door"]["code"]
     revoked = await call(hass, "revoke_passcode", {"credential_id": created["credential_id"]})
-    assert revoked["credential"]["locks"][str(FRONT)]["path"] == "gateway"
+    assert revoked["credential"]["locks"]["lock.front_door"]["path"] == "gateway"
     assert not cloud.world.enter_code(FRONT, code).success
 
 
@@ -98,10 +98,10 @@ async def test_fingerprint_revoked_over_bluetooth(
         "update_fingerprint_validity",
         {"credential_id": recorded["credential_id"], "ends_at": ends},
     )
-    assert changed["credential"]["locks"][str(FRONT)]["path"] == "bluetooth"
+    assert changed["credential"]["locks"]["lock.front_door"]["path"] == "bluetooth"
     assert memory.fingerprints["77"].raw_end is not None
     revoked = await call(hass, "revoke_fingerprint", {"credential_id": recorded["credential_id"]})
-    assert revoked["credential"]["locks"][str(FRONT)]["state"] == "removed"
+    assert revoked["credential"]["locks"]["lock.front_door"]["state"] == "removed"
     assert "77" not in memory.fingerprints
 
 
@@ -120,7 +120,7 @@ async def test_fingerprint_revoked_through_the_gateway_after_a_not_found(
     )
     cloud.world.faults.fail_next("fingerprint/delete", -1023)
     revoked = await call(hass, "revoke_fingerprint", {"credential_id": recorded["credential_id"]})
-    assert revoked["credential"]["locks"][str(FRONT)]["state"] == "removing"
+    assert revoked["credential"]["locks"]["lock.front_door"]["state"] == "removing"
     await advance(hass, freezer, 31)
     assert not cloud.world.lock(FRONT).fingerprints
     assert pending(hass, "front_door") == "0"
@@ -187,13 +187,13 @@ async def test_ekey_lost_reply_and_gone_elsewhere(
     changed = await call(
         hass, "update_passcode", {"credential_id": sent["credential_id"], "ends_at": ends}
     )
-    assert changed["credential"]["locks"][str(FRONT)]["state"] == "set"
+    assert changed["credential"]["locks"]["lock.front_door"]["state"] == "set"
     [key] = lock.ekeys.values()
     assert key.end_ms == int(dt_util.parse_datetime(ends).timestamp() * 1000)  # type: ignore[union-attr]
     lock.ekeys.clear()
     cloud.world.faults.fail_next("key/delete", -1008)
     revoked = await call(hass, "revoke_ekey", {"credential_id": sent["credential_id"]})
-    assert revoked["credential"]["locks"][str(FRONT)]["state"] == "removed"
+    assert revoked["credential"]["locks"]["lock.front_door"]["state"] == "removed"
 
 
 async def test_face_deleted_in_the_app_after_a_lost_reply(
@@ -215,7 +215,7 @@ async def test_face_deleted_in_the_app_after_a_lost_reply(
     cloud.world.lock(FRONT).faces.clear()
     cloud.world.faults.fail_next("face/delete", -3)  # consumed only if a delete is sent
     revoked = await call(hass, "revoke_face", {"credential_id": added["credential_id"]})
-    assert revoked["credential"]["locks"][str(FRONT)]["state"] == "removed"
+    assert revoked["credential"]["locks"]["lock.front_door"]["state"] == "removed"
     assert pending(hass, "front_door") == "0"
     assert "face/delete" in cloud.world.faults.pending()  # no delete was sent
 
@@ -241,7 +241,7 @@ async def test_bluetooth_answers_to_an_offline_code_removal(
     created = await _offline(hass, "lock.back_door")
     ble.locks[BACK].faults.fail_next(Command.MANAGE_KEYBOARD_PASSWORD, answer)
     revoked = await call(hass, "revoke_passcode", {"credential_id": created["credential_id"]})
-    assert revoked["credential"]["locks"][str(BACK)]["state"] == state
+    assert revoked["credential"]["locks"]["lock.back_door"]["state"] == state
     assert pending(hass, "back_door") == ("1" if needs_person else "0")
     issues = [
         i.translation_key
@@ -263,7 +263,7 @@ async def test_offline_code_the_cloud_forgot_waits_for_bluetooth(
     assert created["locks"]["lock.front_door"]["state"] == "setting"
     cloud.world.lock(FRONT).passcodes.clear()
     revoked = await call(hass, "revoke_passcode", {"credential_id": created["credential_id"]})
-    state = revoked["credential"]["locks"][str(FRONT)]
+    state = revoked["credential"]["locks"]["lock.front_door"]
     assert state["state"] == "removing"
     assert (
         state["error"] == "the cloud no longer knows this offline code: only Bluetooth can stop it"

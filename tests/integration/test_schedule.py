@@ -28,8 +28,8 @@ from custom_components.ttlock_access.sdk.model import Feature, FeatureSet, Lock
 from tests.integration.helpers import CLIENT_ID, Cloud
 from tests.integration.webhook_helpers import FRONT_DOOR, Push, capture
 
-PUSH_SENSOR = "sensor.demo_example_com_ttlock_pushes"
-CALLS_SENSOR = "sensor.demo_example_com_api_calls_this_month"
+PUSH_SENSOR = "sensor.ttlock_account_pushes"
+CALLS_SENSOR = "sensor.ttlock_account_api_calls_this_month"
 INTERVAL = timedelta(minutes=30)
 
 

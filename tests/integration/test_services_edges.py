@@ -241,7 +241,7 @@ async def test_lease_with_mixed_credentials(
         await refused(
             hass, "extend_lease", {"holder": "Tenant", "ends_at": _iso(-timedelta(days=1))}
         )
-        == "end_before_start"
+        == "ends_in_past"
     )
     renewed = await call(
         hass, "extend_lease", {"holder": "Tenant", "ends_at": _iso(timedelta(days=7))}
@@ -316,7 +316,7 @@ async def test_fingerprint_recorded_from_elsewhere(
         )
     assert len(cloud.world.lock(FRONT).fingerprints) == 1
     revoked = await call(hass, "revoke_fingerprint", {"credential_id": result["credential_id"]})
-    assert revoked["credential"]["locks"][str(FRONT)]["state"] == "removed"
+    assert revoked["credential"]["locks"]["lock.front_door"]["state"] == "removed"
     assert cloud.world.lock(FRONT).fingerprints == {}
 
 

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import dataclasses
 import importlib
-from datetime import datetime
+from datetime import datetime, timedelta
+from pathlib import Path
 
 import aiohttp
 import bleak_retry_connector
@@ -17,11 +18,15 @@ import pytest
 from homeassistant.components import bluetooth
 from homeassistant.const import EVENT_HOMEASSISTANT_STOP
 from homeassistant.core import HomeAssistant
+from homeassistant.util import dt as dt_util
+from pytest_homeassistant_custom_component.common import async_fire_time_changed
 from sim_ble_driver import SimLink
+from sim_ble_helpers import open_link
 
 from custom_components.ttlock_access.ble import native_passcode_table
 from custom_components.ttlock_access.sdk.ble import (
     DeviceKind,
+    LockKeys,
     Pair,
     ProtocolHeader,
     Unlock,
@@ -47,7 +52,7 @@ async def _connect(hass: HomeAssistant, address: str) -> SimLink:
 
 @pytest.mark.usefixtures("socket_enabled")
 async def test_dev_hook_runs_cloud_and_proxy_from_one_world(hass: HomeAssistant) -> None:
-    config = hook.CONFIG_SCHEMA({"ttlock_sim": {"scenario": "home", "port": 0}})
+    config = hook.CONFIG_SCHEMA({"ttlock_sim": {"scenario": "home", "port": 0, "state_file": ""}})
     assert await hook.async_setup(hass, config)
     runtime = hass.data["ttlock_sim"]
     try:
@@ -98,3 +103,87 @@ async def test_dev_hook_runs_cloud_and_proxy_from_one_world(hass: HomeAssistant)
         await hass.async_block_till_done()
     assert runtime.stopped
     assert runtime.server.base_url is None
+
+
+async def _pair(hass: HomeAssistant, address: str) -> LockKeys:
+    link = await _connect(hass, address)
+    now = datetime.now()
+    result = await link.run(Pair(ProtocolHeader(), now, passcode_table=native_passcode_table(now)))
+    await link.client.disconnect()
+    return result.keys()
+
+
+@pytest.mark.usefixtures("socket_enabled")
+async def test_dev_hook_keeps_the_world_between_runs(hass: HomeAssistant, tmp_path: Path) -> None:
+    """What a demo session changed — a passcode, a lock's state, the locally paired lock, the
+    set-up gateway — is still there after Home Assistant restarts; the file is written
+    periodically and on stop; an unusable file is set aside and the scenario starts afresh."""
+    state_file = tmp_path / "ttlock_sim_world.pickle"
+    config = hook.CONFIG_SCHEMA(
+        {"ttlock_sim": {"scenario": "home", "port": 0, "state_file": str(state_file)}}
+    )
+    assert await hook.async_setup(hass, config)
+    first = hass.data["ttlock_sim"]
+    world = first.world
+    fresh = next(lock for lock in first.locks if lock.setting_mode)
+    keys = await _pair(hass, fresh.address)
+    assert not fresh.setting_mode
+    front = next(lock for lock in world.locks.values() if lock.lock_alias == "Front Door")
+    world.set_lock_state(BACK_DOOR, 1)
+    [setup_gateway] = first.gateways
+    # as its Bluetooth set-up does: the gateway joins the account
+    world.add_gateway(
+        gateway_name="Porch", owner="demo@example.com", gateway_mac=setup_gateway.address
+    )
+    account = world.account_by_username("demo@example.com")
+    token = world.login(
+        world.apps["sim-client-id"], account.username, account.password_md5, account.region
+    ).access_token  # what Home Assistant's config entry keeps
+    now_ms = world.now_ms()
+    # saved every save_interval seconds …
+    assert not state_file.exists()
+    async_fire_time_changed(hass, dt_util.utcnow() + timedelta(seconds=61))
+    await hass.async_block_till_done(wait_background_tasks=True)
+    assert state_file.exists()
+    # … and on stop
+    world.set_lock_state(front.lock_id, 1)
+    hass.bus.async_fire(EVENT_HOMEASSISTANT_STOP)
+    await hass.async_block_till_done()
+    assert first.stopped and state_file.exists()
+
+    # the next run loads it
+    assert await hook.async_setup(hass, config)
+    second = hass.data["ttlock_sim"]
+    try:
+        again = second.world
+        assert again is not world
+        assert again.locks[BACK_DOOR].state == 1 and again.locks[front.lock_id].state == 1
+        assert again.locks == world.locks and again.records == world.records
+        assert token in again.tokens
+        # the gateway set up last time is a world gateway, no longer in set-up mode
+        assert second.gateways == []
+        assert any(gw.gateway_name == "Porch" for gw in again.gateways.values())
+        assert again.now_ms() >= now_ms
+        # the locally paired lock kept the keys Home Assistant holds, and still opens with them
+        paired = next(lock for lock in second.locks if lock.address == fresh.address)
+        assert not paired.setting_mode and paired.aes_key == fresh.aes_key
+        link = await open_link(second.air, paired)  # the air itself, not HA's cache
+        await link.run(Unlock(keys, datetime.now()))
+        await link.client.disconnect()
+        assert not paired.locked
+    finally:
+        hass.bus.async_fire(EVENT_HOMEASSISTANT_STOP)
+        await hass.async_block_till_done()
+
+    # a file this simulator cannot use: set aside, scenario afresh
+    state_file.write_bytes(b"not a world")
+    assert await hook.async_setup(hass, config)
+    third = hass.data["ttlock_sim"]
+    try:
+        assert third.world.locks[BACK_DOOR].state == 0
+        assert (tmp_path / "ttlock_sim_world.pickle.unusable").read_bytes() == b"not a world"
+        assert any(lock.setting_mode for lock in third.locks)
+        assert len(third.gateways) == 1
+    finally:
+        hass.bus.async_fire(EVENT_HOMEASSISTANT_STOP)
+        await hass.async_block_till_done()

@@ -20,10 +20,16 @@ from typing import TYPE_CHECKING, Any
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
 from homeassistant.helpers import issue_registry as ir
+from homeassistant.helpers.dispatcher import async_dispatcher_send
 from homeassistant.helpers.storage import Store
 from homeassistant.util import dt as dt_util
 
-from ..const import CONF_PASSCODE_LIMIT, DOMAIN, ISSUE_REVOCATIONS_OVERDUE
+from ..const import (
+    CONF_PASSCODE_LIMIT,
+    DOMAIN,
+    ISSUE_REVOCATIONS_OVERDUE,
+    SIGNAL_ACCESS_CHANGED,
+)
 from .ledger import PasscodeLedger
 from .model import (
     AccessState,
@@ -108,10 +114,12 @@ class AccessBook:
 
     @callback
     def async_notify(self) -> None:
-        """Tell the listeners (sensors, repair issues) that something changed."""
+        """Tell the listeners (sensors, repair issues, the Access panel) that something
+        changed."""
         for listener in list(self._listeners):
             listener()
         self._update_issues()
+        async_dispatcher_send(self.hass, SIGNAL_ACCESS_CHANGED, self.entry.entry_id)
 
     # ------------------------------------------------------------------ queries
     def pending(self, lock_id: int | None = None) -> int:

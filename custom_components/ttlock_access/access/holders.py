@@ -293,6 +293,7 @@ async def async_revoke_holder(manager: AccessManager, holder: Holder, *, remove:
     if remove:
         holder.removed = True
         await manager.async_save()
+        manager.async_notify()
     return count
 
 
@@ -312,6 +313,7 @@ async def async_extend_lease(manager: AccessManager, holder: Holder, ends: datet
         await manager.async_update_validity(credential, starts, ends)
         renewed += 1
     await manager.async_save()
+    manager.async_notify()
     return renewed
 
 

@@ -9,13 +9,15 @@ gone, or a list shows it absent (docs/access-model.md).
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from homeassistant.config_entries import ConfigEntry
-from homeassistant.core import HomeAssistant, callback
+from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
+from homeassistant.helpers.event import async_track_time_interval
 from homeassistant.util import dt as dt_util
 
+from ..const import DOMAIN
 from .book import AccessBook
 from .model import (
     Credential,
@@ -33,6 +35,9 @@ from .verify import VerifyReport
 if TYPE_CHECKING:
     from ..coordinator import TTLockCoordinator
 
+PURGE_EVERY = timedelta(days=1)
+"""How often revoked and expired credentials past their retention are purged."""
+
 
 class AccessManager(AccessBook):
     """The access model of one config entry: changes, and the runner that carries them out."""
@@ -42,18 +47,42 @@ class AccessManager(AccessBook):
     ) -> None:
         super().__init__(hass, entry, coordinator)
         self.runner = QueueRunner(self)
+        self._purge_unsub: CALLBACK_TYPE | None = None
 
     @callback
     def async_start(self) -> None:
         """Resume the queue and follow the locks' reachability; repair issues of an earlier
-        run are checked again."""
+        run are checked again; old revoked and expired credentials are purged now and daily."""
         self.async_resume_issues()
         self.runner.async_start()
+        self._purge_unsub = async_track_time_interval(self.hass, self._purge_tick, PURGE_EVERY)
+        self._purge_tick(dt_util.utcnow())
 
     @callback
     def async_stop(self) -> None:
         """Stop timers and listeners (the queue stays on disk)."""
         self.runner.async_stop()
+        if self._purge_unsub is not None:
+            self._purge_unsub()
+            self._purge_unsub = None
+
+    @callback
+    def _purge_tick(self, _now: datetime) -> None:
+        self.entry.async_create_background_task(
+            self.hass, self.async_purge(), f"{DOMAIN} access purge"
+        )
+
+    async def async_purge(self) -> int:
+        """Drop revoked and expired credentials whose retention has passed (model.RETENTION
+        after their removal was confirmed or their end passed); returns how many credentials
+        and holders were dropped. Never while the queue runs."""
+        async with self.runner.lock:
+            dropped = self.state.purge(dt_util.utcnow())
+            if dropped:
+                await self.async_save()
+        if dropped:
+            self.async_notify()
+        return dropped
 
     async def async_run_queue(self) -> None:
         """Attempt every due operation once (revocations first)."""
@@ -92,6 +121,7 @@ class AccessManager(AccessBook):
         self.state.credentials[credential.credential_id] = credential
         self.want_all(credential)
         await self.async_save()
+        self.async_notify()  # shown as "setting" while the first attempt runs
         await self.async_run_queue()
         return credential
 
@@ -127,6 +157,7 @@ class AccessManager(AccessBook):
         credential.status = CredentialStatus.REVOKED
         self.want_all(credential)
         await self.async_save()
+        self.async_notify()  # shown as "removing" while the first attempt runs
         await self.async_run_queue()
         return credential
 

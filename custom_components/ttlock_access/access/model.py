@@ -64,6 +64,15 @@ class CredentialStatus(StrEnum):
     FAILED = "failed"
 
 
+SCHEDULED = "scheduled"
+"""Shown instead of ``active`` while a credential's window has not started (derived, never
+stored: :meth:`Credential.display_status`)."""
+INACTIVE = frozenset({CredentialStatus.REVOKED, CredentialStatus.EXPIRED})
+RETENTION = timedelta(days=30)
+"""How long a revoked or expired credential stays on record once nothing of it is left to do
+(its removal confirmed, or its end passed): then it is purged from the Store."""
+
+
 class PlacementState(StrEnum):
     """Where a credential stands on one lock (derived: see the module docstring)."""
 
@@ -380,6 +389,41 @@ class Credential:
         else:
             self.status = CredentialStatus.PENDING
 
+    def display_status(self, now: datetime | None = None) -> str:
+        """The status shown to people: ``scheduled`` while an active credential's window
+        has not started yet (it is on its locks, which refuse it until then), else the
+        stored status."""
+        now = now or dt_util.utcnow()
+        if (
+            self.status is CredentialStatus.ACTIVE
+            and self.starts_at is not None
+            and self.starts_at > now
+        ):
+            return SCHEDULED
+        return self.status.value
+
+    def shown(self, lock_id: int) -> bool:
+        """Whether listings show it on a lock by default: revoked or expired credentials
+        are hidden, unless their removal from that lock is still under way."""
+        placement = self.placements.get(lock_id)
+        return self.status not in INACTIVE or (
+            placement is not None and placement.state is PlacementState.REMOVING
+        )
+
+    def inactive_since(self) -> datetime | None:
+        """Since when nothing of a revoked or expired credential is left to do: its end or
+        its last confirmed removal, whichever is later (None: live, or a removal is still
+        under way)."""
+        if self.status not in INACTIVE:
+            return None
+        placements = self.placements.values()
+        if any(p.state is PlacementState.REMOVING for p in placements):
+            return None
+        moments = [p.updated_at for p in placements if p.state is PlacementState.REMOVED]
+        if self.status is CredentialStatus.EXPIRED and self.ends_at is not None:
+            moments.append(self.ends_at)
+        return max(moments, default=self.created_at)
+
     def public(self, *, include_secret: bool = False) -> dict[str, Any]:
         """What a service response may show (the secret only when an admin asked)."""
         out: dict[str, Any] = {
@@ -390,7 +434,7 @@ class Credential:
             "type": self.variant,
             "starts_at": _iso(self.starts_at),
             "ends_at": _iso(self.ends_at),
-            "status": self.status.value,
+            "status": self.display_status(),
             "origin": self.origin,
             "uses": self.uses,
             "locks": {str(p.lock_id): p.public() for p in self.placements.values()},
@@ -498,6 +542,29 @@ class AccessState:
             ledger={k: dict(v) for k, v in (data.get("ledger") or {}).items()},
             verified_at=dict(data.get("verified_at") or {}),
         )
+
+    def purge(self, now: datetime, retention: timedelta = RETENTION) -> int:
+        """Drop revoked and expired credentials with nothing left to do for longer than
+        ``retention`` (and their queued operations, if any), and removed holders left with
+        no credential. Returns how many credentials and holders were dropped."""
+        dropped = [
+            credential.credential_id
+            for credential in self.credentials.values()
+            if (since := credential.inactive_since()) is not None and now - since >= retention
+        ]
+        for credential_id in dropped:
+            del self.credentials[credential_id]
+        if dropped:
+            gone = set(dropped)
+            for op_id in [o.op_id for o in self.queue.values() if o.credential_id in gone]:
+                del self.queue[op_id]
+        held = {c.holder_id for c in self.credentials.values()}
+        orphans = [
+            h.holder_id for h in self.holders.values() if h.removed and h.holder_id not in held
+        ]
+        for holder_id in orphans:
+            del self.holders[holder_id]
+        return len(dropped) + len(orphans)
 
     def op_for(self, credential_id: str, lock_id: int) -> Operation | None:
         """The queued operation of one placement, if any."""

@@ -22,14 +22,26 @@ At startup it runs, in Home Assistant's own event loop:
 A BLE unlock through the proxy changes the cloud's lock state and appears in
 ``lockRecord/list``; a gateway unlock through the cloud moves the simulated bolt. Everything
 stops on ``EVENT_HOMEASSISTANT_STOP``. Recipe: ``docs/virtual-ble-proxy.md``.
+
+The world outlives a restart, as Home Assistant's own storage does (its config entry holds
+the world's tokens, lock ids and the codes it created): it is saved into the configuration
+directory as ``state_file`` every ``save_interval`` seconds and on stop, and loaded from
+there at the next start (:mod:`simulator.persist`) — together with the factory-fresh lock
+once it is paired. Delete the file (with Home Assistant stopped) to start the scenario
+afresh; ``state_file: ""`` turns saving off. A file that cannot be loaded (another scenario,
+an incompatible simulator) is set aside as ``<state_file>.unusable`` and the scenario starts
+afresh.
 """
 
 from __future__ import annotations
 
+import asyncio
 import importlib.util
 import logging
 import sys
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -37,6 +49,7 @@ import voluptuous as vol
 from homeassistant.const import EVENT_HOMEASSISTANT_STOP
 from homeassistant.core import Event, HomeAssistant
 from homeassistant.helpers import config_validation as cv
+from homeassistant.helpers.event import async_track_time_interval
 from homeassistant.helpers.typing import ConfigType
 
 _LOGGER = logging.getLogger(__name__)
@@ -46,6 +59,7 @@ DEFAULT_LOCKS = ["Front Door", "Back Door", "Building Lift"]
 DEFAULT_FRESH_MAC = "C4:7E:51:00:5E:01"
 DEFAULT_GATEWAY_MAC = "54:8E:29:5E:70:01"
 DEFAULT_PROXY_SOURCE = "02:00:00:54:54:01"
+DEFAULT_STATE_FILE = "ttlock_sim_world.pickle"
 
 CONFIG_SCHEMA = vol.Schema(
     {
@@ -64,6 +78,11 @@ CONFIG_SCHEMA = vol.Schema(
                 vol.Optional("slots", default=3): vol.All(vol.Coerce(int), vol.Range(0, 10)),
                 vol.Optional("advertise_interval", default=10.0): vol.All(
                     vol.Coerce(float), vol.Range(min=1, max=30)
+                ),
+                # the world is kept here (relative to the config directory); "" = not kept
+                vol.Optional("state_file", default=DEFAULT_STATE_FILE): cv.string,
+                vol.Optional("save_interval", default=60.0): vol.All(
+                    vol.Coerce(float), vol.Range(min=1, max=3600)
                 ),
             }
         )
@@ -84,12 +103,20 @@ class SimRuntime:
     locks: list[Any] = field(default_factory=list)
     gateways: list[Any] = field(default_factory=list)
     stopped: bool = False
+    save: Callable[[], Awaitable[None]] | None = None
+    """Save the world into the configuration directory (None: not kept)."""
+    cancel_saves: Callable[[], None] | None = None
 
     async def async_stop(self) -> None:
-        """Unregister the proxy (timers included), detach the locks, stop the cloud."""
+        """Save the world, unregister the proxy (timers included), detach the locks, stop
+        the cloud."""
         if self.stopped:
             return
         self.stopped = True
+        if self.cancel_saves is not None:
+            self.cancel_saves()
+        if self.save is not None:
+            await self.save()
         self.remove_proxy()
         for lock in self.locks:
             if lock.world_link is not None:
@@ -118,10 +145,16 @@ async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
     from simulator.ble.gateway import SimulatedGateway
     from simulator.ble.ha import async_register_virtual_proxy
     from simulator.ble.world_link import lock_from_world
+    from simulator.persist import restore_local_lock
 
-    world = await hass.async_add_executor_job(
-        lambda: load_scenario(conf["scenario"], gateway_latency_s=conf["gateway_latency"])
-    )
+    state_file = Path(hass.config.path(conf["state_file"])) if conf["state_file"] else None
+    world, extras = await _async_load_world(hass, state_file, conf["scenario"])
+    if world is None:
+        world = await hass.async_add_executor_job(
+            lambda: load_scenario(conf["scenario"], gateway_latency_s=conf["gateway_latency"])
+        )
+    else:
+        world.gateway_latency_s = conf["gateway_latency"]
     server = CloudServer(world)
     try:
         base_url = await server.start(conf["host"], conf["port"])
@@ -141,9 +174,16 @@ async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
         locks.append(air.add(lock_from_world(world, lock_id)))
     if conf["fresh_lock"]:
         fresh = SimulatedLock.factory_fresh(conf["fresh_lock_mac"], seed=f"{world.seed}|fresh")
+        saved = extras.get("local_locks", {}).get(fresh.address)
+        if saved is not None:  # paired in an earlier run: it keeps the keys HA holds
+            restore_local_lock(fresh, saved)
         locks.append(air.add(fresh))
     gateways: list[Any] = []
-    if conf["setup_gateway"]:
+    setup_mac = conf["setup_gateway_mac"].upper()
+    if any(gw.gateway_mac.upper() == setup_mac for gw in world.gateways.values()):
+        # set up in an earlier run: a world gateway now, no longer in set-up mode
+        _LOGGER.info("Gateway %s was set up in an earlier run", setup_mac)
+    elif conf["setup_gateway"]:
         nearby = [
             (lock.world_link.lock_id, lock.rssi) for lock in locks if lock.world_link is not None
         ]
@@ -159,6 +199,16 @@ async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
         advertise_interval=conf["advertise_interval"],
     )
     runtime = SimRuntime(world, server, air, scanner, remove, locks, gateways)
+    if state_file is not None:
+        runtime.save = _saver(hass, runtime, state_file, conf["scenario"])
+
+        async def _periodic_save(_now: Any) -> None:
+            if runtime.save is not None and not runtime.stopped:
+                await runtime.save()
+
+        runtime.cancel_saves = async_track_time_interval(
+            hass, _periodic_save, timedelta(seconds=conf["save_interval"])
+        )
     hass.data[DOMAIN] = runtime
     _LOGGER.info(
         "Virtual proxy %s registered (connectable, %d slots), advertising %s",
@@ -178,3 +228,58 @@ async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
 
     hass.bus.async_listen_once(EVENT_HOMEASSISTANT_STOP, _stop)
     return True
+
+
+async def _async_load_world(
+    hass: HomeAssistant, state_file: Path | None, scenario: str
+) -> tuple[Any, dict[str, Any]]:
+    """The world saved by an earlier run, with its extras; (None, {}) when there is none
+    (or it cannot be used: then it is set aside and the scenario starts afresh)."""
+    from simulator.persist import WorldFileError, load_world, read_world_file
+
+    if state_file is None:
+        return None, {}
+    data = await hass.async_add_executor_job(read_world_file, state_file)
+    if data is None:
+        return None, {}
+    try:
+        world, extras = load_world(data, label=scenario)
+    except WorldFileError as err:
+        aside = state_file.with_name(f"{state_file.name}.unusable")
+        await hass.async_add_executor_job(state_file.replace, aside)
+        _LOGGER.warning(
+            "The saved simulated world %s cannot be used (%s); starting scenario %s afresh "
+            "(the file is kept as %s)",
+            state_file,
+            err,
+            scenario,
+            aside.name,
+        )
+        return None, {}
+    _LOGGER.info("Simulated world loaded from %s (scenario %s)", state_file, scenario)
+    return world, extras
+
+
+def _saver(
+    hass: HomeAssistant, runtime: SimRuntime, state_file: Path, scenario: str
+) -> Callable[[], Awaitable[None]]:
+    """Save the world: pickled in the event loop (where it changes; a few milliseconds),
+    written in the executor, one save at a time."""
+    from simulator.persist import dump_world, local_lock_state, write_world_file
+
+    lock = asyncio.Lock()
+
+    async def _save() -> None:
+        async with lock:
+            local = {
+                sim.address: local_lock_state(sim)
+                for sim in runtime.locks
+                if sim.world_link is None
+            }
+            data = dump_world(runtime.world, label=scenario, extras={"local_locks": local})
+            try:
+                await hass.async_add_executor_job(write_world_file, state_file, data)
+            except OSError as err:
+                _LOGGER.warning("Cannot save the simulated world to %s: %s", state_file, err)
+
+    return _save
