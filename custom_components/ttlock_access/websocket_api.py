@@ -121,10 +121,6 @@ def _answering(connection: _Connection, msg: _Message) -> Iterator[None]:
 
 
 # ---------------------------------------------------------------------- the picture
-def _local(value: Any) -> str | None:
-    return response_time(value) if value is not None else None
-
-
 def _credential(credential: Credential, targets: list[LockTarget]) -> dict[str, Any]:
     """A credential as the panel shows it: the action response's shape, never the digits."""
     item = credential_response(credential, targets, secrets=False)
@@ -170,8 +166,8 @@ def _queue(manager: AccessManager, entity_ids: dict[int, str]) -> list[dict[str,
                 "lock": entity_ids.get(op.lock_id, str(op.lock_id)),
                 "lock_name": manager.lock_name(op.lock_id),
                 "attempts": op.attempts,
-                "created_at": _local(op.created_at),
-                "next_attempt_at": _local(op.next_attempt_at),
+                "created_at": response_time(op.created_at),
+                "next_attempt_at": response_time(op.next_attempt_at),
                 "last_error": op.last_error,
                 "blocked": op.blocked,
             }
