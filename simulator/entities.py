@@ -1,6 +1,7 @@
 """What the simulated cloud knows about: accounts, developer apps, tokens, locks, gateways,
-records and meters (§ numbers refer to ``docs/cloud.md``; lock fields §2.1, gateways
-§2.6, records §2.7, lifts §2.8; meters are in ``docs/meters.md``).
+records, standalone door sensors and meters (§ numbers refer to ``docs/cloud.md``; lock
+fields §2.1, door sensors §2.4 / §2.9, gateways §2.6, records §2.7, lifts §2.8; meters are in
+``docs/meters.md``).
 
 Plain data: the operations on them are :class:`~simulator.world.World`'s. A lock's
 credential collections hold the cloud's records (:mod:`simulator.credentials`); what the lock
@@ -19,12 +20,14 @@ from .lockdata import KeyMaterial, encode_lock_data, feature_value_hex
 __all__ = [
     "Account",
     "DeveloperApp",
+    "DoorSensor",
     "ElectricMeter",
     "Gateway",
     "GatewayLink",
     "LiftActivation",
     "Lock",
     "LockRecord",
+    "LockRefusal",
     "LockVersion",
     "Meter",
     "MeterReading",
@@ -192,6 +195,11 @@ class Lock:
     lift_card_floors: list[int] | None = None  # 0x64 type 5: floors that need a card; None: all
     lift_work_mode: int | None = None  # 0x64 type 6: 1 all floors free / 2 card required
     lift_activations: list[LiftActivation] = field(default_factory=list)
+    # a TTHotel lock's (or lift's) place: 0x64 type 3, hotel number (3 bytes) / building /
+    # floor (docs/ble.md §9.3; Bluetooth only). None: never configured
+    hotel_number: int | None = None
+    hotel_building: int | None = None
+    hotel_floor: int | None = None
     # credential collections per lock, filled by later issues (id → object)
     passcodes: dict[int, Any] = field(default_factory=dict)
     cards: dict[int, Any] = field(default_factory=dict)
@@ -350,6 +358,52 @@ class LockRecord:
 
 
 @dataclass(frozen=True)
+class LockRefusal:
+    """A change a Wi-Fi lock refused after the cloud had accepted it (§2.9 notifyType 4).
+
+    At ``due_ms`` the cloud hears of it: it puts its record of the object back as it was
+    (``before``; None: there was none, the refused change was an add) and sends the callback.
+    """
+
+    due_ms: int
+    lock_id: int
+    uid: int
+    """The account whose request it was (the callback's ``uid``)."""
+    object_type: int
+    """2 passcode, 3 IC card, 4 fingerprint, 6 face (5 palm vein, 7 remote: not simulated)."""
+    object_id: int
+    errcode: int
+    collection: str
+    """The lock's list of that kind in the cloud: ``"passcodes"``, ``"cards"`` …"""
+    before: Any = field(default=None, repr=False)
+
+
+@dataclass
+class DoorSensor:
+    """A standalone door sensor (DS3, §2.4 / §2.9 notifyType 7): on its own Wi-Fi, bound to
+    no lock, owned by one account. It reports every open and close (``recordType`` 1 / 0)
+    and, when set up (``standaloneDoorSensor/configAlertFlag``), an alarm when the door stays
+    open ``not_closed_alert_s`` seconds (2) or stays shut ``not_opened_alert_days`` days (3)."""
+
+    door_sensor_id: int
+    mac: str
+    name: str
+    owner_uid: int
+    wifi_name: str = ""
+    electric_quantity: int = 100
+    firmware_revision: str = "1.0.06.251112"
+    is_open: bool = False
+    not_closed_alert_s: int | None = None
+    """``notCloseAlertSecondNum`` (1–900) while ``notCloseAlertFlag`` is on; None: off."""
+    not_opened_alert_days: int | None = None
+    """``longTimeNotOpenDayNum`` (1–15) while ``longTimeNotOpenAlertFlag`` is on; None: off."""
+    changed_ms: int = 0
+    """When the door last opened or closed (world ms)."""
+    alarm_due_ms: int | None = None
+    """When the alarm armed at the last open / close goes off (2 while open, 3 while shut)."""
+
+
+@dataclass(frozen=True)
 class MeterReading:
     """What a meter reported: its totals and relay/valve state at ``date_ms``.
 
@@ -401,11 +455,25 @@ class Meter:
     remainder: float = 0.0  # prepaid units left (prepaid mode only)
     on_off: int = 1  # relay / valve: 0 off, 1 on
     cut_for_balance: bool = False  # switched off by the meter itself at a zero balance
+    history_days: int = 0  # days of use the cloud already has on record when the meter is added
     # bookkeeping of the world
     reading: MeterReading = field(default=NO_READING, init=False)
     consumed_until_ms: int = field(default=0, init=False)
     report_anchor_ms: int = field(default=0, init=False)  # hourly reports count from here
     heard_ms: int = field(default=0, init=False)  # last time its gateway heard it
+    # usage records (``listRecords``): units used per hour, by the hour's start (epoch ms).
+    # ``usage`` is what the cloud has on record (up to the last reading), ``unreported`` what
+    # the meter used since; ``records_since_ms`` is where the records begin
+    usage: dict[int, float] = field(default_factory=dict, init=False)
+    unreported: dict[int, float] = field(default_factory=dict, init=False)
+    records_since_ms: int = field(default=0, init=False)
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        """A meter saved before usage records were kept loads with none."""
+        defaults = {"history_days": 0, "usage": {}, "unreported": {}}
+        self.__dict__.update(
+            {**defaults, "records_since_ms": state.get("report_anchor_ms", 0), **state}
+        )
 
     @property
     def units_per_hour(self) -> float:

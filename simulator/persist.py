@@ -8,11 +8,13 @@ configuration directory (periodically and on stop) and loads it at the next star
 
 What is saved is the whole :class:`~simulator.world.World`: accounts, developer apps and
 their callback URL, tokens, API counters, locks with their key material, settings, passcodes,
-cards, fingerprints, eKeys and lock-side memory, gateways, links, records, meters, forced
-faults, and the clock (a frozen moment, or the offset from real time: a running clock
-carries on from where real time is now). Not saved: listeners (the cloud server, webhook
-pusher and Bluetooth twins attach again when the world is served again) and gateway
-commands in flight.
+cards, fingerprints, eKeys and lock-side memory, gateways, links, records, meters,
+standalone door sensors (open or closed, their alert settings and armed alarm), notices not
+yet due (offline notices, Wi-Fi lock refusals), forced faults, and the clock (a frozen
+moment, or the offset from real time: a running clock carries on from where real time is
+now). Not saved: listeners (the cloud server, webhook pusher and Bluetooth twins attach again
+when the world is served again) and gateway commands in flight. A world saved before door
+sensors and refusals were simulated loads with none.
 
 Locks that only exist on the Bluetooth side (the factory-fresh lock of the pairing demo,
 once paired) are not world locks; :func:`local_lock_state` / :func:`restore_local_lock`

@@ -11,28 +11,31 @@ token for), as TTLock does:
   :attr:`WebhookPusher.all_locks` is set;
 * the receiver must answer the literal ``success``; anything else counts as a failure.
 
-The world's connectivity notices (:meth:`~simulator.world.World.on_notice`) go out the same
-way, to the apps the device's admin (gateway owner, Wi-Fi lock admin) has authorised:
+The world's other notices (:meth:`~simulator.world.World.on_notice`) go out the same way, to
+the apps the device's admin (gateway or door-sensor owner, lock admin) has authorised:
 
 * ``notifyType=2`` ``gatewayId``, ``gatewayName``, ``gatewayMac``, ``gatewayVersion``,
   ``networkName``, ``isOnline`` (0/1) when a gateway goes online or offline;
 * ``notifyType=3`` ``lockId``, ``lockAlias``, ``lockMac``, ``networkName``, ``admin``,
-  ``isOnline`` when a Wi-Fi lock does.
+  ``isOnline`` when a Wi-Fi lock does;
+* ``notifyType=4`` ``lockId``, ``lockMac``, ``uid``, ``objectType``, ``objectId``,
+  ``errcode`` when a Wi-Fi lock refused a change the cloud had accepted (a few seconds later);
+* ``notifyType=7`` ``doorSensorId``, ``mac``, ``name``, ``recordType`` (0 closed, 1 open,
+  2 not-closed alarm, 3 not-opened alarm) from a standalone DS3 door sensor.
 
-Online notices go at once, offline ones once the documented delay (30 min gateway, 15 min
-Wi-Fi lock) has passed on the world clock: the world sends those that fell due when its clock
-jumps, and the pusher asks it every :data:`NOTICE_TICK_S` seconds (a running clock) and before
-:meth:`WebhookPusher.drain`.
+Online notices, door openings and closings go at once; offline notices once the documented
+delay (30 min gateway, 15 min Wi-Fi lock), refusals and door-sensor alarms when they fall due
+on the world clock: the world sends those when its clock jumps, and the pusher asks it every
+:data:`NOTICE_TICK_S` seconds (a running clock) and before :meth:`WebhookPusher.drain`.
 
 Callbacks are sent in order by one background task; :meth:`WebhookPusher.drain` waits until all
-queued ones are answered (tests never sleep). Notify types the world does not produce (4 async
-request failed, 7 standalone door sensor) — or any hand-made callback — are sent with
+queued ones are answered (tests never sleep). Any hand-made callback is sent with
 :meth:`WebhookPusher.notify`.
 
 Controls (JSON in, JSON out; :mod:`simulator.cloud.controls`): ``POST /sim/callback_url``
 ``{clientId, callbackUrl (null = none)}``, ``POST /sim/callbacks/notify`` ``{clientId,
 notifyType, ...fields}`` (one callback with those form fields) and ``GET /sim/callbacks``
-(counts: queued, sent, failed, last status, offline notices not yet due).
+(counts: queued, sent, failed, last status, offline notices and lock refusals not yet due).
 
 Every :class:`~simulator.cloud.server.CloudServer` of a world shares the world's one pusher
 (:func:`pusher_for`), started and stopped with the servers.
@@ -177,7 +180,7 @@ class WebhookPusher:
             self._queue.put_nowait(Callback(str(app.callback_url), payload))
 
     def _on_notice(self, notify_type: int, admin_uid: int, fields: dict[str, Any]) -> None:
-        """A connectivity notice of the world (notifyType 2 / 3), form-encoded."""
+        """A notice of the world (notifyType 2, 3, 4, 7), form-encoded."""
         if self._queue is None:
             return
         for app in self._apps_for(admin_uid):
@@ -231,6 +234,7 @@ class WebhookPusher:
             "failed": sum(not c.ok for c in self.sent),
             "lastStatus": self.sent[-1].status if self.sent else None,
             "pendingNotices": len(self.world.pending_notices()),
+            "pendingRefusals": len(self.world.pending_refusals()),
         }
 
 

@@ -27,7 +27,10 @@ accounts, apps, tokens and API counters in :mod:`simulator.directory` (the base 
   prepaid remainder, relay / valve) that runs lazily on the world clock
   (:meth:`World.refresh_meter`: ``load_w`` / ``flow_lph`` while the supply is on and the
   meter on the air; a prepaid meter cuts itself off at 0) and the cloud's last reading,
-  renewed every simulated hour while its gateway hears it, or by ``syncState``.
+  renewed every simulated hour while its gateway hears it, or by ``syncState``. The meter
+  keeps what it used per hour; each reading puts that on the cloud's record, which
+  ``listRecords`` answers per hour, day or month (:meth:`World.meter_usage`, in
+  :attr:`World.meter_time_zone`); a scenario meter's ``historyDays`` are already on record.
 * ``docs/ble.md`` §4–§5.1 key material (see :mod:`simulator.lockdata`).
 
 Fault-injection knobs (Python; the same are served as HTTP under ``/sim/``, see
@@ -49,19 +52,45 @@ Fault-injection knobs (Python; the same are served as HTTP under ``/sim/``, see
 * forced errors: ``world.faults.fail_next("lock/unlock", errcode=1, times=1)`` (also
   ``http_status=502``, ``after=True`` and the ``"*"`` wildcard), ``world.faults.clear()``;
 * credentials used at the lock: :meth:`World.enter_code` (keypad, anti-peep, STAND-IN
-  offline codes), :meth:`World.present_card`, :meth:`World.present_fingerprint`;
+  offline codes), :meth:`World.present_card`, :meth:`World.present_fingerprint`; a Wi-Fi
+  lock refusing changes: ``world.faults.fail_next("keyboardPwd/add", errcode=-3009,
+  lock_side=True)`` (notice 4);
+* standalone door sensors: :meth:`World.set_door_sensor` (open / closed, notice 7),
+  :meth:`World.set_door_sensor_alerts`, :meth:`World.add_door_sensor` /
+  :meth:`World.remove_door_sensor`;
 * time: ``world.clock`` (:meth:`Clock.freeze`, :meth:`Clock.advance`,
   :meth:`Clock.unfreeze`), :meth:`World.set_time_skew` (client ``date`` → 80000).
 
-Connectivity notices (§2.9; :meth:`World.on_notice`, sent by :mod:`simulator.webhook`): a gateway
-(notifyType 2) or Wi-Fi lock (notifyType 3) that comes online is announced at once; one that
-goes offline only once the documented delay has passed on the world clock (TTLock notices the
-missing heartbeats late), and not at all if it is back before then. Due notices go out when
+Notices (§2.9; :meth:`World.on_notice`, sent by :mod:`simulator.webhook`):
+
+* connectivity: a gateway (notifyType 2) or Wi-Fi lock (notifyType 3) that comes online is
+  announced at once; one that goes offline only once the documented delay has passed on the
+  world clock (TTLock notices the missing heartbeats late), and not at all if it is back
+  before then;
+* a Wi-Fi lock's refusal (notifyType 4): a Wi-Fi lock takes credential changes
+  asynchronously (:func:`simulator.cloud.manage.relay`). A change it accepts is applied at
+  once; one it refuses (a lock-side fault, ``faults.fail_next(…, lock_side=True)``, or a
+  passcode memory already holding 250 codes) is answered with success all the same and the
+  cloud records it, but the lock's memory stays as it was; :data:`LOCK_REFUSAL_DELAY_MS`
+  later the cloud puts its record back (an added object is no longer listed, a deleted one
+  listed again, a changed one as before) and sends ``lockId``, ``lockMac``, ``uid`` (the
+  requesting account), ``objectType``, ``objectId``, ``errcode`` (:meth:`World.refuse_later`,
+  :meth:`World.pending_refusals`) [INFERRED: the callback's objects — passcodes, cards,
+  fingerprints, palm veins, faces, remotes — show that more than the documented asynchronous
+  passcode add is answered before the lock has it; through a gateway the lock's "no" comes
+  back as the call's errcode];
+* standalone DS3 door sensors (notifyType 7; :meth:`World.add_door_sensor`,
+  :meth:`World.set_door_sensor`, :meth:`World.set_door_sensor_alerts`): every open and close
+  (``recordType`` 1 / 0) at once, with ``doorSensorId``, ``mac``, ``name``; the alarms
+  "not closed" (2, ``not_closed_alert_s`` after an opening while still open) and "not opened
+  for long" (3, ``not_opened_alert_days`` after a closing while still shut), once each per
+  open or closed stretch. Alert settings apply from the next open or close (the
+  ``configAlertFlag`` page says so). A DS3 is bound to no lock: the callback names none. Not
+  modelled: the sensor's Wi-Fi dropping out, its battery, the ``standaloneDoorSensor/…`` API.
+
+A lock's own door sensor writes records 30/31, pushed as notifyType 1. Due notices go out when
 the clock jumps (``advance`` / ``freeze`` / ``set_skew``), or on :meth:`World.send_due_notices`
 (the pusher calls it on a periodic tick and before :meth:`~simulator.webhook.WebhookPusher.drain`).
-Not modelled: notifyType 4 (asynchronous Wi-Fi requests are applied at once and never fail
-later) and notifyType 7 (no standalone DS3 door sensors; a lock's own door sensor writes records
-30/31, pushed as notifyType 1).
 
 Inferred behaviour (no public source; kept simple and documented): auto-lock is evaluated
 lazily from the world clock and writes no record unless :attr:`World.record_auto_lock` is
@@ -71,12 +100,16 @@ set (peers report that TTLock often sends none).
 from __future__ import annotations
 
 import asyncio
+import calendar
 import hashlib
+import re
 from collections.abc import AsyncIterator, Callable, Iterable, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
+from functools import partial
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from . import lockside
 from .clock import Clock
@@ -84,11 +117,13 @@ from .codes import RECORD_TYPE, CloudError
 from .directory import Directory
 from .entities import (
     Account,
+    DoorSensor,
     ElectricMeter,
     Gateway,
     GatewayLink,
     Lock,
     LockRecord,
+    LockRefusal,
     Meter,
     MeterReading,
     WaterMeter,
@@ -98,7 +133,14 @@ from .lockdata import derive_key_material
 from .lockside import AccessResult
 
 __all__ = [
+    "DOOR_CLOSED",
+    "DOOR_LEFT_OPEN",
+    "DOOR_NOT_OPENED",
+    "DOOR_OPENED",
     "GATEWAY_OFFLINE_NOTICE_DELAY_MS",
+    "LOCK_REFUSAL_DELAY_MS",
+    "NOTIFY_ASYNC_FAILURE",
+    "NOTIFY_DOOR_SENSOR",
     "NOTIFY_GATEWAY",
     "NOTIFY_WIFI_LOCK",
     "WIFI_LOCK_OFFLINE_NOTICE_DELAY_MS",
@@ -115,6 +157,15 @@ _LOCK_SIDE_TYPE: dict[int, int] = {1: 1, 4: 4, 7: 17, 8: 20, 9: 19, 10: 27, 11: 
 GATEWAY_SIGHTING_WINDOW_MS = 30 * 60 * 1000  # §2.6
 NOTIFY_GATEWAY = 2  # §2.9 notifyType: gateway online / offline
 NOTIFY_WIFI_LOCK = 3  # §2.9 notifyType: Wi-Fi lock online / offline
+NOTIFY_ASYNC_FAILURE = 4  # §2.9 notifyType: a Wi-Fi lock refused an accepted change
+NOTIFY_DOOR_SENSOR = 7  # §2.9 notifyType: standalone door sensor (DS3)
+DOOR_CLOSED, DOOR_OPENED, DOOR_LEFT_OPEN, DOOR_NOT_OPENED = 0, 1, 2, 3
+"""notifyType 7 ``recordType``: closed, open, door-not-closed alarm, not-opened-for-long alarm."""
+LOCK_REFUSAL_DELAY_MS = 5_000
+"""How long after the cloud's answer a Wi-Fi lock's refusal reaches the cloud [INFERRED: no
+source gives a time; the lock answers over its own connection, seconds later]."""
+DOOR_ALERT_SECONDS = (1, 900)  # configAlertFlag ``notCloseAlertSecondNum``
+DOOR_ALERT_DAYS = (1, 15)  # configAlertFlag ``longTimeNotOpenDayNum``
 #: How late TTLock sends an offline notice (``docs/cloud.md`` §2.9: "the offline notice comes
 #: about 30 min late" for a gateway, "offline about 15 min late" for a Wi-Fi lock — the cloud
 #: only notices missing heartbeats). Online notices come at once.
@@ -124,6 +175,15 @@ WIFI_LOCK_OFFLINE_NOTICE_DELAY_MS = 15 * 60 * 1000
 type NoticeListener = Callable[[int, int, dict[str, Any]], None]
 """Hears ``(notifyType, uid of the device's admin, callback fields)``."""
 METER_REPORT_INTERVAL_MS = 60 * 60 * 1000  # meters report once an hour [INFERRED]
+_HOUR_MS = 60 * 60 * 1000
+_DAY_MS = 24 * _HOUR_MS
+#: ``listRecords`` ``dateType`` → the form of ``dateStr`` and of each period's ``createDate``
+#: (docs/meters.md §4.1): a day lists its hours, a month its days, a year its months
+_USAGE_DATE = {
+    0: (re.compile(r"(\d{4})-(\d{2})-(\d{2})"), "%Y-%m-%d %H"),
+    1: (re.compile(r"(\d{4})-(\d{2})"), "%Y-%m-%d"),
+    2: (re.compile(r"(\d{4})"), "%Y-%m"),
+}
 _EPSILON = 1e-9  # a balance below this is spent (float rounding)
 
 
@@ -138,6 +198,10 @@ class Route:
 
 class World(Directory):
     """All simulated state plus the operations the cloud and the fault controls use."""
+
+    meter_time_zone: str = "UTC"
+    """The time zone the meters' usage records count days in (IANA name; the cloud's
+    zone is not documented): Home Assistant's own in tests and ``scripts/develop``."""
 
     def __init__(
         self,
@@ -167,8 +231,14 @@ class World(Directory):
         self._notice_listeners: list[NoticeListener] = []
         # offline notices not sent yet: (notifyType, gateway or lock id) → due (world ms)
         self._offline_due: dict[tuple[int, int], int] = {}
+        self._refusals: list[LockRefusal] = []  # Wi-Fi lock refusals the cloud has not heard
+        self.door_sensors: dict[int, DoorSensor] = {}
         self.clock.on_change(self.send_due_notices)
         self._next_ids: dict[str, int] = {}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        """A world saved before refusals and door sensors were simulated loads with none."""
+        self.__dict__.update({"_refusals": [], "door_sensors": {}, **state})
 
     # --- time ---------------------------------------------------------------------------
     def set_time_skew(self, seconds: float) -> None:
@@ -586,12 +656,12 @@ class World(Directory):
         self._record_listeners.append(listener)
         return lambda: self._record_listeners.remove(listener)
 
-    # --- connectivity notices (§2.9 notifyType 2 and 3) ---------------------------------------
+    # --- notices (§2.9 notifyType 2, 3, 4 and 7) -------------------------------------------
     def on_notice(self, listener: NoticeListener) -> Callable[[], None]:
-        """Subscribe to connectivity notices (for the webhook pusher); returns an unsubscribe.
+        """Subscribe to notices (for the webhook pusher); returns an unsubscribe.
 
-        ``listener(notify_type, admin_uid, fields)``: the gateway's owner or the Wi-Fi lock's
-        admin, and the documented callback fields (``isOnline`` 0/1).
+        ``listener(notify_type, admin_uid, fields)``: the gateway's or door sensor's owner or
+        the lock's admin, and the documented callback fields (``isOnline`` 0/1 …).
         """
         self._notice_listeners.append(listener)
         return lambda: self._notice_listeners.remove(listener)
@@ -601,16 +671,36 @@ class World(Directory):
         return dict(self._offline_due)
 
     def send_due_notices(self) -> int:
-        """Send the offline notices whose delay has run out on the world clock, oldest
-        first; returns how many."""
-        if not self._offline_due:
-            return 0
+        """Send what fell due on the world clock, oldest first: offline notices, Wi-Fi lock
+        refusals and door-sensor alarms; returns how many."""
         now = self.now_ms()
-        due = sorted((at, key) for key, at in self._offline_due.items() if at <= now)
-        for _at, key in due:
-            del self._offline_due[key]
-            self._announce(*key, online=False)
+        due: list[tuple[int, int, Callable[[], None]]] = [
+            (at, 0, partial(self._went_offline, key))
+            for key, at in sorted(self._offline_due.items())
+            if at <= now
+        ]
+        due += [
+            (refusal.due_ms, 1, partial(self._refused, refusal))
+            for refusal in self._refusals
+            if refusal.due_ms <= now
+        ]
+        due += [
+            (sensor.alarm_due_ms, 2, partial(self._door_alarm, sensor))
+            for sensor in self.door_sensors.values()
+            if sensor.alarm_due_ms is not None and sensor.alarm_due_ms <= now
+        ]
+        due.sort(key=lambda item: item[:2])  # stable: equal times keep their order
+        for _at, _kind, send in due:
+            send()
         return len(due)
+
+    def _went_offline(self, key: tuple[int, int]) -> None:
+        del self._offline_due[key]
+        self._announce(*key, online=False)
+
+    def _tell(self, notify_type: int, uid: int, fields: Mapping[str, Any]) -> None:
+        for listener in list(self._notice_listeners):
+            listener(notify_type, uid, dict(fields))
 
     def _connectivity_changed(self, notify_type: int, device_id: int, online: bool) -> None:
         """Online: announced at once — unless an offline notice is still pending, in which
@@ -658,8 +748,156 @@ class World(Directory):
                 "admin": admin.username if admin else "",
                 "isOnline": int(online),
             }
-        for listener in list(self._notice_listeners):
-            listener(notify_type, uid, dict(fields))
+        self._tell(notify_type, uid, fields)
+
+    # --- Wi-Fi locks that refuse a change later (§2.9 notifyType 4) ------------------------
+    def refuse_later(
+        self,
+        lock: Lock,
+        *,
+        uid: int,
+        object_type: int,
+        object_id: int,
+        errcode: int,
+        collection: str,
+        before: Any,
+    ) -> LockRefusal:
+        """The Wi-Fi ``lock`` refused a change the cloud accepted: in
+        :data:`LOCK_REFUSAL_DELAY_MS` the cloud hears of it, puts its entry ``object_id`` of
+        ``lock.<collection>`` back to ``before`` (None: drops it) and sends notifyType 4."""
+        refusal = LockRefusal(
+            self.now_ms() + LOCK_REFUSAL_DELAY_MS,
+            lock.lock_id,
+            uid,
+            object_type,
+            object_id,
+            errcode,
+            collection,
+            before,
+        )
+        self._refusals.append(refusal)
+        return refusal
+
+    def pending_refusals(self) -> list[LockRefusal]:
+        """Refusals of Wi-Fi locks the cloud has not heard of yet, oldest first."""
+        return list(self._refusals)
+
+    def _refused(self, refusal: LockRefusal) -> None:
+        self._refusals.remove(refusal)
+        lock = self.locks.get(refusal.lock_id)
+        if lock is None:
+            return
+        items: dict[int, Any] = getattr(lock, refusal.collection)
+        if refusal.before is None:
+            items.pop(refusal.object_id, None)
+        else:
+            items[refusal.object_id] = refusal.before
+        fields = {
+            "lockId": lock.lock_id,
+            "lockMac": lock.lock_mac,
+            "uid": refusal.uid,
+            "objectType": refusal.object_type,
+            "objectId": refusal.object_id,
+            "errcode": refusal.errcode,
+        }
+        self._tell(NOTIFY_ASYNC_FAILURE, lock.admin_uid, fields)
+
+    # --- standalone door sensors (DS3, §2.9 notifyType 7) ---------------------------------
+    def add_door_sensor(
+        self,
+        *,
+        name: str,
+        owner: str | int,
+        door_sensor_id: int | None = None,
+        mac: str | None = None,
+        **attributes: Any,
+    ) -> DoorSensor:
+        """A DS3 of ``owner`` (username or uid); other keyword arguments set
+        :class:`DoorSensor` fields (``is_open``, ``wifi_name``, the alert settings …)."""
+        owner_uid = owner if isinstance(owner, int) else self._account(owner).uid
+        if door_sensor_id is None:
+            door_sensor_id = max(self.door_sensors, default=9_000) + 1
+        if door_sensor_id in self.door_sensors:
+            raise ValueError(f"door sensor {door_sensor_id} exists")
+        alerts = {
+            key: attributes.pop(key, None)
+            for key in ("not_closed_alert_s", "not_opened_alert_days")
+        }
+        sensor = DoorSensor(
+            door_sensor_id=door_sensor_id,
+            mac=(mac or self.next_mac()).upper(),
+            name=name,
+            owner_uid=owner_uid,
+            changed_ms=self.now_ms(),
+            **attributes,
+        )
+        self.door_sensors[door_sensor_id] = sensor
+        self.set_door_sensor_alerts(
+            door_sensor_id,
+            not_closed_s=alerts["not_closed_alert_s"],
+            not_opened_days=alerts["not_opened_alert_days"],
+        )
+        self._arm_door_alarm(sensor)
+        return sensor
+
+    def remove_door_sensor(self, door_sensor_id: int) -> DoorSensor:
+        return self.door_sensors.pop(door_sensor_id)
+
+    def door_sensor(self, door_sensor_id: int) -> DoorSensor:
+        """A standalone door sensor by id (KeyError when unknown)."""
+        sensor = self.door_sensors.get(door_sensor_id)
+        if sensor is None:
+            raise KeyError(f"door sensor {door_sensor_id}")
+        return sensor
+
+    def set_door_sensor(self, door_sensor_id: int, open_: bool) -> None:
+        """The door opens or closes: notice 7 with recordType 1 / 0 at once, and the alarm
+        for this stretch is armed (a repeat of the same state changes nothing)."""
+        sensor = self.door_sensor(door_sensor_id)
+        if sensor.is_open == open_:
+            return
+        sensor.is_open = open_
+        sensor.changed_ms = self.now_ms()
+        self._arm_door_alarm(sensor)
+        self._door_notice(sensor, DOOR_OPENED if open_ else DOOR_CLOSED)
+
+    def set_door_sensor_alerts(
+        self, door_sensor_id: int, *, not_closed_s: int | None, not_opened_days: int | None
+    ) -> None:
+        """``configAlertFlag``: the door-not-closed alarm after ``not_closed_s`` seconds
+        (1–900) and the not-opened alarm after ``not_opened_days`` days (1–15); None turns one
+        off. Takes effect at the next open or close, as the documentation says (ValueError
+        outside the ranges)."""
+        sensor = self.door_sensor(door_sensor_id)
+        for value, (low, high), label in (
+            (not_closed_s, DOOR_ALERT_SECONDS, "seconds"),
+            (not_opened_days, DOOR_ALERT_DAYS, "days"),
+        ):
+            if value is not None and not low <= value <= high:
+                raise ValueError(f"door sensor alert {label} must be {low}–{high}")
+        sensor.not_closed_alert_s = not_closed_s
+        sensor.not_opened_alert_days = not_opened_days
+
+    def _arm_door_alarm(self, sensor: DoorSensor) -> None:
+        if sensor.is_open:
+            after = sensor.not_closed_alert_s
+            sensor.alarm_due_ms = None if after is None else sensor.changed_ms + after * 1000
+        else:
+            days = sensor.not_opened_alert_days
+            sensor.alarm_due_ms = None if days is None else sensor.changed_ms + days * _DAY_MS
+
+    def _door_alarm(self, sensor: DoorSensor) -> None:
+        sensor.alarm_due_ms = None  # once per open or closed stretch
+        self._door_notice(sensor, DOOR_LEFT_OPEN if sensor.is_open else DOOR_NOT_OPENED)
+
+    def _door_notice(self, sensor: DoorSensor, record_type: int) -> None:
+        fields = {
+            "doorSensorId": sensor.door_sensor_id,
+            "mac": sensor.mac,
+            "name": sensor.name,
+            "recordType": record_type,
+        }
+        self._tell(NOTIFY_DOOR_SENSOR, sensor.owner_uid, fields)
 
     # --- meters (docs/meters.md) -----------------------------------------------------------
     def add_meter[M: Meter](self, meter: M, *, at_ms: int | None = None) -> M:
@@ -675,7 +913,14 @@ class World(Directory):
         now = self.now_ms() if at_ms is None else at_ms
         meter.consumed_until_ms = meter.report_anchor_ms = meter.heard_ms = now
         _settle_balance(meter)
-        meter.reading = _reading(meter, now)
+        meter.records_since_ms = now - max(0, meter.history_days) * _DAY_MS
+        for day in range(max(0, meter.history_days)):
+            # past use on record: the meter's rate, more or less (50-150 %) each day
+            digest = hashlib.sha256(f"{self.seed}|{meter.kind}|{meter.meter_id}|{day}".encode())
+            share = 0.5 + int.from_bytes(digest.digest()[:4]) % 1000 / 1000
+            end = now - day * _DAY_MS
+            _spread(meter.usage, end - _DAY_MS, end, meter.units_per_hour * share)
+        _report(meter, now)
         if isinstance(meter, ElectricMeter):
             self.electric_meters[meter.meter_id] = meter
         elif isinstance(meter, WaterMeter):
@@ -750,19 +995,64 @@ class World(Directory):
             hours = (now - meter.report_anchor_ms) // METER_REPORT_INTERVAL_MS
             last_report = meter.report_anchor_ms + hours * METER_REPORT_INTERVAL_MS
             if last_report > start:
-                _consume(meter, last_report - start)
-                meter.reading = _reading(meter, last_report)
+                _consume(meter, start, last_report)
+                _report(meter, last_report)
                 start = last_report
             meter.heard_ms = now
-        _consume(meter, now - start)
+        _consume(meter, start, now)
         meter.consumed_until_ms = now
         return meter
 
     def report_meter(self, meter: Meter) -> MeterReading:
         """The meter reports now (``syncState``, or a command the cloud saw carried out)."""
         self.refresh_meter(meter)
-        meter.reading = _reading(meter, self.now_ms())
+        _report(meter, self.now_ms())
         return meter.reading
+
+    def meter_usage(self, meter: Meter, date_type: int, date_str: str) -> list[tuple[str, float]]:
+        """``listRecords``: what the cloud has on record for one day (``dateType`` 0,
+        ``dateStr`` ``YYYY-MM-DD``: per hour), month (1, ``YYYY-MM``: per day) or year (2,
+        ``YYYY``: per month), as ``(createDate, units)``, oldest first. Periods run from where
+        the records begin to the current one (0 when nothing was used); days are counted in
+        :attr:`meter_time_zone`. ValueError for a ``dateStr`` of the wrong form."""
+        pattern, label = _USAGE_DATE[date_type]
+        found = pattern.fullmatch(date_str.strip())
+        if found is None:
+            raise ValueError(f"dateStr {date_str!r} does not fit dateType {date_type}")
+        zone = ZoneInfo(self.meter_time_zone)
+        parts = [int(part) for part in found.groups()] + [1, 1]
+        try:
+            first = datetime(parts[0], parts[1], parts[2], tzinfo=zone)
+        except ValueError:
+            raise ValueError(f"dateStr {date_str!r} is no date") from None
+        if date_type == 0:  # the day's hours, 23 or 25 of them when the clocks change
+            start_utc = first.astimezone(UTC)
+            end_utc = (first + timedelta(days=1)).astimezone(UTC)
+            hours = int((end_utc - start_utc) / timedelta(hours=1))
+            starts = [start_utc + timedelta(hours=hour) for hour in range(hours)]
+            ends = [*starts[1:], end_utc]
+        elif date_type == 1:
+            days = calendar.monthrange(first.year, first.month)[1]
+            starts = [first.replace(day=day) for day in range(1, days + 1)]
+            ends = [*starts[1:], _next_month(first)]
+        else:
+            starts = [first.replace(month=month) for month in range(1, 13)]
+            ends = [*starts[1:], first.replace(year=first.year + 1)]
+        self.refresh_meter(meter)
+        now = self.now_ms()
+        span = [(_ms(start), _ms(end)) for start, end in zip(starts, ends, strict=True)]
+        periods: dict[str, float] = {}
+        for (start_ms, end_ms), start in zip(span, starts, strict=True):
+            if end_ms > meter.records_since_ms and start_ms <= now:
+                periods.setdefault(start.astimezone(zone).strftime(label), 0.0)
+        if periods:
+            lowest, highest = span[0][0], span[-1][1]
+            for hour, used in meter.usage.items():
+                if lowest <= hour < highest:
+                    name = datetime.fromtimestamp(hour / 1000, zone).strftime(label)
+                    if name in periods:
+                        periods[name] += used
+        return list(periods.items())
 
     def meter_state(self, kind: str, meter_id: int) -> MeterReading:
         """The meter's true state now (what a reading taken now would say)."""
@@ -852,16 +1142,49 @@ def _reading(meter: Meter, date_ms: int) -> MeterReading:
     return MeterReading(meter.total, meter.remainder, meter.on_off, date_ms)
 
 
-def _consume(meter: Meter, duration_ms: int) -> None:
-    """``duration_ms`` of use: only while on the air with the supply on; a prepaid meter
-    spends its balance and cuts the supply off itself when it reaches 0."""
+def _report(meter: Meter, date_ms: int) -> None:
+    """A reading reaches the cloud, and with it what the meter used since the last one."""
+    meter.reading = _reading(meter, date_ms)
+    for hour, used in meter.unreported.items():
+        meter.usage[hour] = meter.usage.get(hour, 0.0) + used
+    meter.unreported.clear()
+
+
+def _ms(moment: datetime) -> int:
+    return int(moment.timestamp() * 1000)
+
+
+def _next_month(moment: datetime) -> datetime:
+    if moment.month == 12:
+        return moment.replace(year=moment.year + 1, month=1, day=1)
+    return moment.replace(month=moment.month + 1, day=1)
+
+
+def _spread(hours: dict[int, float], start_ms: float, end_ms: float, per_hour: float) -> None:
+    """Add ``per_hour`` units an hour from ``start_ms`` to ``end_ms`` to the hours' buckets."""
+    hour = int(start_ms) - int(start_ms) % _HOUR_MS
+    while hour < end_ms:
+        overlap = min(end_ms, hour + _HOUR_MS) - max(start_ms, hour)
+        if overlap > 0:
+            hours[hour] = hours.get(hour, 0.0) + per_hour * overlap / _HOUR_MS
+        hour += _HOUR_MS
+
+
+def _consume(meter: Meter, start_ms: int, end_ms: int) -> None:
+    """Use from ``start_ms`` to ``end_ms``: only while on the air with the supply on; a
+    prepaid meter spends its balance and cuts the supply off itself when it reaches 0. The
+    meter notes what it used in each hour (reported with its next reading)."""
+    duration_ms = end_ms - start_ms
     if duration_ms <= 0 or not meter.online or meter.on_off != 1:
         return
-    used = meter.units_per_hour * duration_ms / METER_REPORT_INTERVAL_MS
+    rate = meter.units_per_hour
+    used = rate * duration_ms / METER_REPORT_INTERVAL_MS
     if meter.pay_mode == 1:
         used = min(used, meter.remainder)
         meter.remainder -= used
     meter.total += used
+    if used > 0 and rate > 0:  # at the rate until done (a prepaid meter may run out first)
+        _spread(meter.unreported, start_ms, start_ms + used / rate * _HOUR_MS, rate)
     _settle_balance(meter)
 
 

@@ -34,8 +34,13 @@ from .const import (
     REGION_CUSTOM,
 )
 from .coordinator import TTLockCoordinator
+from .hotel import HotelLocks
+from .hotel import storage_key as hotel_storage_key
 from .lifts import LiftCoordinator
 from .lifts import storage_key as lifts_storage_key
+from .meter_history import MeterHistory
+from .meter_supply import TemporarySupply
+from .meter_supply import storage_key as supply_storage_key
 from .meters import MeterCoordinator, meter_device_identifier
 from .models import gateway_device_identifier, lock_device_identifier
 from .panel import async_setup_panel
@@ -161,6 +166,8 @@ async def _async_run(
     await access.async_load()
     activity = ActivityManager(hass, entry, coordinator, access)
     await activity.async_load()
+    hotel = HotelLocks(hass, entry, coordinator)
+    await hotel.async_load()
     entry.runtime_data = TTLockRuntimeData(
         client=coordinator.client,
         coordinator=coordinator,
@@ -169,6 +176,7 @@ async def _async_run(
         activity=activity,
         meters=meters,
         lifts=lifts,
+        hotel=hotel,
     )
     activity.async_start()
     entry.async_on_unload(activity.async_stop)
@@ -185,6 +193,14 @@ async def _async_run(
     await bookings.async_load()
     bookings.async_start()
     entry.async_on_unload(bookings.async_stop)
+    if meters is not None:
+        supply = entry.runtime_data.supply = TemporarySupply(hass, entry, meters)
+        await supply.async_load()
+        supply.async_start()  # re-arms pending switch-offs; overdue ones run now
+        entry.async_on_unload(supply.async_stop)
+        history = entry.runtime_data.meter_history = MeterHistory(hass, entry, meters)
+        history.async_start()  # usage records into the long-term statistics
+        entry.async_on_unload(history.async_stop)
 
 
 @callback
@@ -248,6 +264,8 @@ async def async_remove_entry(hass: HomeAssistant, entry: TTLockConfigEntry) -> N
     await Store[dict[str, Any]](hass, 1, activity_storage_key(entry.entry_id)).async_remove()
     await Store[dict[str, Any]](hass, 1, lifts_storage_key(entry.entry_id)).async_remove()
     await Store[dict[str, Any]](hass, 1, bookings_storage_key(entry.entry_id)).async_remove()
+    await Store[dict[str, Any]](hass, 1, supply_storage_key(entry.entry_id)).async_remove()
+    await Store[dict[str, Any]](hass, 1, hotel_storage_key(entry.entry_id)).async_remove()
     # issue ids end with the entry id, or carry it before a lock id (access_blocked_…)
     entry_id = entry.entry_id
     for domain, issue_id in list(ir.async_get(hass).issues):

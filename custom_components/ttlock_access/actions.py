@@ -40,7 +40,7 @@ from .access.adopt import ADOPTABLE
 from .const import DOMAIN
 from .coordinator import TTLockCoordinator
 from .errors import translated
-from .models import LockRuntime
+from .models import LockRuntime, find_lock_entity_id
 from .sdk.model import MAX_CARD_NUMBER, Feature
 
 LOCK_DOMAIN = "lock"
@@ -373,9 +373,7 @@ def response_time(value: datetime | None) -> str | None:
 
 def lock_entity_id(hass: HomeAssistant | None, lock_id: int) -> str:
     """The entity id of a lock of this integration (its TTLock id when it has none)."""
-    if hass is not None and (
-        entity_id := er.async_get(hass).async_get_entity_id(LOCK_DOMAIN, DOMAIN, f"{lock_id}_lock")
-    ):
+    if hass is not None and (entity_id := find_lock_entity_id(hass, lock_id)):
         return entity_id
     return str(lock_id)
 

@@ -39,7 +39,6 @@ from homeassistant.config_entries import ConfigEntry
 from homeassistant.const import CONF_USERNAME
 from homeassistant.core import CALLBACK_TYPE, Context, HomeAssistant, callback
 from homeassistant.helpers import device_registry as dr
-from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers.dispatcher import async_dispatcher_send
 from homeassistant.helpers.storage import Store
 from homeassistant.helpers.translation import async_get_translations
@@ -47,7 +46,7 @@ from homeassistant.util import dt as dt_util
 
 from .activity_types import DEFAULT_LABELS, Activity, Source, home_assistant_label
 from .const import DOMAIN, EVENT_ACTIVITY, SIGNAL_ACTIVITY
-from .models import lock_device_identifier
+from .models import find_lock_entity_id, lock_device_identifier
 from .sdk.ble import GetOperationLog, LogRecord, TTLockBleError, decode_lock_data
 from .sdk.model import DoorState, LockRecord, OpenState
 from .sdk.records import (
@@ -620,9 +619,7 @@ class ActivityManager:
         device = dr.async_get(self.hass).async_get_device_by_identifier(
             lock_device_identifier(activity.lock_id), self.entry.entry_id
         )
-        entity_id = er.async_get(self.hass).async_get_entity_id(
-            "lock", DOMAIN, f"{activity.lock_id}_lock"
-        )
+        entity_id = find_lock_entity_id(self.hass, activity.lock_id)
         return {
             "device_id": device.id if device else None,
             "entity_id": entity_id,

@@ -13,7 +13,12 @@ reconciles them with the access model:
 * an event whose times changed → the guest's window moves (the access model's validity
   update: the same code, a new window on every lock);
 * an event gone before its window ended (deleted, cancelled, moved beyond the look-ahead,
-  or shortened into the past) → the guest is checked out (every credential revoked).
+  or shortened into the past) → the guest is checked out (every credential revoked);
+* a calendar that suddenly lists no event at all while two or more of its bookings are still
+  to come or under way looks like a feed that failed (an iCal source answering an empty
+  calendar), not like that many cancellations: those guests keep their access, and a repair
+  issue asks the host to confirm the cancellations (or the feed comes back by itself). A
+  single cancelled booking is never held.
 
 Which event made which guest is kept in a Store of its own (event key → holder id), written
 before the guest is created and again once they exist, so a restart at any point neither
@@ -37,6 +42,7 @@ from homeassistant.const import STATE_UNAVAILABLE
 from homeassistant.core import CALLBACK_TYPE, Event, HomeAssistant, callback
 from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers import entity_registry as er
+from homeassistant.helpers import issue_registry as ir
 from homeassistant.helpers.event import (
     async_track_state_change_event,
     async_track_state_report_event,
@@ -49,9 +55,9 @@ from homeassistant.util import dt as dt_util
 from .access import AccessError, AccessManager, CredentialKind, CredentialStatus, Holder
 from .access import holders as ops
 from .access.model import HolderKind
-from .actions import LOCK_DOMAIN, LockTarget, credential_response
+from .actions import LOCK_DOMAIN, LockTarget, credential_response, response_time
 from .booking_links import Booking, BookingLink, event_key, links_of, render_name
-from .const import DOMAIN
+from .const import DOMAIN, ISSUE_BOOKINGS_FEED_EMPTY
 from .sdk.cloud.errors import TTLockError
 from .sharing import async_share, resolve_targets
 
@@ -62,6 +68,8 @@ LOOKAHEAD: Final = timedelta(days=30)
 """Events starting within this time get their guest (and code) now."""
 SYNC_INTERVAL: Final = timedelta(minutes=15)
 CODE_LENGTH: Final = 6
+EMPTY_FEED_HOLD: Final = 2
+"""An empty calendar cancels this many live bookings at once only when the host confirms."""
 
 
 def storage_key(entry_id: str) -> str:
@@ -69,7 +77,25 @@ def storage_key(entry_id: str) -> str:
     return f"{DOMAIN}.{entry_id}.bookings"
 
 
+def feed_issue_id(entry_id: str, link_id: str) -> str:
+    """The repair issue of a link whose calendar came back empty."""
+    return f"{ISSUE_BOOKINGS_FEED_EMPTY}_{entry_id}_{link_id}"
+
+
 type _Bookings = dict[str, Booking]
+
+
+def _entity_name(hass: HomeAssistant, registry: er.EntityRegistry, entity_id: str) -> str:
+    """An entity's shown name (its id when it is gone)."""
+    if (state := hass.states.get(entity_id)) is not None:
+        return state.name
+    registered = registry.async_get(entity_id)
+    return (registered.name or registered.original_name or entity_id) if registered else entity_id
+
+
+def _live(booking: Booking, now: datetime) -> bool:
+    """A booking still to come or under way."""
+    return booking.ends_at is None or booking.ends_at > now
 
 
 # ---------------------------------------------------------------------- the sync
@@ -90,6 +116,8 @@ class BookingSync:
         self._task: asyncio.Task[None] | None = None
         self._unsubs: list[CALLBACK_TYPE] = []
         self._unreadable: set[str] = set()
+        self._confirmed_empty: set[str] = set()
+        """Links whose empty calendar the host confirmed (its bookings are cancelled)."""
         self._failing: dict[str, datetime] = {}
         """Events whose last sync failed → when to try again (a calendar writes its state
         every minute: a refused grant must not cost an API call each time)."""
@@ -239,8 +267,94 @@ class BookingSync:
                 self._failing[key] = now + SYNC_INTERVAL
             else:
                 self._failing.pop(key, None)
-        for key in [key for key in bookings if key not in seen]:
-            await self._async_gone(bookings, key, now)
+        gone = [key for key in bookings if key not in seen]
+        live = [key for key in gone if _live(bookings[key], now)]
+        held = (
+            not events
+            and len(live) >= EMPTY_FEED_HOLD
+            and link.link_id not in self._confirmed_empty
+        )
+        self._confirmed_empty.discard(link.link_id)
+        self._feed_issue(link, len(live) if held else 0)
+        for key in gone:
+            if not (held and key in live):
+                await self._async_gone(bookings, key, now)
+
+    def _feed_issue(self, link: BookingLink, held: int) -> None:
+        """The repair issue of a link whose empty calendar holds ``held`` cancellations."""
+        issue_id = feed_issue_id(self.entry.entry_id, link.link_id)
+        if not held:
+            ir.async_delete_issue(self.hass, DOMAIN, issue_id)
+            return
+        state = self.hass.states.get(link.calendar)
+        name = state.name if state is not None else link.calendar
+        ir.async_create_issue(
+            self.hass,
+            DOMAIN,
+            issue_id,
+            is_fixable=True,
+            severity=ir.IssueSeverity.WARNING,
+            translation_key=ISSUE_BOOKINGS_FEED_EMPTY,
+            translation_placeholders={"calendar": name, "count": str(held)},
+            data={
+                "entry_id": self.entry.entry_id,
+                "link_id": link.link_id,
+                "calendar": name,
+                "count": held,
+            },
+        )
+
+    @callback
+    def describe(self) -> list[dict[str, Any]]:
+        """The links and their booked guests, for the Access panel (no codes)."""
+        registry = er.async_get(self.hass)
+        out: list[dict[str, Any]] = []
+        for link in self.links:
+            state = self.hass.states.get(link.calendar)
+            guests = [
+                {
+                    "holder_id": booking.holder_id,
+                    "name": booking.name,
+                    "starts_at": response_time(booking.starts_at),
+                    "ends_at": response_time(booking.ends_at),
+                }
+                for booking in sorted(
+                    self._bookings.get(link.link_id, {}).values(),
+                    key=lambda b: (b.starts_at or dt_util.utcnow(), b.name),
+                )
+            ]
+            issue = ir.async_get(self.hass).async_get_issue(
+                DOMAIN, feed_issue_id(self.entry.entry_id, link.link_id)
+            )
+            out.append(
+                {
+                    "entry_id": self.entry.entry_id,
+                    "link_id": link.link_id,
+                    "calendar": link.calendar,
+                    "calendar_name": state.name if state is not None else link.calendar,
+                    "locks": [
+                        {
+                            "entity_id": entity_id,
+                            "name": _entity_name(self.hass, registry, entity_id),
+                        }
+                        for entity_id in link.locks
+                    ],
+                    "checkin_offset": link.checkin,
+                    "checkout_offset": link.checkout,
+                    "share_to": link.share_to,
+                    "held": int(str((issue.data or {}).get("count", 0))) if issue else 0,
+                    "guests": guests,
+                }
+            )
+        return out
+
+    async def async_confirm_empty(self, link_id: str) -> None:
+        """The host confirmed that a calendar's bookings are cancelled: sync, revoking."""
+        self._confirmed_empty.add(link_id)
+        async with self._lock:
+            for link in self.links:
+                if link.link_id == link_id:
+                    await self._async_sync_link(link, dt_util.utcnow())
 
     async def _async_save(self) -> None:
         await self._store.async_save(
@@ -365,7 +479,7 @@ class BookingSync:
         """An event no longer there: over (its code expires by itself), or cancelled before
         its window ended (its guest is checked out)."""
         booking = bookings.pop(key)
-        if booking.ends_at is None or booking.ends_at > now:
+        if _live(booking, now):
             holder = self.manager.state.holders.get(booking.holder_id or "")
             if holder is not None and not holder.removed:
                 _LOGGER.debug("Booking %s cancelled: guest checked out", key)

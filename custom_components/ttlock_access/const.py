@@ -65,6 +65,7 @@ ISSUE_QUOTA_EXHAUSTED: Final = "api_quota_exhausted"
 ISSUE_BUDGET_EXHAUSTED: Final = "api_budget_exhausted"
 ISSUE_PUSH_MISSED: Final = "push_missed"
 ISSUE_REVOCATIONS_OVERDUE: Final = "revocations_overdue"
+ISSUE_BOOKINGS_FEED_EMPTY: Final = "bookings_feed_empty"
 
 # --- activity, webhooks, sharing and the HA-side PIN (issue 5) ---------------------------------
 EVENT_ACTIVITY: Final = f"{DOMAIN}_activity"
@@ -72,6 +73,8 @@ EVENT_ACTIVITY: Final = f"{DOMAIN}_activity"
 EVENT_ACCESS: Final = f"{DOMAIN}_access"
 """Bus event of the access model's audit trail (a code shown in the Access panel); it never
 carries digits."""
+EVENT_METER_SUPPLY: Final = f"{DOMAIN}_meter_supply"
+"""Bus event of a temporary supply: given, switched off after its time, or cancelled."""
 SIGNAL_ACCESS_CHANGED: Final = f"{DOMAIN}_access_changed"
 """Dispatcher signal: an entry's holders, credentials or queue changed (with its entry id)."""
 SIGNAL_ACTIVITY: Final = f"{DOMAIN}_activity_{{}}"

@@ -12,7 +12,8 @@ one's ``lockData``, exactly like a lock's (ble.py), so Bluetooth reaches them th
   the work mode (type 6: all floors free, or a card required) and a visitor's floor activation
   (``0x47`` with floors). Out of Bluetooth range these fail with the no-path error. Only the
   lift can say how it is set, so what it last said is kept in a Store, and the lift is read
-  again whenever the lists are (when it is in range).
+  again whenever the lists are (when it is in range) — its hotel number and building too
+  (type 3), which choose a holder's floors among the hotel locks (hotel.py).
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ from homeassistant.util import dt as dt_util
 from .ble import LockBluetooth
 from .const import DOMAIN, MANUFACTURER
 from .errors import poll_failed
+from .hotel import HotelLocation, async_read_location
 from .models import LockRuntime, Path
 from .paths import paths_to, run_explained
 from .sdk.ble import (
@@ -106,6 +108,9 @@ class LiftSettings:
     activated: tuple[int, ...] = ()
     """The floors of the last activation from Home Assistant."""
     activated_at: datetime | None = None
+    location: HotelLocation | None = None
+    """The lift's hotel number and building (``0x64`` type 3); None: not read, or never
+    configured. A holder's floors are those of hotel locks in the same building."""
 
 
 @dataclass(slots=True)
@@ -196,10 +201,14 @@ class LiftCoordinator(DataUpdateCoordinator[HotelDevices]):
         for key, item in (stored.get("lifts") or {}).items():
             mode = item.get("work_mode")
             card = item.get("card_floors")
+            where = item.get("location")
             self._remembered[int(key)] = LiftSettings(
                 floors=tuple(item.get("floors") or ()),
                 card_floors=None if card is None else frozenset(card),
                 work_mode=LiftWorkMode(mode) if mode in (1, 2) else None,
+                location=HotelLocation(*where)
+                if isinstance(where, list) and len(where) == 3
+                else None,
             )
         self._remembered_power = {
             int(key): bool(on) for key, on in (stored.get("power") or {}).items()
@@ -220,6 +229,9 @@ class LiftCoordinator(DataUpdateCoordinator[HotelDevices]):
                         if lift.card_floors is None
                         else sorted(lift.card_floors),
                         "work_mode": None if lift.work_mode is None else int(lift.work_mode),
+                        "location": None
+                        if lift.location is None
+                        else [lift.location.hotel, lift.location.building, lift.location.floor],
                     }
                     for lift_id, lift in settings.items()
                 },
@@ -360,10 +372,13 @@ class LiftCoordinator(DataUpdateCoordinator[HotelDevices]):
                     work_mode = None  # never configured: the lift has no work mode to report
                 else:
                     work_mode = LiftWorkMode(raw[0]) if raw and raw[0] in (1, 2) else None
+                location = await async_read_location(self.ble, rt, fallback=True)
             except TTLockBleError as err:
                 _LOGGER.debug("Reading lift %s failed: %s", rt.lock.name, type(err).__name__)
                 continue
-            self._learn(rt.lock.lock_id, card_floors=card_floors, work_mode=work_mode)
+            self._learn(
+                rt.lock.lock_id, card_floors=card_floors, work_mode=work_mode, location=location
+            )
 
     async def _async_read_card_floors(self, rt: LockRuntime, *, fallback: bool) -> frozenset[int]:
         _, raw = await self.ble.async_run(
@@ -379,6 +394,7 @@ class LiftCoordinator(DataUpdateCoordinator[HotelDevices]):
         *,
         card_floors: frozenset[int] | None = None,
         work_mode: LiftWorkMode | None = None,
+        location: HotelLocation | None = None,
     ) -> None:
         """The lift said (or accepted) this: keep it, and add the floors it reveals."""
         settings = self.data.settings.get(lift_id)
@@ -390,6 +406,8 @@ class LiftCoordinator(DataUpdateCoordinator[HotelDevices]):
             settings.floors = known_floors(settings.floors, card_floors)
         if work_mode is not None:
             settings.work_mode = work_mode
+        if location is not None:
+            settings.location = location
         self._save()
         self._announce_floors({lift_id}, before)
         self.async_update_listeners()

@@ -1,4 +1,5 @@
-"""Logbook lines for lock activity: "Front Door unlocked by passcode 'Anna (guest)'"."""
+"""Logbook lines for lock activity ("Front Door unlocked by passcode 'Anna (guest)'") and for
+access changes ("Front Door no longer holds passcode 'Anna'")."""
 
 from __future__ import annotations
 
@@ -12,7 +13,17 @@ from homeassistant.components.logbook.const import (
 )
 from homeassistant.core import Event, HomeAssistant, callback
 
-from .const import DOMAIN, EVENT_ACCESS, EVENT_ACTIVITY
+from .const import DOMAIN, EVENT_ACCESS, EVENT_ACTIVITY, EVENT_METER_SUPPLY
+
+KIND_WORDS = {
+    "passcode": "passcode",
+    "offline_passcode": "offline passcode",
+    "card": "card",
+    "fingerprint": "fingerprint",
+    "face": "face",
+    "ekey": "eKey",
+}
+"""How a logbook line names a credential kind."""
 
 
 @callback
@@ -37,15 +48,60 @@ def async_describe_events(
 
     @callback
     def _describe_access(event: Event) -> dict[str, Any]:
-        """``ttlock_access_access``: what an admin did in the Access panel (no digits)."""
+        """``ttlock_access_access``: a lock took, dropped or refused a credential, or an
+        admin had a code shown in the Access panel (never the digits)."""
         data = event.data
         name, holder = str(data.get("name") or ""), data.get("holder")
         whose = f"'{name}'" if not holder or holder == name else f"'{name}' of {holder}"
-        message = (
-            f"showed the code of {whose}"
-            if data.get("action") == "code_shown"
-            else str(data.get("action") or "")
-        )
-        return {LOGBOOK_ENTRY_NAME: "Access panel", LOGBOOK_ENTRY_MESSAGE: message}
+        action = data.get("action")
+        if action == "code_shown":
+            return {
+                LOGBOOK_ENTRY_NAME: "Access panel",
+                LOGBOOK_ENTRY_MESSAGE: f"showed the code of {whose}",
+            }
+        what = f"{KIND_WORDS.get(str(data.get('kind')), 'credential')} {whose}"
+        if action == "placed":
+            message = f"now holds {what}"
+        elif action == "removed":
+            message = f"no longer holds {what}"
+        elif action == "refused":
+            reason = data.get("reason")
+            message = f"refused {what}" + (f": {reason}" if reason else "")
+        else:
+            message = str(action or "")
+        entry: dict[str, Any] = {
+            LOGBOOK_ENTRY_NAME: data.get("lock_name") or "TTLock",
+            LOGBOOK_ENTRY_MESSAGE: message,
+        }
+        if data.get("entity_id"):
+            entry[LOGBOOK_ENTRY_ENTITY_ID] = data["entity_id"]
+        return entry
 
     async_describe_event(DOMAIN, EVENT_ACCESS, _describe_access)
+
+    @callback
+    def _describe_supply(event: Event) -> dict[str, Any]:
+        """``ttlock_access_meter_supply``: a temporary supply given, ended or cancelled."""
+        data = event.data
+        holder = f" for {data['holder']}" if data.get("holder") else ""
+        action = data.get("action")
+        if action == "on":
+            minutes = data.get("minutes")
+            message = (
+                f"supply given{holder} for {minutes} min"
+                if data.get("off_at")
+                else f"supply kept on{holder} (it was on already)"
+            )
+        elif action == "off":
+            message = f"temporary supply{holder} switched off after its time"
+        else:
+            message = "temporary supply cancelled: switched by hand"
+        entry: dict[str, Any] = {
+            LOGBOOK_ENTRY_NAME: data.get("name") or "TTLock",
+            LOGBOOK_ENTRY_MESSAGE: message,
+        }
+        if data.get("entity_id"):
+            entry[LOGBOOK_ENTRY_ENTITY_ID] = data["entity_id"]
+        return entry
+
+    async_describe_event(DOMAIN, EVENT_METER_SUPPLY, _describe_supply)

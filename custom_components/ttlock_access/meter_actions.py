@@ -1,23 +1,43 @@
-"""The meter actions: which meter a call targets, and the prepaid top-up."""
+"""The meter actions: which meter a call targets, the prepaid top-up (by meter, or a tenant's
+meters by the tenant's name: meter_tenants.py) and the temporary supply (meter_supply.py)."""
 
 from __future__ import annotations
 
 import math
 from typing import Any
 
-import voluptuous as vol
+import probatio as vol  # HA 2026.9+ validation engine (voluptuous-compatible)
 from homeassistant.core import HomeAssistant, ServiceCall, ServiceResponse
+from homeassistant.helpers import config_validation as cv
 from homeassistant.helpers import entity_registry as er
 
-from .actions import devices_matching, invalid, targeted_devices
+from .actions import (
+    devices_matching,
+    invalid,
+    names_target,
+    response_time,
+    targeted_devices,
+    valid_name,
+)
 from .const import DOMAIN
+from .meter_supply import no_balance, supply_entity_id
+from .meter_tenants import holder_meter_targets
 from .meters import MeterCoordinator, MeterKey, meter_device_identifier
-from .runtime import TTLockConfigEntry
+from .runtime import TTLockConfigEntry, TTLockRuntimeData
 from .sdk.cloud.meters import MAX_RECHARGE
 from .sdk.model import Meter, MeterKind
 
 POSITIVE = vol.All(vol.Coerce(float), vol.Range(min=0.01, max=MAX_RECHARGE))
 """A top-up's money or units."""
+MAX_SUPPLY_MINUTES = 1440
+"""A temporary supply lasts at most a day."""
+TEMPORARY_SUPPLY_SCHEMA = vol.Schema(
+    {
+        **cv.TARGET_SERVICE_FIELDS,
+        vol.Required("minutes"): vol.All(vol.Coerce(int), vol.Range(min=1, max=MAX_SUPPLY_MINUTES)),
+        vol.Optional("holder"): valid_name,
+    }
+)
 
 
 def meter_targets(
@@ -53,8 +73,14 @@ def recharge_units(meter: Meter, amount: float | None, units: float | None) -> t
 
 
 async def async_recharge(hass: HomeAssistant, call: ServiceCall) -> ServiceResponse:
-    """Top up prepaid meters; answers each meter's reading afterwards."""
-    targets = meter_targets(hass, call)
+    """Top up prepaid meters (targeted, or a tenant's by ``holder``); answers each meter's
+    reading afterwards."""
+    if call.data.get("holder") is not None:
+        if names_target(call):
+            raise invalid("recharge_holder_or_target")
+        targets = holder_meter_targets(hass, call.data["holder"])
+    else:
+        targets = meter_targets(hass, call)
     if not targets:
         raise invalid("no_meters")
     plans = []
@@ -82,4 +108,30 @@ async def async_recharge(hass: HomeAssistant, call: ServiceCall) -> ServiceRespo
             "balance": fresh.balance,
             "supply_on": fresh.supply_on,
         }
+    return {"meters": result}
+
+
+async def async_temporary_supply(hass: HomeAssistant, call: ServiceCall) -> ServiceResponse:
+    """Supply on now on every targeted meter, and off again after ``minutes`` where it was
+    off before; answers per supply entity (switch or valve) whether and when it goes off."""
+    targets = meter_targets(hass, call)
+    if not targets:
+        raise invalid("no_meters")
+    holder: str | None = call.data.get("holder")
+    plans = []
+    for meters, key in targets:
+        runtime: TTLockRuntimeData = meters.config_entry.runtime_data
+        found = runtime.access.holder(holder) if holder is not None else None
+        if holder is not None and found is None:
+            raise invalid("unknown_holder", holder=holder)
+        meter = meters.data[key]
+        if meter.supply_on is not True and no_balance(meter):
+            raise invalid("supply_needs_balance", name=meter.name)
+        assert runtime.supply is not None  # an account entry with meters
+        plans.append((runtime.supply, key, found.name if found else None))
+    result: dict[str, Any] = {}
+    for supply, key, name in plans:
+        given = await supply.async_give(key, call.data["minutes"], name)
+        given["off_at"] = response_time(given["off_at"])
+        result[supply_entity_id(hass, key)] = given
     return {"meters": result}

@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from enum import StrEnum
 
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers import entity_registry as er
 from homeassistant.util import dt as dt_util
 
 from .const import DOMAIN
@@ -108,3 +110,8 @@ def lock_device_identifier(lock_id: int) -> tuple[str, str]:
 def gateway_device_identifier(gateway_id: int) -> tuple[str, str]:
     """Device registry identifier of a gateway."""
     return (DOMAIN, f"gateway-{gateway_id}")
+
+
+def find_lock_entity_id(hass: HomeAssistant, lock_id: int) -> str | None:
+    """The entity id of a lock's lock entity (unique id ``<lock id>_lock``), if it has one."""
+    return er.async_get(hass).async_get_entity_id("lock", DOMAIN, f"{lock_id}_lock")

@@ -58,7 +58,7 @@ async def async_apply(entries: list[TTLockConfigEntry], notice: Notice) -> bool:
             kinds = ASYNC_FAILURE_OBJECTS.get(object_type or 0, ())
             if object_id is not None and kinds:
                 access = owner.runtime_data.access
-                if await access.async_recheck(lock_id, kinds, object_id):
+                if await access.async_recheck(lock_id, kinds, object_id, errcode):
                     _LOGGER.info(
                         "%s reported a failed change (TTLock error %s): checking the lock",
                         access.lock_name(lock_id),

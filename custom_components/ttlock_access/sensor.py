@@ -35,6 +35,7 @@ from .entity import (
     async_add_per_device,
     async_add_per_meter,
 )
+from .hotel_entities import async_add_hotel_sensors
 from .meters import MeterCoordinator, MeterKey
 from .models import LockRuntime
 from .runtime import TTLockConfigEntry, TTLockRuntimeData
@@ -302,6 +303,7 @@ async def async_setup_entry(
             for description in (*METER_SENSORS[key[0]], *COMMON_METER_SENSORS)
         ],
     )
+    async_add_hotel_sensors(entry, async_add_entities)
 
 
 class TTLockLockSensor(TTLockLockEntity, SensorEntity):

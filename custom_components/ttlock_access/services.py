@@ -69,7 +69,18 @@ from .const import CONF_OFFLINE_FALLBACK, DOMAIN
 from .enroll import async_enroll
 from .entity import TTLockLockEntity
 from .lift_actions import ACTIVATE_FLOORS_SCHEMA, async_activate_floors
-from .meter_actions import POSITIVE, async_recharge
+from .meter_actions import (
+    POSITIVE,
+    TEMPORARY_SUPPLY_SCHEMA,
+    async_recharge,
+    async_temporary_supply,
+)
+from .meter_tenants import (
+    CUT_SUPPLY_FIELD,
+    METERS_FIELD,
+    with_meters_released,
+    with_tenant_meters,
+)
 from .runtime import TTLockConfigEntry
 from .sdk.model import Feature
 from .settings_actions import CONFIGURE_PASSAGE_MODE_SCHEMA, async_configure_passage_mode
@@ -187,7 +198,12 @@ CLEANUP_SCHEMA = vol.Schema(
 )
 ROTATE_SCHEMA = vol.Schema({vol.Required("config_entry_id"): cv.string})
 RECHARGE_SCHEMA = vol.Schema(
-    {**_TARGET, vol.Optional("amount"): POSITIVE, vol.Optional("units"): POSITIVE}
+    {
+        **_TARGET,
+        vol.Optional("amount"): POSITIVE,
+        vol.Optional("units"): POSITIVE,
+        vol.Optional("holder"): valid_name,  # a tenant's meters (linked at check-in)
+    }
 )
 LIST_SCHEMA = vol.Schema(
     {
@@ -631,13 +647,24 @@ _SERVICES: tuple[tuple[str, _Handler, vol.Schema, SupportsResponse], ...] = (
     ("ekey_unlock_link", _ekey_action("link"), CREDENTIAL_SCHEMA, _ONLY),
     ("grant_access", with_sharing(_grant_access), GRANT_SCHEMA.extend(SHARE_FIELDS), _OPTIONAL),
     ("revoke_holder", _revoke_holder_handler(False), HOLDER_SCHEMA, _OPTIONAL),
-    ("check_in", with_sharing(_check_in), GRANT_SCHEMA.extend(SHARE_FIELDS), _OPTIONAL),
-    ("check_out", _revoke_holder_handler(True), HOLDER_SCHEMA, _OPTIONAL),
+    (
+        "check_in",
+        with_sharing(with_tenant_meters(_check_in)),
+        GRANT_SCHEMA.extend({**SHARE_FIELDS, **METERS_FIELD}),
+        _OPTIONAL,
+    ),
+    (
+        "check_out",
+        with_meters_released(_revoke_holder_handler(True)),
+        HOLDER_SCHEMA.extend(CUT_SUPPLY_FIELD),
+        _OPTIONAL,
+    ),
     ("extend_lease", _extend_lease, EXTEND_SCHEMA, _OPTIONAL),
     ("add_staff", with_sharing(_add_staff), ADD_STAFF_SCHEMA.extend(SHARE_FIELDS), _OPTIONAL),
     ("remove_staff", _remove_staff, REMOVE_STAFF_SCHEMA, _OPTIONAL),
     ("list_credentials", _list_credentials, LIST_SCHEMA, _ONLY),
     ("recharge_meter", _recharge_meter, RECHARGE_SCHEMA, _OPTIONAL),
+    ("temporary_supply", async_temporary_supply, TEMPORARY_SUPPLY_SCHEMA, _OPTIONAL),
     ("rotate_callback_url", _rotate_callback_url, ROTATE_SCHEMA, _OPTIONAL),
     ("activate_floors", async_activate_floors, ACTIVATE_FLOORS_SCHEMA, _OPTIONAL),
     (

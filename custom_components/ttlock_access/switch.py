@@ -12,6 +12,7 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .entity import TTLockMeterEntity, async_add_per_meter
 from .lift_entities import async_add_lift_switches
+from .meter_supply import async_switch_by_hand
 from .runtime import TTLockConfigEntry
 from .sdk.model import MeterKind
 from .settings_entities import async_add_setting_switches
@@ -51,9 +52,9 @@ class TTLockMeterRelay(TTLockMeterEntity, SwitchEntity):
         return self.meter.supply_on
 
     async def async_turn_on(self, **kwargs: Any) -> None:
-        """Restore the supply."""
-        await self.coordinator.async_set_supply(self.key, True)
+        """Restore the supply (a pending temporary supply's switch-off is dropped)."""
+        await async_switch_by_hand(self.coordinator, self.key, on=True)
 
     async def async_turn_off(self, **kwargs: Any) -> None:
         """Cut the supply."""
-        await self.coordinator.async_set_supply(self.key, False)
+        await async_switch_by_hand(self.coordinator, self.key, on=False)

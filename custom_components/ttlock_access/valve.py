@@ -8,6 +8,7 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .entity import TTLockMeterEntity, async_add_per_meter
+from .meter_supply import async_switch_by_hand
 from .runtime import TTLockConfigEntry
 from .sdk.model import MeterKind
 
@@ -45,9 +46,9 @@ class TTLockMeterValve(TTLockMeterEntity, ValveEntity):
         return None if on is None else not on
 
     async def async_open_valve(self) -> None:
-        """Open the supply."""
-        await self.coordinator.async_set_supply(self.key, True)
+        """Open the supply (a pending temporary supply's switch-off is dropped)."""
+        await async_switch_by_hand(self.coordinator, self.key, on=True)
 
     async def async_close_valve(self) -> None:
         """Close the supply."""
-        await self.coordinator.async_set_supply(self.key, False)
+        await async_switch_by_hand(self.coordinator, self.key, on=False)

@@ -184,6 +184,7 @@ def async_overview(hass: HomeAssistant) -> dict[str, Any]:
     holders: list[dict[str, Any]] = []
     loose: list[dict[str, Any]] = []
     queue: list[dict[str, Any]] = []
+    bookings: list[dict[str, Any]] = []
     for entry in hass.config_entries.async_loaded_entries(DOMAIN):
         manager: AccessManager = entry.runtime_data.access
         own = [t for t in targets if t.manager is manager]
@@ -210,6 +211,8 @@ def async_overview(hass: HomeAssistant) -> dict[str, Any]:
             shown["credentials"] = held.get(holder.holder_id, [])
             holders.append(shown)
         queue.extend(_queue(manager, entity_ids))
+        if entry.runtime_data.bookings is not None:
+            bookings.extend(entry.runtime_data.bookings.describe())
     holders.sort(key=lambda h: (h["removed"], h["name"].casefold()))
     return {
         "entries": entries,
@@ -217,6 +220,7 @@ def async_overview(hass: HomeAssistant) -> dict[str, Any]:
         "holders": holders,
         "credentials": loose,
         "queue": queue,
+        "bookings": bookings,
         "holder_kinds": [kind.value for kind in HolderKind],
         "adoptable": list(ADOPTABLE),
     }

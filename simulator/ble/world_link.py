@@ -25,7 +25,8 @@
 * **one set of settings**: auto-lock, sound and volume, the remote-unlock switch, the ``0x68``
   switches (tamper alert, reset button, privacy lock, open direction, passage auto-unlock) and
   the weekly passage-mode windows are the world lock's fields (what ``lock/detail`` reports);
-  so are a lift controller's card floors and work mode (``0x64`` types 5 / 6, Bluetooth only),
+  so are a lift controller's card floors and work mode (``0x64`` types 5 / 6, Bluetooth only)
+  and a hotel lock's or lift's hotel number, building and floor (type 3),
   and every floor activation lands in the world lift's ``lift_activations`` with its time.
   A cloud settings call tells the lock (:meth:`WorldLink.settings_changed`); a Bluetooth
   settings command writes what it changed back. The lock's clock is the world clock plus the
@@ -236,6 +237,22 @@ _SWITCH_ITEMS: dict[str, int] = {
 _SWITCH_ALL = sum(_SWITCH_ITEMS.values())
 
 
+_HOTEL_LOCATION = 3
+"""``0x64`` type 3: hotel number (3 bytes, big-endian) ‖ building ‖ floor (``docs/ble.md``
+§9.3)."""
+_HOTEL_LOCATION_BYTES = 5
+
+
+def _hotel_location(source: WorldLock) -> bytes | None:
+    """The world lock's hotel, building and floor as the lock stores them (None: never
+    configured)."""
+    parts = (source.hotel_number, source.hotel_building, source.hotel_floor)
+    if any(part is None for part in parts):
+        return None
+    hotel, building, floor = (int(part or 0) for part in parts)
+    return hotel.to_bytes(3, "big") + bytes((building, floor))
+
+
 def _world_switches(source: WorldLock) -> int:
     return sum(bit for name, bit in _SWITCH_ITEMS.items() if getattr(source, name) == 1)
 
@@ -358,6 +375,8 @@ class WorldLink:
         # the settings the options above do not carry (overrides win over those)
         self.lock.switch_value = _world_switches(source)
         self.lock.passage_windows[:] = _windows(source)
+        if (location := _hotel_location(source)) is not None:
+            self.lock.hotel_data[_HOTEL_LOCATION] = location
         self._applying = False
         self._unsubscribe: list[Callable[[], None]] = [
             self.lock.add_listener(self._on_lock_event),
@@ -519,6 +538,10 @@ class WorldLink:
         if set(weekly) != set(_windows(source)):
             source.passage_periods = _periods(weekly)
             source.passage_mode = 1 if lock.passage_windows else 2
+        location = lock.hotel_data.get(_HOTEL_LOCATION, b"")
+        if len(location) >= _HOTEL_LOCATION_BYTES:
+            source.hotel_number = int.from_bytes(location[:3], "big")
+            source.hotel_building, source.hotel_floor = location[3], location[4]
         if source.lock_type == _LIFT_CONTROLLER:
             if set(source.card_floors) != lock.lift_floors:
                 source.lift_card_floors = sorted(lock.lift_floors)

@@ -12,6 +12,9 @@ Errcodes chosen where the public documentation is silent: a card / fingerprint /
 already on the lock: -3; unknown face: -3; fingerprint or face enrolment over the gateway
 (fingerprint ``addType`` 2): -4043; a credential type the lock lacks (featureValue bits 1, 2,
 34, 53): -4043.
+
+A Wi-Fi lock's refusal of a change it took asynchronously (:func:`~simulator.cloud.manage.relay`)
+names the object as ``objectType`` 3 (card), 4 (fingerprint) or 6 (face).
 """
 
 from __future__ import annotations
@@ -35,6 +38,7 @@ from ..lockside import (
 from .manage import (
     RECORD_ONLY,
     REMOTE,
+    LockChange,
     managed_lock,
     method_param,
     new_id,
@@ -67,6 +71,12 @@ class _Kind:
     extra: Callable[[SimCredential], dict[str, Any]] = field(default=lambda _c: {})
     reader: Reader | None = None
     """The lock's reader for this family (faces: none is simulated)."""
+    object_type: int = 3
+    """notifyType 4 ``objectType``: 3 card, 4 fingerprint, 6 face."""
+
+    def change(self, object_id: int | None = None) -> LockChange:
+        """What a call asks of the lock (for a Wi-Fi lock's later refusal)."""
+        return LockChange(self.object_type, self.collection, object_id)
 
 
 CARD = _Kind(
@@ -76,7 +86,7 @@ CARD = _Kind(
 FINGERPRINT = _Kind(
     "fingerprint", "fingerprints", "fingerprint", "fingerprintId", "fingerprintNumber",
     "fingerprintName", "fingerprintType", "fingerprint", -1023, "deleteType", "changeType",
-    reader=FINGERPRINT_READER,
+    reader=FINGERPRINT_READER, object_type=4,
 )  # fmt: skip
 FACE = _Kind(
     "face", "faces", "face", "faceId", "faceNumber", "name", "type", "face_3d", -3,
@@ -88,6 +98,7 @@ FACE = _Kind(
         "nickname": c.sender_username,
         "userid": c.sender_uid,
     },
+    object_type=6,
 )  # fmt: skip
 
 
@@ -192,7 +203,7 @@ async def _add_credential(
         return item
 
     check()
-    item = await relay(req, lock, method, apply)
+    item = await relay(req, lock, method, apply, kind.change())
     return {kind.id_field: item.credential_id}
 
 
@@ -221,7 +232,7 @@ def _register_common(kind: _Kind, prefix: str) -> None:
             if held is not None:
                 held.pop(item.number, None)
 
-        await relay(req, lock, method, apply)
+        await relay(req, lock, method, apply, kind.change(item.credential_id))
         return dict(SUCCESS)
 
     @api(f"{prefix}/changePeriod", methods=COMMAND)
@@ -246,7 +257,7 @@ def _register_common(kind: _Kind, prefix: str) -> None:
                 entry.start_ms, entry.end_ms, entry.cyclic = start, end, list(item.cyclic)
                 entry.raw_start = entry.raw_end = None
 
-        await relay(req, lock, method, apply)
+        await relay(req, lock, method, apply, kind.change(item.credential_id))
         return dict(SUCCESS)
 
     @api(f"{prefix}/rename", methods=COMMAND)

@@ -31,14 +31,26 @@ world's :class:`~simulator.faults.Faults` or its webhook pusher (:mod:`simulator
                                             ``present_fingerprint``
 ``POST /sim/lock/keypad_memory``            ``{lockId}`` → the STAND-IN keypad memory and
                                             how much the lock holds
+``POST /sim/door_sensor/state``             ``{doorSensorId, open}`` → ``set_door_sensor``
+                                            (pushes notifyType 7; left open: the alarm
+                                            once its time has passed)
+``POST /sim/door_sensor/alerts``            ``{doorSensorId, notCloseAlertSecondNum?,
+                                            longTimeNotOpenDayNum?}`` (absent or null = off)
+                                            → ``set_door_sensor_alerts``
+``POST /sim/door_sensor/add``               ``{name, owner, doorSensorId?, mac?, wifiName?,
+                                            open?, notCloseAlertSecondNum?,
+                                            longTimeNotOpenDayNum?}`` → ``add_door_sensor``
+``POST /sim/door_sensor/remove``            ``{doorSensorId}`` → ``remove_door_sensor``
 ``GET  /sim/usage``                         calls per app and month
 ``POST /sim/quota``                         ``{clientId, monthlyQuota?, usage?}`` →
                                             ``set_quota`` / ``set_usage``
 ``POST /sim/rate_limit``                    ``{clientId, calls (null = off), windowSeconds?}``
 ``GET|POST|DELETE /sim/faults``             list / ``{endpoint, errcode?, times?, errmsg?,
-                                            description?, httpStatus?, after?}`` →
-                                            ``faults.fail_next`` / clear (``?endpoint=``);
-                                            ``after``: carried out, then the answer is lost
+                                            description?, httpStatus?, after?, lockSide?}``
+                                            → ``faults.fail_next`` / clear
+                                            (``?endpoint=``); ``after``: carried out, then
+                                            the answer is lost; ``lockSide``: the lock
+                                            refuses (a Wi-Fi lock later: notifyType 4)
 ``POST /sim/clock``                         ``{skewSeconds? | advanceSeconds? | freezeAtMs? |
                                             freeze? | unfreeze?}`` → ``clock``
 ``POST /sim/account/password``              ``{username, password}`` → ``change_password``
@@ -48,8 +60,9 @@ world's :class:`~simulator.faults.Faults` or its webhook pusher (:mod:`simulator
 ``POST /sim/callbacks/notify``              ``{clientId, notifyType, ...fields}`` → one
                                             callback with those form fields
 ``GET  /sim/callbacks``                     counts: queued, sent, failed, last status,
-                                            offline notices pending (served with the
-                                            webhook pusher, also without controls)
+                                            offline notices and lock refusals pending
+                                            (served with the webhook pusher, also without
+                                            controls)
 ==========================================  =================================================
 """
 
@@ -63,7 +76,7 @@ from typing import Any
 from aiohttp import web
 
 from ..codes import CloudError
-from ..entities import Lock
+from ..entities import DoorSensor, Lock
 from ..lockside import lock_memory
 from ..offline_codes import STAND_IN_LABEL, keypad_memory
 from ..webhook import pusher_for
@@ -273,6 +286,7 @@ def _c_faults(world: World, body: dict[str, Any]) -> dict[str, Any]:
         description=body.get("description"),
         http_status=int(body.get("httpStatus", 200)),
         after=bool(body.get("after", False)),
+        lock_side=bool(body.get("lockSide", False)),
     )
     return {"faults": world.faults.pending()}
 
@@ -340,6 +354,61 @@ def _c_keypad_memory(world: World, body: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+# --- standalone door sensors (DS3) --------------------------------------------------------
+
+
+def _door_sensor_summary(sensor: DoorSensor) -> dict[str, Any]:
+    return {
+        "doorSensorId": sensor.door_sensor_id,
+        "name": sensor.name,
+        "mac": sensor.mac,
+        "ownerUid": sensor.owner_uid,
+        "open": sensor.is_open,
+        "notCloseAlertSecondNum": sensor.not_closed_alert_s,
+        "longTimeNotOpenDayNum": sensor.not_opened_alert_days,
+        "alarmDueMs": sensor.alarm_due_ms,
+    }
+
+
+def _optional_int(body: Mapping[str, Any], key: str) -> int | None:
+    return None if body.get(key) is None else _as_int(body, key)
+
+
+def _c_door_sensor_state(world: World, body: dict[str, Any]) -> dict[str, Any]:
+    sensor_id = _as_int(body, "doorSensorId")
+    world.set_door_sensor(sensor_id, _as_bool(body, "open"))
+    return _door_sensor_summary(world.door_sensor(sensor_id))
+
+
+def _c_door_sensor_alerts(world: World, body: dict[str, Any]) -> dict[str, Any]:
+    sensor_id = _as_int(body, "doorSensorId")
+    world.set_door_sensor_alerts(
+        sensor_id,
+        not_closed_s=_optional_int(body, "notCloseAlertSecondNum"),
+        not_opened_days=_optional_int(body, "longTimeNotOpenDayNum"),
+    )
+    return _door_sensor_summary(world.door_sensor(sensor_id))
+
+
+def _c_door_sensor_add(world: World, body: dict[str, Any]) -> dict[str, Any]:
+    sensor = world.add_door_sensor(
+        name=str(_need(body, "name")),
+        owner=_need(body, "owner"),
+        door_sensor_id=_optional_int(body, "doorSensorId"),
+        mac=body.get("mac"),
+        wifi_name=str(body.get("wifiName", "")),
+        is_open=_as_bool(body, "open") if body.get("open") is not None else False,
+        not_closed_alert_s=_optional_int(body, "notCloseAlertSecondNum"),
+        not_opened_alert_days=_optional_int(body, "longTimeNotOpenDayNum"),
+    )
+    return _door_sensor_summary(sensor)
+
+
+def _c_door_sensor_remove(world: World, body: dict[str, Any]) -> dict[str, Any]:
+    sensor = world.remove_door_sensor(_as_int(body, "doorSensorId"))
+    return {"doorSensorId": sensor.door_sensor_id, "removed": True}
+
+
 # --- callbacks (simulator.webhook) -------------------------------------------------------
 
 
@@ -381,6 +450,10 @@ CONTROLS: dict[str, Control] = {
     "lock/card": _c_card,
     "lock/fingerprint": _c_fingerprint,
     "lock/keypad_memory": _c_keypad_memory,
+    "door_sensor/state": _c_door_sensor_state,
+    "door_sensor/alerts": _c_door_sensor_alerts,
+    "door_sensor/add": _c_door_sensor_add,
+    "door_sensor/remove": _c_door_sensor_remove,
     "callback_url": _c_callback_url,
     "callbacks/notify": _c_notify,
 }
@@ -485,5 +558,6 @@ def world_summary(world: World) -> dict[str, Any]:
         ],
         "electricMeters": [m.electric_meter_id for m in world.electric_meters.values()],
         "waterMeters": [m.water_meter_id for m in world.water_meters.values()],
+        "doorSensors": [_door_sensor_summary(s) for s in world.door_sensors.values()],
         "faults": world.faults.pending(),
     }

@@ -13,19 +13,27 @@ list when a simulated Bluetooth lock shares the memory (``simulator.ble`` — th
 Bluetooth step then really happened on that lock); on a lock without one it also changes
 the memory, standing in for that Bluetooth step (:func:`writes_memory`).
 
+The lock may refuse a change that reaches it (methods 2 and 4, :func:`relay`): through a
+gateway the call fails with the lock's errcode; a Wi-Fi lock answers asynchronously, so the
+call succeeds and the refusal comes later as notifyType 4 (``docs/cloud.md`` §2.9,
+:meth:`~simulator.world.World.refuse_later`).
+
 ``cyclicConfig`` is a JSON string (80002 when it is not JSON, -3 when malformed).
 """
 
 from __future__ import annotations
 
+import copy
 import json
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from ..codes import FEATURE, CloudError
 from ..credentials import ekey_of
 from ..entities import Lock
 from ..lockside import lock_memory
+from ..offline_codes import keypad_memory
 from ..world import World
 from .registry import ApiRequest
 
@@ -33,6 +41,7 @@ __all__ = [
     "ASYNCHRONOUS",
     "RECORD_ONLY",
     "REMOTE",
+    "LockChange",
     "managed_lock",
     "method_param",
     "new_id",
@@ -93,14 +102,112 @@ def method_param(req: ApiRequest, name: str, allowed: tuple[int, ...] = (1, 2)) 
     return value
 
 
-async def relay[T](req: ApiRequest, lock: Lock, method: int, apply: Callable[[], T]) -> T:
-    """Apply a change record-only (1, 4) or through the gateway / Wi-Fi lock (2)."""
-    if method != REMOTE:
+@dataclass(frozen=True)
+class LockChange:
+    """What a credential call asks of the lock, so that a Wi-Fi lock's refusal can name it
+    (notifyType 4) and the cloud can undo its record."""
+
+    object_type: int
+    """notifyType 4 ``objectType``: 2 passcode, 3 IC card, 4 fingerprint, 6 face."""
+    collection: str
+    """The cloud's list of that kind on the lock (``"passcodes"``, ``"cards"`` …)."""
+    object_id: int | None = None
+    """The object changed or deleted; None: an add (the entry ``apply`` creates)."""
+    refusal: Callable[[], int | None] | None = None
+    """The lock's own verdict before it takes the change: an errcode, or None to take it."""
+
+
+async def relay[T](
+    req: ApiRequest,
+    lock: Lock,
+    method: int,
+    apply: Callable[[], T],
+    change: LockChange | None = None,
+) -> T:
+    """Apply a change record-only (1), through the gateway / Wi-Fi lock (2) or asynchronously
+    (4, Wi-Fi locks).
+
+    A change that reaches the lock (2, 4) may be refused by it: a planned lock-side fault of
+    the endpoint (``faults.fail_next(…, lock_side=True)``) or ``change.refusal``. Through a
+    gateway the call then fails with that errcode. A Wi-Fi lock takes ``change`` asynchronously:
+    the call succeeds and the cloud records the change, the lock's memory stays as it was, and
+    the refusal reaches the cloud later (:meth:`~simulator.world.World.refuse_later`).
+    """
+    if method == RECORD_ONLY:
         return apply()
     world = req.world
+    if method == ASYNCHRONOUS:
+        return _at_lock(req, lock, apply, change)
     async with world.occupy(world.route(lock)):
         world.after_remote(lock)
+        return _at_lock(req, lock, apply, change)
+
+
+def _at_lock[T](
+    req: ApiRequest, lock: Lock, apply: Callable[[], T], change: LockChange | None
+) -> T:
+    """The lock takes the change, or refuses it (see :func:`relay`)."""
+    fault = req.world.faults.take(req.endpoint, lock_side=True)
+    if fault is not None:
+        errcode: int | None = fault.errcode
+    else:
+        errcode = change.refusal() if change is not None and change.refusal else None
+    if errcode is None:
         return apply()
+    if change is None or not lock.is_wifi:
+        description = fault.description if fault is not None else None
+        raise CloudError(
+            errcode,
+            description or f"lock {lock.lock_id} refused the change",
+            fault.errmsg if fault is not None else None,
+        )
+    items: dict[int, Any] = getattr(lock, change.collection)
+    known = set(items)
+    before = None if change.object_id is None else copy.deepcopy(items.get(change.object_id))
+    kept = _memory_state(lock)
+    result = apply()
+    _restore_memory(lock, kept)  # the lock did not take it
+    object_id = change.object_id
+    if object_id is None:
+        object_id = next(iter(set(items) - known))
+    req.world.refuse_later(
+        lock,
+        uid=req.account.uid,
+        object_type=change.object_type,
+        object_id=object_id,
+        errcode=errcode,
+        collection=change.collection,
+        before=before,
+    )
+    return result
+
+
+type _MemoryState = tuple[dict[str, Any], dict[str, Any], dict[str, Any], set[str], set[str]]
+
+
+def _memory_state(lock: Lock) -> _MemoryState:
+    """A copy of what a credential change may alter in the lock's own memory."""
+    memory = lock_memory(lock)
+    blacklist = keypad_memory(lock).blacklist
+    state = (memory.passcodes, memory.cards, memory.fingerprints, memory.wiped, blacklist)
+    return copy.deepcopy(state)
+
+
+def _restore_memory(lock: Lock, state: _MemoryState) -> None:
+    """Put the lock's memory back as :func:`_memory_state` saw it (in place: a Bluetooth twin
+    shares these tables)."""
+    memory = lock_memory(lock)
+    passcodes, cards, fingerprints, wiped, blacklist = state
+    for table, saved in (
+        (memory.passcodes, passcodes),
+        (memory.cards, cards),
+        (memory.fingerprints, fingerprints),
+    ):
+        table.clear()
+        table.update(saved)
+    for items, kept in ((memory.wiped, wiped), (keypad_memory(lock).blacklist, blacklist)):
+        items.clear()
+        items.update(kept)
 
 
 def validity(req: ApiRequest, *, allow_permanent: bool = True) -> tuple[int, int]:

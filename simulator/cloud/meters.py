@@ -6,7 +6,8 @@ suffix ``Kwh`` or ``M3`` of ``totalKwh`` / ``remainderM3`` / ``syncKwhDate`` /
 ``rechargeM3`` …). Endpoints of each kind: the queries ``list`` and ``detail`` and the
 commands ``syncState``, ``controlOnOff``, ``recharge``, ``updatePrice``, ``updatePayMode``,
 ``rename``, ``clear``, and for water ``updateTotal`` (methods as the registry's ``QUERY`` /
-``COMMAND``).
+``COMMAND``); the usage records ``listRecords`` (per hour of a day, day of a month or month of
+a year: :meth:`~simulator.world.World.meter_usage`).
 
 What the cloud answers is the meter's last reading (:attr:`~simulator.entities.Meter.reading`),
 not its live state: a meter reports once an hour, on ``syncState``, and after the gateway
@@ -52,6 +53,11 @@ class Kind:
     def sync_key(self) -> str:
         """The reading time: ``syncKwhDate`` / ``syncM3Date``."""
         return f"sync{self.unit}Date"
+
+    def used(self, units: float) -> str:
+        """A usage record's quantity, written with its unit as the example pages have it:
+        ``"0.00kWh"``, water ``"0.00t"`` (a tonne of water, a cubic metre)."""
+        return f"{max(units, 0.0):.2f}{'kWh' if self.unit == 'Kwh' else 't'}"
 
 
 ELECTRIC = Kind(ElectricMeter.kind, "electricMeter", "electricMeterId", "Kwh", 1)
@@ -236,6 +242,24 @@ async def _update_total(req: ApiRequest, kind: Kind) -> dict[str, Any]:
     return dict(SUCCESS)
 
 
+async def _list_records(req: ApiRequest, kind: Kind) -> dict[str, Any]:
+    """Usage per period: ``dateType`` 0 a day's hours, 1 a month's days, 2 a year's months;
+    each item echoes the ``dateType`` and names its period in ``createDate``."""
+    meter = _meter(req, kind)
+    date_type = req.integer("dateType", minimum=0, maximum=2)
+    try:
+        periods = req.world.meter_usage(meter, date_type, req.text("dateStr"))
+    except ValueError as err:
+        raise CloudError(-3, str(err)) from None
+    key = f"used{kind.unit}"  # usedKwh / usedM3, as the examples (docs/meters.md §7 item 5)
+    return {
+        "list": [
+            {"dateType": date_type, key: kind.used(units), "createDate": name}
+            for name, units in periods
+        ]
+    }
+
+
 KindHandler = Callable[[ApiRequest, Kind], Awaitable[dict[str, Any]]]
 
 #: operation → (handler, methods, kinds that have it)
@@ -250,6 +274,7 @@ _OPERATIONS: dict[str, tuple[KindHandler, tuple[str, ...], tuple[Kind, ...]]] = 
     "rename": (_rename, COMMAND, KINDS),
     "clear": (_clear, COMMAND, KINDS),
     "updateTotal": (_update_total, COMMAND, (WATER,)),  # no electric counterpart documented
+    "listRecords": (_list_records, QUERY, KINDS),
 }
 
 

@@ -18,7 +18,13 @@ Errcodes chosen where the public documentation is silent:
 * offline code for a year outside the lock's 10-year table: -1007;
 * unknown ``keyboardPwdId`` on change: -3; on delete: success (delete calls "report success
   even if the id was already deleted", §1.3);
-* a lock without a keypad (featureValue bit 0) or cyclic codes (bit 12): -4043.
+* a lock without a keypad (featureValue bit 0) or cyclic codes (bit 12): -4043;
+* a lock whose own memory already holds 250 codes (codes added over Bluetooth that the cloud
+  never recorded) refuses a custom code the cloud accepted: **-3009** from the lock — the
+  call's errcode through a gateway, a notifyType 4 callback from a Wi-Fi lock
+  (:func:`~simulator.cloud.manage.relay`).
+
+A Wi-Fi lock's refusal (also a lock-side fault) names the passcode as ``objectType`` 2.
 """
 
 from __future__ import annotations
@@ -41,6 +47,7 @@ from .manage import (
     ASYNCHRONOUS,
     RECORD_ONLY,
     REMOTE,
+    LockChange,
     managed_lock,
     method_param,
     new_id,
@@ -51,6 +58,8 @@ from .manage import (
     writes_memory,
 )
 from .registry import COMMAND, SUCCESS, ApiRequest, api, paginate
+
+PASSCODE_OBJECT = 2  # notifyType 4 objectType
 
 
 def _check_name_free(lock: Lock, name: str, except_id: int | None = None) -> None:
@@ -192,8 +201,15 @@ async def keyboard_pwd_add(req: ApiRequest) -> dict[str, Any]:
             lock_memory(lock).hold_passcode(held_passcode(passcode, now))
         return passcode
 
+    def memory_full() -> int | None:
+        held = lock_memory(lock).passcodes
+        if writes and code not in held and len(held) >= CUSTOM_PASSCODE_LIMIT:
+            return -3009
+        return None
+
     check()
-    passcode = await relay(req, lock, method, apply)
+    change = LockChange(PASSCODE_OBJECT, "passcodes", refusal=memory_full)
+    passcode = await relay(req, lock, method, apply, change)
     return {"keyboardPwdId": passcode.passcode_id}
 
 
@@ -252,7 +268,7 @@ async def keyboard_pwd_change(req: ApiRequest) -> dict[str, Any]:
                 memory.passcodes.pop(old_code, None)
             memory.hold_passcode(held_passcode(passcode, now))
 
-    await relay(req, lock, method, apply)
+    await relay(req, lock, method, apply, LockChange(PASSCODE_OBJECT, "passcodes", passcode_id))
     return dict(SUCCESS)
 
 
@@ -274,7 +290,7 @@ async def keyboard_pwd_delete(req: ApiRequest) -> dict[str, Any]:
         else:
             lock_memory(lock).passcodes.pop(passcode.code, None)
 
-    await relay(req, lock, method, apply)
+    await relay(req, lock, method, apply, LockChange(PASSCODE_OBJECT, "passcodes", passcode_id))
     return dict(SUCCESS)
 
 

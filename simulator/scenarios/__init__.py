@@ -8,7 +8,13 @@ the :class:`~simulator.world.Lock` / meter dataclass fields (``electricQuantity`
 :data:`~simulator.world.FEATURE` (``docs/cloud.md`` §2.1). Meters take the API's names for
 their id and quantities (``electricMeterId``, ``totalKwh``, ``remainderM3`` …), the
 ``gatewayId`` that relays them (same account), and their consumption while the supply is on:
-``loadW`` (electricity, watts, default 500) or ``flowLph`` (water, litres an hour, default 10).
+``loadW`` (electricity, watts, default 500) or ``flowLph`` (water, litres an hour, default 10),
+and ``historyDays``: days of past use already on the cloud's record (``listRecords``). The
+top-level ``meterTimeZone`` names the zone those records count days in (default UTC).
+Standalone DS3 door sensors (``doorSensors``) take the API's names too: ``doorSensorId``,
+``name``, ``mac``, ``owner``, ``wifiName``, ``electricQuantity``, ``firmwareRevision``,
+``doorSensorState`` (0 closed / 1 open) and the alert settings of ``configAlertFlag``:
+``notCloseAlertSecondNum`` (1–900) and ``longTimeNotOpenDayNum`` (1–15), absent = off.
 
 Shipped scenarios:
 
@@ -17,12 +23,20 @@ Shipped scenarios:
   "Garage" (Wi-Fi lock, featureValue bit 56), "Back Door" (Bluetooth only), two electricity
   meters behind the Hallway Gateway (7001 "Apartment Power", metering, 500 W; 7002 "Studio
   Power", prepaid, 20 kWh left at 0.25, 1000 W), a metering water meter behind it (7101
-  "Apartment Water", 10 l/h), a lift controller (``lock/list`` ``type=2``, floors 1–10, card
-  required) and a power saver behind the Hallway Gateway (``type=3``, 5003401 "Guest Room
-  Power", off; ``lock/unlock`` / ``lock/lock`` switch it); a second account
+  "Apartment Water", 10 l/h), each with 60 days of past use on record, a lift controller
+  (``lock/list`` ``type=2``, floors 1–10, card required) and a power saver behind the
+  Hallway Gateway (``type=3``, 5003401 "Guest Room Power", off; ``lock/unlock`` /
+  ``lock/lock`` switch it); a second account
   ``second@example.com`` / ``second-password`` with "Office Door" behind "Office Gateway";
   a China-region account ``cn-user@example.com`` / ``cn-password`` with the cn app
-  ``sim-cn-client-id`` / ``sim-cn-client-secret``; a few historical lock records.
+  ``sim-cn-client-id`` / ``sim-cn-client-secret``; a few historical lock records; a
+  standalone DS3 door sensor 9001 "Patio Door" (closed, door-not-closed alarm after 120 s).
+* ``hotel`` — ``hotel@example.com`` / ``hotel-password`` (app ``sim-client-id``): TTHotel
+  locks (featureValue bit 19) with their hotel number, building and floor preset
+  (``hotelNumber`` / ``hotelBuilding`` / ``hotelFloor``, ``0x64`` type 3, Bluetooth only):
+  "Room 201" (hotel 1024, building 1, floor 2), "Room 301" (building 1, floor 3), "Annex 101"
+  (building 2, floor 1), a plain "Staff Door", all behind "Lobby Gateway", and "Main Lift", a
+  lift controller of building 1 (floors 1–6, card required).
 * ``scale`` — ``scale@example.com`` / ``scale-password`` (app ``sim-client-id``): 1,000
   locks and 100 gateways, generated deterministically from the seed.
 """
@@ -125,6 +139,32 @@ def _meter[M: Meter](cls: type[M], world: World, spec: dict[str, Any]) -> M:
     return cls(**kwargs)
 
 
+#: Scenario (API) names of a standalone door sensor → :class:`DoorSensor` fields
+_DOOR_SENSOR_NAMES = {
+    "doorSensorId": "door_sensor_id",
+    "name": "name",
+    "mac": "mac",
+    "owner": "owner",
+    "wifiName": "wifi_name",
+    "electricQuantity": "electric_quantity",
+    "firmwareRevision": "firmware_revision",
+    "doorSensorState": "is_open",
+    "notCloseAlertSecondNum": "not_closed_alert_s",
+    "longTimeNotOpenDayNum": "not_opened_alert_days",
+}
+
+
+def _door_sensor(world: World, spec: dict[str, Any]) -> None:
+    kwargs: dict[str, Any] = {}
+    for key, value in spec.items():
+        if key not in _DOOR_SENSOR_NAMES:
+            raise ValueError(f"unknown door sensor attribute {key!r}")
+        kwargs[_DOOR_SENSOR_NAMES[key]] = value
+    if "is_open" in kwargs:
+        kwargs["is_open"] = kwargs["is_open"] == 1
+    world.add_door_sensor(**kwargs)
+
+
 def _uid(world: World, username: str) -> int:
     account = world.account_by_username(username)
     if account is None:
@@ -201,6 +241,9 @@ def build_world(data: dict[str, Any], *, clock: Clock | None = None, **options: 
             lock_date=lock_date,
             server_date=min(server_date, now),
         )
+    for sensor in data.get("doorSensors", []):
+        _door_sensor(world, sensor)
+    world.meter_time_zone = str(data.get("meterTimeZone", world.meter_time_zone))
     bound = world.now_ms()  # one moment for all meters: their hourly reports coincide
     for meter in data.get("electricMeters", []):
         world.add_meter(_meter(ElectricMeter, world, meter), at_ms=bound)

@@ -199,8 +199,9 @@ panel => {
 @pytest.mark.usefixtures("integration")
 def test_access_panel_guest_set_and_revoked(signed_in: Page) -> None:
     """In the Access panel: add a guest on the Front Door, watch the code go setting → set
-    live, show it, revoke it (removed from the lock), and find the audit line of "show" in
-    the logbook (without the digits)."""
+    live, show it, revoke it (removed from the lock), and find the audit line of "show" and
+    the lock's line confirming the removal in the logbook (without the digits); the Bookings
+    section leads to the options where a calendar is linked."""
     page = signed_in
     guest = "Erik (guest)"
     page.get_by_role("link", name="Access").click()
@@ -253,5 +254,14 @@ def test_access_panel_guest_set_and_revoked(signed_in: Page) -> None:
     line = logbook.get_by_role("button").filter(has_text=f"showed the code of '{guest}'")
     expect(line).to_have_count(1)
     expect(line).to_contain_text("Access panel")
+    # the lock's confirmation of the revocation: its own line
+    removed = logbook.get_by_role("button").filter(has_text=f"no longer holds passcode '{guest}'")
+    expect(removed).to_have_count(1)
+    expect(removed).to_contain_text("Front Door")
     assert code not in logbook.inner_text()
     screenshot(page, "access-logbook")
+
+    page.get_by_role("link", name="Access").click()
+    page.wait_for_url(re.compile(r"/ttlock-access"))
+    panel.locator("[data-testid=edit-bookings]").click()
+    page.wait_for_url(re.compile(r"/config/integrations/integration/ttlock_access"))

@@ -10,6 +10,7 @@ from unittest.mock import PropertyMock, patch
 import pytest
 from homeassistant.const import MATCH_ALL
 from homeassistant.core import Event, HomeAssistant
+from homeassistant.setup import async_setup_component
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.ttlock_access.const import DOMAIN
@@ -51,11 +52,21 @@ def secret_scan(
 
 
 @pytest.fixture(autouse=True)
-def auto_enable_custom_integrations(
-    enable_custom_integrations: None, enable_bluetooth: None
-) -> None:
-    """Load custom_components/ttlock_access (and a mocked Bluetooth stack) in every test."""
-    return
+def auto_enable_custom_integrations(request: pytest.FixtureRequest) -> None:
+    """Load custom_components/ttlock_access (and a mocked Bluetooth stack) in every test; a
+    test that uses the logbook gets the recorder first (it must exist before Home Assistant)."""
+    if "logbook" in request.fixturenames:
+        request.getfixturevalue("recorder_mock")
+    request.getfixturevalue("enable_custom_integrations")
+    request.getfixturevalue("enable_bluetooth")
+
+
+@pytest.fixture
+async def logbook(hass: HomeAssistant) -> None:
+    """The logbook, set up before the entry and the HTTP test client (which freezes the
+    router). The logbook needs the frontend only for its panel: marked as loaded, not set up."""
+    hass.config.components.add("frontend")
+    assert await async_setup_component(hass, "logbook", {})
 
 
 @pytest.fixture

@@ -14,7 +14,6 @@ from freezegun.api import FrozenDateTimeFactory
 from homeassistant.components.lock import DOMAIN as LOCK_DOMAIN
 from homeassistant.const import ATTR_ENTITY_ID, SERVICE_LOCK, SERVICE_UNLOCK
 from homeassistant.core import Context, Event, HomeAssistant, callback
-from homeassistant.setup import async_setup_component
 from homeassistant.util import dt as dt_util
 from pytest_homeassistant_custom_component.common import MockConfigEntry, MockUser
 
@@ -39,15 +38,6 @@ from tests.integration.webhook_helpers import (
     record,
     records_form,
 )
-
-
-@pytest.fixture(autouse=True)
-def auto_enable_custom_integrations(request: pytest.FixtureRequest) -> None:
-    """As in conftest, with the recorder set up before Home Assistant for the logbook test."""
-    if request.node.name.startswith("test_logbook"):
-        request.getfixturevalue("recorder_mock")
-    request.getfixturevalue("enable_bluetooth")
-    request.getfixturevalue("enable_custom_integrations")
 
 
 def _now_ms() -> int:
@@ -328,14 +318,6 @@ def _contexts(hass: HomeAssistant) -> list[str]:
 
     hass.bus.async_listen(EVENT_ACTIVITY, _listener)
     return seen
-
-
-@pytest.fixture
-async def logbook(hass: HomeAssistant) -> None:
-    """The logbook, set up before the entry and the HTTP test client (as in test_event.py:
-    the frontend, needed only for the logbook's panel, is marked as loaded)."""
-    hass.config.components.add("frontend")
-    assert await async_setup_component(hass, "logbook", {})
 
 
 async def test_logbook_names_home_assistant_and_the_user(

@@ -16,9 +16,12 @@ from freezegun.api import FrozenDateTimeFactory
 from homeassistant.components.calendar import CalendarEvent
 from homeassistant.components.calendar.const import DATA_COMPONENT
 from homeassistant.components.local_calendar.calendar import LocalCalendarEntity
+from homeassistant.components.repairs import repairs_flow_manager
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.core import HomeAssistant, ServiceCall
 from homeassistant.data_entry_flow import FlowResultType
+from homeassistant.helpers import issue_registry as ir
+from homeassistant.setup import async_setup_component
 from homeassistant.util import dt as dt_util
 from pytest_homeassistant_custom_component.common import MockConfigEntry, async_mock_service
 from pytest_homeassistant_custom_component.typing import WebSocketGenerator
@@ -32,6 +35,7 @@ from custom_components.ttlock_access.booking_links import (
     render_name,
 )
 from custom_components.ttlock_access.bookings import storage_key
+from custom_components.ttlock_access.const import DOMAIN
 from simulator.lockside import lock_memory
 from tests.integration.helpers import Cloud, advance
 
@@ -499,6 +503,114 @@ async def test_unreadable_calendar_revokes_nothing(
     assert await hass.config_entries.async_setup(rental.entry_id)
     await advance(hass, freezer, 16 * 60)
     assert guests(setup_entry) == [guest]
+
+
+async def test_empty_feed_holds_cancellations_until_confirmed(
+    hass: HomeAssistant,
+    cloud: Cloud,
+    freezer: FrozenDateTimeFactory,
+    now: datetime,
+    setup_entry: MockConfigEntry,
+    rental: MockConfigEntry,
+) -> None:
+    """A calendar that suddenly lists nothing while two guests are booked (an iCal feed that
+    failed) revokes nobody: a repair issue asks the host, the feed coming back clears it, and
+    confirming that the bookings are cancelled checks the guests out."""
+    await link_calendar(hass, setup_entry)
+    await add_event(hass, "Eve", stay(now, 0, 8), stay(now, 2, 11))  # staying now
+    await add_event(hass, "Finn", stay(now, 4, 15), stay(now, 6, 11))
+    codes = [str(only_code(setup_entry, g).secret) for g in guests(setup_entry)]
+    assert len(codes) == 2
+    issues = ir.async_get(hass)
+    link_id = setup_entry.options["bookings"][0]["link_id"]
+    issue_id = f"bookings_feed_empty_{setup_entry.entry_id}_{link_id}"
+
+    with patch.object(LocalCalendarEntity, "async_get_events", return_value=[]):
+        await advance(hass, freezer, 16 * 60)  # a scheduled sync reads an empty calendar
+        assert len(guests(setup_entry)) == 2
+        assert all(on_lock(cloud, FRONT, code) is not None for code in codes)
+        issue = issues.async_get_issue(DOMAIN, issue_id)
+        assert issue is not None and issue.is_fixable
+        assert issue.translation_placeholders == {"calendar": "Rental", "count": "2"}
+    await advance(hass, freezer, 16 * 60)  # the feed is back: nothing to ask any more
+    assert issues.async_get_issue(DOMAIN, issue_id) is None
+    assert len(guests(setup_entry)) == 2
+
+    with patch.object(LocalCalendarEntity, "async_get_events", return_value=[]):
+        await advance(hass, freezer, 16 * 60)
+        assert issues.async_get_issue(DOMAIN, issue_id) is not None
+        assert await async_setup_component(hass, "repairs", {})
+        flows = repairs_flow_manager(hass)
+        assert flows is not None
+        flow = await flows.async_init(DOMAIN, context={"issue_id": issue_id})
+        assert flow["step_id"] == "confirm"
+        assert flow["description_placeholders"] == {"calendar": "Rental", "count": "2"}
+        done = await flows.async_configure(flow["flow_id"], {})
+        assert done["type"] == "create_entry"
+        await settle(hass)
+        assert guests(setup_entry) == []
+        assert all(on_lock(cloud, FRONT, code) is None for code in codes)
+        assert issues.async_get_issue(DOMAIN, issue_id) is None
+
+
+async def test_panel_overview_shows_links_and_bookings(
+    hass: HomeAssistant,
+    now: datetime,
+    setup_entry: MockConfigEntry,
+    rental: MockConfigEntry,
+    phone: list[ServiceCall],
+    hass_ws_client: WebSocketGenerator,
+) -> None:
+    """The Access panel's overview lists each linked calendar, its locks and offsets and the
+    guests it booked (their windows in Home Assistant's time zone), without any code."""
+    client = await hass_ws_client(hass)
+    await client.send_json_auto_id({"type": "ttlock_access/overview"})
+    assert (await client.receive_json())["result"]["bookings"] == []
+    await link_calendar(hass, setup_entry, checkin_offset=30, share_to="notify.host_phone")
+    start, end = stay(now, 1, 15), stay(now, 3, 11)
+    await add_event(hass, "Hugo", start, end)
+    [guest] = guests(setup_entry)
+    code = str(only_code(setup_entry, guest).secret)
+    await client.send_json_auto_id({"type": "ttlock_access/overview"})
+    reply = await client.receive_json()
+    [link] = reply["result"]["bookings"]
+    assert link["calendar"] == CALENDAR
+    assert link["calendar_name"] == "Rental"
+    assert link["locks"] == [{"entity_id": "lock.front_door", "name": "Front Door"}]
+    assert (link["checkin_offset"], link["checkout_offset"]) == (30, 60)
+    assert link["share_to"] == "notify.host_phone"
+    assert link["held"] == 0
+    assert link["guests"] == [
+        {
+            "holder_id": guest.holder_id,
+            "name": "Hugo",
+            "starts_at": (start - timedelta(minutes=30)).isoformat(),
+            "ends_at": (end + HOUR).isoformat(),
+        }
+    ]
+    assert code not in json.dumps(reply)
+
+
+async def test_one_cancellation_is_never_held(
+    hass: HomeAssistant,
+    cloud: Cloud,
+    freezer: FrozenDateTimeFactory,
+    now: datetime,
+    setup_entry: MockConfigEntry,
+    rental: MockConfigEntry,
+) -> None:
+    """The only booking of a calendar cancelled (the calendar is empty): revoked at once."""
+    await link_calendar(hass, setup_entry)
+    await add_event(hass, "Gus", stay(now, 1, 15), stay(now, 3, 11))
+    [guest] = guests(setup_entry)
+    code = str(only_code(setup_entry, guest).secret)
+    with patch.object(LocalCalendarEntity, "async_get_events", return_value=[]):
+        await advance(hass, freezer, 16 * 60)
+    assert guests(setup_entry) == []
+    assert on_lock(cloud, FRONT, code) is None
+    assert not [
+        i for i in ir.async_get(hass).issues.values() if i.issue_id.startswith("bookings_feed")
+    ]
 
 
 async def test_over_and_checked_out_guests(

@@ -8,7 +8,6 @@ from typing import Any
 import pytest
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import device_registry as dr
-from homeassistant.setup import async_setup_component
 from homeassistant.util import dt as dt_util
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
@@ -24,15 +23,6 @@ from tests.integration.webhook_helpers import (
 )
 
 ALL_TYPES = [t.value for t in EventType]
-
-
-@pytest.fixture(autouse=True)
-def auto_enable_custom_integrations(request: pytest.FixtureRequest) -> None:
-    """As in conftest, with the recorder set up before Home Assistant for the logbook test."""
-    if request.node.name == "test_logbook":
-        request.getfixturevalue("recorder_mock")
-    request.getfixturevalue("enable_bluetooth")
-    request.getfixturevalue("enable_custom_integrations")
 
 
 def _now_ms() -> int:
@@ -117,18 +107,6 @@ async def test_bus_event_and_changed_by(
     await push.post(records_form(FRONT_DOOR, [record(31, lock_date=_now_ms() + 1000)]))
     assert len(events) == 2
     assert hass.states.get("lock.front_door").attributes["changed_by"] == "Blue card"
-
-
-@pytest.fixture
-async def logbook(hass: HomeAssistant) -> None:
-    """The logbook (before the HTTP test client freezes the router).
-
-    The logbook depends on the frontend only to register its panel; the frontend package is
-    a UI extra (``requirements_ui.txt``) that the test environment does not install, so it
-    is marked as loaded rather than set up.
-    """
-    hass.config.components.add("frontend")
-    assert await async_setup_component(hass, "logbook", {})
 
 
 async def test_logbook(

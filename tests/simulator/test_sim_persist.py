@@ -165,6 +165,39 @@ def test_running_clock_keeps_its_offset(world: World) -> None:
     assert sent == [2]
 
 
+def test_door_sensors_and_refusals_not_yet_due_are_kept(world: World) -> None:
+    """A standalone door sensor left open (its alarm armed) and a Wi-Fi lock's refusal the
+    cloud has not heard of yet are saved; both go out when the loaded world's clock gets
+    there. A world saved before either existed loads with none."""
+    world.clock.freeze(T0)
+    world.set_door_sensor(9001, True)
+    garage = world.lock(GARAGE)
+    world.refuse_later(
+        garage,
+        uid=garage.admin_uid,
+        object_type=2,
+        object_id=4242,
+        errcode=-3009,
+        collection="passcodes",
+        before=None,
+    )
+    loaded, _ = load_world(dump_world(world, label="home"), label="home")
+    assert loaded.door_sensors == world.door_sensors
+    assert loaded.pending_refusals() == world.pending_refusals()
+    sent: list[tuple[int, str]] = []
+
+    def heard(kind: int, _uid: int, fields: dict[str, Any]) -> None:
+        sent.append((kind, str(fields.get("errcode", fields.get("recordType")))))
+
+    loaded.on_notice(heard)
+    loaded.clock.advance(120)
+    assert sent == [(4, "-3009"), (7, "2")]
+
+    del world.__dict__["door_sensors"], world.__dict__["_refusals"]  # an older world
+    older, _ = load_world(dump_world(world, label="home"), label="home")
+    assert (older.door_sensors, older.pending_refusals()) == ({}, [])
+
+
 def test_local_lock_keeps_its_keys_and_tables() -> None:
     """A Bluetooth-only lock (paired locally, no world lock) is carried in the extras."""
     paired = SimulatedLock.factory_fresh("C4:7E:51:00:5E:01", seed="fresh")

@@ -109,6 +109,38 @@ def test_load_by_path_and_unknown(tmp_path: Path) -> None:
         load_scenario(path)
 
 
+def test_door_sensors_in_scenarios(world: World, tmp_path: Path) -> None:
+    """The home scenario's standalone DS3 (closed, door-not-closed alarm after 120 s, the
+    demo account's); a scenario's sensor may start open, and unknown attributes are refused."""
+    [patio] = world.door_sensors.values()
+    demo = world.account_by_username("demo@example.com")
+    assert demo is not None
+    assert (patio.door_sensor_id, patio.name, patio.owner_uid) == (9001, "Patio Door", demo.uid)
+    assert MAC_RE.match(patio.mac)
+    assert (patio.is_open, patio.not_closed_alert_s, patio.not_opened_alert_days) == (
+        False,
+        120,
+        None,
+    )
+    assert patio.alarm_due_ms is None
+    scenario: dict[str, Any] = {
+        "accounts": [{"username": "a@example.com", "password": "pw"}],
+        "doorSensors": [
+            {"name": "Shed", "owner": "a@example.com", "doorSensorState": 1,
+             "notCloseAlertSecondNum": 30},
+        ],
+    }  # fmt: skip
+    path = tmp_path / "sensors.json"
+    path.write_text(json.dumps(scenario))
+    [shed] = load_scenario(path).door_sensors.values()
+    assert shed.is_open
+    assert shed.alarm_due_ms == shed.changed_ms + 30_000  # armed for the open door
+    scenario["doorSensors"][0]["lockId"] = 1
+    path.write_text(json.dumps(scenario))
+    with pytest.raises(ValueError, match="lockId"):
+        load_scenario(path)
+
+
 # --- paging over the scale scenario -------------------------------------------------------
 
 

@@ -27,9 +27,11 @@ from homeassistant.util import dt as dt_util
 from ..const import (
     CONF_PASSCODE_LIMIT,
     DOMAIN,
+    EVENT_ACCESS,
     ISSUE_REVOCATIONS_OVERDUE,
     SIGNAL_ACCESS_CHANGED,
 )
+from ..models import find_lock_entity_id
 from .ledger import PasscodeLedger
 from .model import (
     AccessState,
@@ -40,6 +42,7 @@ from .model import (
     OpAction,
     Operation,
     Placement,
+    PlacementState,
     new_id,
 )
 from .reconcile import need, settle
@@ -52,6 +55,13 @@ _LOGGER = logging.getLogger(__name__)
 STORAGE_VERSION = 1
 OVERDUE_REVOCATION = timedelta(hours=1)
 """A revocation still pending after this long raises a repair issue."""
+SETTLED_ACTIONS = {
+    PlacementState.SET: "placed",
+    PlacementState.REMOVED: "removed",
+    PlacementState.FAILED: "refused",
+}
+"""A placement that reached one of these states becomes an access event (the logbook line
+"Front Door no longer holds passcode 'Anna'"): the action named in its data."""
 ISSUE_BLOCKED = "access_blocked"
 """Repair issue per lock whose changes wait for a person (``access_blocked_<entry>_<lock>``)."""
 
@@ -89,6 +99,9 @@ class AccessBook:
         )
         self._listeners: list[Callable[[], None]] = []
         self._blocked_issues: set[str] = set()
+        self._settled: list[tuple[str, int]] = []
+        """Placements (credential id, lock id) that reached a state of
+        :data:`SETTLED_ACTIONS` since the last :meth:`async_notify`."""
 
     # ------------------------------------------------------------------ lifecycle
     async def async_load(self) -> None:
@@ -101,6 +114,7 @@ class AccessBook:
         for credential in self.state.credentials.values():
             for lock_id in credential.placements:
                 self.want(credential, lock_id)
+        self._settled.clear()  # what was settled before is no news
 
     async def async_save(self) -> None:
         """Write now: every change is on disk before it is attempted on a lock."""
@@ -119,7 +133,38 @@ class AccessBook:
         for listener in list(self._listeners):
             listener()
         self._update_issues()
+        self._fire_settled()
         async_dispatcher_send(self.hass, SIGNAL_ACCESS_CHANGED, self.entry.entry_id)
+
+    def _fire_settled(self) -> None:
+        """One ``ttlock_access_access`` event per placement that reached a settled state: a
+        lock now holds a credential, no longer holds it, or refused it (no digits)."""
+        settled, self._settled = self._settled, []
+        for credential_id, lock_id in dict.fromkeys(settled):
+            credential = self.state.credentials.get(credential_id)
+            placement = credential.placements.get(lock_id) if credential else None
+            if credential is None or placement is None:
+                continue
+            action = SETTLED_ACTIONS.get(placement.state)
+            if action is None:
+                continue  # moved on again before the listeners heard of it
+            holder = self.state.holders.get(credential.holder_id or "")
+            self.hass.bus.async_fire(
+                EVENT_ACCESS,
+                {
+                    "action": action,
+                    "credential_id": credential_id,
+                    "kind": credential.kind.value,
+                    "name": credential.name,
+                    "holder": holder.name if holder else None,
+                    "lock_id": lock_id,
+                    "lock_name": self.lock_name(lock_id),
+                    "entity_id": find_lock_entity_id(self.hass, lock_id),
+                    "reason": (placement.refused or placement.error)
+                    if action == "refused"
+                    else None,
+                },
+            )
 
     # ------------------------------------------------------------------ queries
     def pending(self, lock_id: int | None = None) -> int:
@@ -216,7 +261,10 @@ class AccessBook:
         where it should be (a changed action is due at once)."""
         placement = credential.placements[lock_id]
         known = lock_id in self.coordinator.data.locks
+        before = placement.state
         settle(credential, placement, known)
+        if placement.state is not before and placement.state in SETTLED_ACTIONS:
+            self._settled.append((credential.credential_id, lock_id))
         action = need(credential, placement, known)
         op = self.state.op_for(credential.credential_id, lock_id)
         if action is None:

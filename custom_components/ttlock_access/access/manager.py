@@ -188,14 +188,23 @@ class AccessManager(AccessBook):
         await self.async_run_queue()
         return credential
 
-    async def async_recheck(self, lock_id: int, kinds: tuple[str, ...], ttlock_id: int) -> bool:
+    async def async_recheck(
+        self, lock_id: int, kinds: tuple[str, ...], ttlock_id: int, errcode: int | None = None
+    ) -> bool:
         """The cloud says a change of this credential failed on the lock (a callback): look
-        at the lock again before trusting either side. Nothing queued is dropped."""
+        at the lock again before trusting either side. Nothing queued is dropped. An add
+        that the list then shows absent was refused (``failed``, not written again); one
+        that is listed stays as it is."""
         for credential, placement in self.credentials_on(lock_id):
             if credential.kind.value in kinds and placement.ttlock_id == ttlock_id:
+                reason = "the lock refused it"
+                if errcode is not None:
+                    reason += f" (TTLock error {errcode})"
+                if not credential.removal_wanted:
+                    placement.refused = reason  # settled by the look: listed clears it
                 placement.presence = Presence.UNSURE
                 placement.unsure_via = None
-                placement.error = "the lock reported a failure: checking the lock again"
+                placement.error = f"{reason}: checking the lock again"
                 self.want_all(credential)
                 await self.async_save()
                 self.async_notify()

@@ -144,6 +144,9 @@ class Holder:
     ends_at: datetime | None = None
     created_at: datetime = field(default_factory=dt_util.utcnow)
     removed: bool = False
+    meters: list[str] = field(default_factory=list)
+    """A tenant's electricity and water meters (device identifiers ``meter-<kind>-<id>``,
+    linked at check-in, unlinked at check-out: meter_tenants.py)."""
 
     def to_json(self) -> dict[str, Any]:
         """Stored form."""
@@ -156,6 +159,7 @@ class Holder:
             "ends_at": _iso(self.ends_at),
             "created_at": _iso(self.created_at),
             "removed": self.removed,
+            "meters": list(self.meters),
         }
 
     @classmethod
@@ -170,6 +174,7 @@ class Holder:
             ends_at=_dt(data.get("ends_at")),
             created_at=_dt(data.get("created_at")) or dt_util.utcnow(),
             removed=bool(data.get("removed", False)),
+            meters=[str(m) for m in data.get("meters") or []],
         )
 
 

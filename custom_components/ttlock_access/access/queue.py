@@ -289,9 +289,12 @@ class QueueRunner:
                 placement.window_synced = _holds_our_window(job, sighting.found)
             placement.presence = Presence.PRESENT
             placement.unsure_via = None
+            placement.refused = None  # on the lock: whatever was refused, this is not
         elif sighting.conclusive:
             placement.presence = Presence.ABSENT
             placement.unsure_via = None
+            if placement.refused is not None:  # a refusal the lock reported: confirmed
+                placement.error = placement.refused
         return sighting
 
     async def _run(self, spec: Spec, job: Job, op: Operation, action: OpAction) -> None:

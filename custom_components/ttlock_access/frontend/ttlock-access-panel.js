@@ -7,13 +7,15 @@
  *
  * Test ids (data-testid) for browser tests:
  *   header: menu-button, title, add-guest, check-in, add-staff, refresh; error (a banner)
- *   sections: people, locks, queue, unmanaged; show-past (checkbox: revoked/removed too)
+ *   sections: people, bookings, locks, queue, unmanaged; show-past (checkbox: revoked/removed too)
  *   a person: holder [data-holder-id, data-name, data-kind], holder-name; buttons
  *     extend-lease, check-out, remove-staff, revoke-holder
  *   a credential: credential [data-credential-id, data-name, data-kind, data-status],
  *     credential-status; per lock: lock-state [data-lock=entity id, data-state=setting|set|
  *     removing|removed|failed|unknown], lock-error (the reason); buttons reveal-code,
  *     revoke-credential
+ *   bookings: booking-link [data-calendar], booking-guest [data-name], booking-held (a feed
+ *     that came back empty), edit-bookings (opens the integration's page: options)
  *   locks: lock-row [data-lock], passcodes-left; queue: queue-item [data-credential-id];
  *   found on locks: unmanaged-item [data-lock, data-kind, data-ttlock-id], adopt,
  *     refresh-unmanaged, unmanaged-error
@@ -250,6 +252,7 @@ class TTLockAccessPanel extends HTMLElement {
       h("main", {},
         h("div", { dataset: tid("error") }),
         h("section", { dataset: tid("people") }),
+        h("section", { dataset: tid("bookings") }),
         h("section", { dataset: tid("locks") }),
         h("section", { dataset: tid("queue") }),
         h("section", { dataset: tid("unmanaged") })),
@@ -272,6 +275,7 @@ class TTLockAccessPanel extends HTMLElement {
       return;
     }
     this._renderPeople(data);
+    this._renderBookings(data);
     this._renderLocks(data);
     this._renderQueue(data);
   }
@@ -345,6 +349,31 @@ class TTLockAccessPanel extends HTMLElement {
           "revoke_credential", { credential_id: c.credential_id }, `Revoke ${KINDS[c.kind] || c.kind} "${c.name}"?`,
           "It is taken off every lock; a lock that cannot be reached now is retried.") }, "Revoke") : ""),
       h("div", { class: "row" }, locks), reasons);
+  }
+
+  _renderBookings(data) {
+    const links = data.bookings || [];
+    const edit = h("button", { dataset: tid("edit-bookings"), onclick: () => this._navigate("/config/integrations/integration/ttlock_access") },
+      links.length ? "Edit links" : "Link a calendar");
+    const offset = (minutes, before) => minutes ? `${Math.abs(minutes)} min ${(minutes > 0) === before ? "before" : "after"}` : "at";
+    const body = links.map((l) => h("div", { class: "holder", dataset: tid("booking-link", { calendar: l.calendar }) },
+      h("div", { class: "row" }, h("span", { class: "grow name" }, l.calendar_name,
+        h("div", { class: "muted" }, `${l.locks.map((k) => k.name).join(", ")} · code from ${offset(l.checkin_offset, true)} check-in until ${offset(l.checkout_offset, false)} check-out`,
+          l.share_to ? ` · sent to ${l.share_to}` : ""))),
+      l.held ? h("div", { class: "error-text", dataset: tid("booking-held") },
+        `${l.calendar_name} came back empty: ${l.held} guests keep their codes until you confirm the cancellations (Settings → Repairs).`) : "",
+      l.guests.length
+        ? l.guests.map((g) => h("div", { class: "row", dataset: tid("booking-guest", { name: g.name }) },
+          h("span", { class: "grow" }, g.name), h("span", { class: "muted" }, this._window(g))))
+        : h("div", { class: "muted" }, "No booking in the next 30 days.")));
+    this._section("bookings").replaceChildren(h("h2", {}, h("span", { class: "grow" }, "Bookings"), edit),
+      ...(body.length ? body : [h("div", { class: "muted" },
+        "No calendar is linked. Link a calendar (a rental's iCal feed, a local calendar) to locks in the integration's options: each booking then gets a guest with a code for the stay.")]));
+  }
+
+  _navigate(path) {
+    history.pushState(null, "", path);
+    this.dispatchEvent(new CustomEvent("location-changed", { bubbles: true, composed: true, detail: { replace: false } }));
   }
 
   _renderLocks(data) {

@@ -24,6 +24,8 @@ class Feature(IntEnum):
     REMOTE_UNLOCK_SWITCH = 14
     VOICE_PROMPT = 15
     SUPER_PASSCODE = 18
+    HOTEL_LOCK = 19
+    """A TTHotel lock: hotel card, and a hotel number, building and floor (docs/ble.md §9.3)."""
     PASSAGE_MODE = 22
     WIRELESS_KEYPAD = 24
     TAMPER_ALERT = 28

@@ -155,6 +155,7 @@ async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
         )
     else:
         world.gateway_latency_s = conf["gateway_latency"]
+    world.meter_time_zone = hass.config.time_zone  # the meters' usage records count its days
     server = CloudServer(world)
     try:
         base_url = await server.start(conf["host"], conf["port"])

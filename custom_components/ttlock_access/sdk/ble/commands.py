@@ -689,6 +689,13 @@ def hotel_value_location(hotel: int, building: int, floor: int) -> bytes:
     return hotel.to_bytes(3, "big") + bytes((building, floor))
 
 
+def parse_hotel_location(value: bytes) -> tuple[int, int, int]:
+    """Type 3 value → (hotel number, building, floor)."""
+    reader = Reader(value, "hotel location")
+    hotel = int.from_bytes(reader.take(3), "big")
+    return hotel, reader.u8(), reader.u8()
+
+
 def hotel_value_sector(bitmap: int) -> bytes:
     """Type 4 value: the card sector bitmap (2 BE)."""
     return u16(bitmap)

@@ -3,15 +3,19 @@
 One set of calls serves both kinds: the paths differ only by prefix (``electricMeter/`` /
 ``waterMeter/``), the id field and the unit suffix of the quantities (``Kwh`` / ``M3``).
 Quantities come as strings with two decimals; meters are reached through a gateway, so
-commands go one at a time like the locks' (docs/meters.md).
+commands go one at a time like the locks' (docs/meters.md). Usage records
+(``listRecords``) give what a meter used per hour of a day, day of a month or month of a year.
 """
 
 from __future__ import annotations
 
 import math
+import re
 from abc import abstractmethod
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import date, datetime
+from enum import IntEnum, StrEnum
 from typing import Any, Final
 
 from ..model import Meter, MeterKind
@@ -46,7 +50,8 @@ def as_quantity(value: Any) -> float | None:
     if isinstance(value, int | float):
         number = float(value)
     else:
-        text = str(value).strip().lower().removesuffix("kwh").removesuffix("m3").rstrip("t ")
+        text = str(value).strip().lower().removesuffix("kwh").removesuffix("m3")
+        text = text.removesuffix("m³").rstrip("t ")
         try:
             number = float(text)
         except ValueError:
@@ -84,6 +89,74 @@ def parse_meter(kind: MeterKind, item: JSON) -> Meter:
     )
 
 
+class UsagePeriod(IntEnum):
+    """``listRecords`` ``dateType``: what one query covers (and what each item then is)."""
+
+    DAY = 0
+    """A day (``dateStr`` ``YYYY-MM-DD``)."""
+    MONTH = 1
+    """A month (``YYYY-MM``): one item per day."""
+    YEAR = 2
+    """A year (``YYYY``): one item per month."""
+
+
+class UsageSpan(StrEnum):
+    """How long the period of one usage item is, read from its ``createDate``."""
+
+    HOUR = "hour"
+    DAY = "day"
+    MONTH = "month"
+    YEAR = "year"
+
+
+@dataclass(frozen=True, slots=True)
+class MeterUsage:
+    """One item of a meter's usage record (``…Meter/listRecords``)."""
+
+    start: datetime
+    """Where the period begins, a naive wall-clock time (TTLock names no time zone)."""
+    span: UsageSpan
+    used: float
+    """Units used in the period (kWh / m³)."""
+
+
+_CREATE_DATE = re.compile(
+    r"(\d{4})(?:[-/](\d{1,2})(?:[-/](\d{1,2})(?:[ T](\d{1,2})(?::\d{2}){0,2})?)?)?"
+)
+_SPANS = (UsageSpan.YEAR, UsageSpan.MONTH, UsageSpan.DAY, UsageSpan.HOUR)
+
+
+def parse_usage_date(value: Any) -> tuple[datetime, UsageSpan] | None:
+    """A usage item's ``createDate`` — ``"2025"``, ``"2025-06"``, ``"2025-06-14"`` or with an
+    hour (``"2025-06-14 13"``, ``"2025-06-14 13:00"``) — as its start and span; None if it is
+    none of these."""
+    found = _CREATE_DATE.fullmatch(str(value).strip()) if value is not None else None
+    if found is None:
+        return None
+    given = [int(part) for part in found.groups() if part is not None]
+    year, month, day, hour = [*given, *(1, 1, 0)[len(given) - 1 :]]
+    try:
+        start = datetime(year, month, day, hour)  # naive: the cloud names no zone
+    except ValueError:
+        return None
+    return start, _SPANS[len(given) - 1]
+
+
+def parse_usage(kind: MeterKind, item: JSON) -> MeterUsage | None:
+    """A ``listRecords`` item; None when its period or quantity is unreadable. The quantity
+    carries its unit (``"0.00kWh"``, ``"0.00t"``), and the water pages name it ``usedM3`` in
+    the example but ``usedKwh`` in the table: both are read (docs/meters.md §7)."""
+    period = parse_usage_date(item.get("createDate"))
+    keys = (f"used{SHAPES[kind].unit}", "usedKwh", "usedM3")
+    used = as_quantity(next((item[key] for key in keys if key in item), None))
+    if period is None or used is None or used < 0:
+        return None
+    return MeterUsage(start=period[0], span=period[1], used=used)
+
+
+_DATE_STR = {UsagePeriod.DAY: "%Y-%m-%d", UsagePeriod.MONTH: "%Y-%m", UsagePeriod.YEAR: "%Y"}
+
+
 def _amount(value: float, what: str) -> str:
     if not math.isfinite(value) or value <= 0 or value > MAX_RECHARGE:
         raise ValueError(f"{what} must be above 0 and at most {MAX_RECHARGE:.0f}")
@@ -108,6 +181,27 @@ class MeterCalls:
         if not isinstance(raw, list):
             raise TTLockConnectionError(f"the {kind} meter list is malformed")
         return [parse_meter(kind, item) for item in raw if isinstance(item, dict)]
+
+    async def list_meter_usage(
+        self, kind: MeterKind, meter_id: int, period: UsagePeriod, when: date
+    ) -> list[MeterUsage]:
+        """What the meter used in the day, month or year that holds ``when``: per hour, day
+        or month (``listRecords``), oldest first; unreadable items are left out."""
+        shape = SHAPES[kind]
+        body = await self._call(
+            f"{shape.prefix}/listRecords",
+            {
+                shape.id_field: meter_id,
+                "dateType": int(period),
+                "dateStr": when.strftime(_DATE_STR[period]),
+            },
+            method="POST",
+        )
+        raw = body.get("list") or []
+        if not isinstance(raw, list):
+            raise TTLockConnectionError(f"the {kind} meter usage list is malformed")
+        items = [parse_usage(kind, item) for item in raw if isinstance(item, dict)]
+        return sorted((item for item in items if item is not None), key=lambda item: item.start)
 
     async def get_meter(self, kind: MeterKind, meter_id: int) -> Meter:
         """``…Meter/detail``: the list's fields plus the time of the reading and the model."""
