@@ -26,6 +26,14 @@ KIND_WORDS = {
 """How a logbook line names a credential kind."""
 
 
+def _entry(name: str | None, message: str, entity_id: str | None) -> dict[str, Any]:
+    """A logbook line of a device (``TTLock`` when it has no name), on its entity if any."""
+    entry: dict[str, Any] = {LOGBOOK_ENTRY_NAME: name or "TTLock", LOGBOOK_ENTRY_MESSAGE: message}
+    if entity_id:
+        entry[LOGBOOK_ENTRY_ENTITY_ID] = entity_id
+    return entry
+
+
 @callback
 def async_describe_events(
     hass: HomeAssistant,
@@ -36,13 +44,8 @@ def async_describe_events(
     @callback
     def _describe(event: Event) -> dict[str, Any]:
         data = event.data
-        entry: dict[str, Any] = {
-            LOGBOOK_ENTRY_NAME: data.get("lock_name") or "TTLock",
-            LOGBOOK_ENTRY_MESSAGE: data.get("description") or data.get("event_type", ""),
-        }
-        if data.get("entity_id"):
-            entry[LOGBOOK_ENTRY_ENTITY_ID] = data["entity_id"]
-        return entry
+        message = data.get("description") or data.get("event_type", "")
+        return _entry(data.get("lock_name"), message, data.get("entity_id"))
 
     async_describe_event(DOMAIN, EVENT_ACTIVITY, _describe)
 
@@ -69,13 +72,7 @@ def async_describe_events(
             message = f"refused {what}" + (f": {reason}" if reason else "")
         else:
             message = str(action or "")
-        entry: dict[str, Any] = {
-            LOGBOOK_ENTRY_NAME: data.get("lock_name") or "TTLock",
-            LOGBOOK_ENTRY_MESSAGE: message,
-        }
-        if data.get("entity_id"):
-            entry[LOGBOOK_ENTRY_ENTITY_ID] = data["entity_id"]
-        return entry
+        return _entry(data.get("lock_name"), message, data.get("entity_id"))
 
     async_describe_event(DOMAIN, EVENT_ACCESS, _describe_access)
 
@@ -96,12 +93,6 @@ def async_describe_events(
             message = f"temporary supply{holder} switched off after its time"
         else:
             message = "temporary supply cancelled: switched by hand"
-        entry: dict[str, Any] = {
-            LOGBOOK_ENTRY_NAME: data.get("name") or "TTLock",
-            LOGBOOK_ENTRY_MESSAGE: message,
-        }
-        if data.get("entity_id"):
-            entry[LOGBOOK_ENTRY_ENTITY_ID] = data["entity_id"]
-        return entry
+        return _entry(data.get("name"), message, data.get("entity_id"))
 
     async_describe_event(DOMAIN, EVENT_METER_SUPPLY, _describe_supply)
