@@ -11,6 +11,7 @@ from homeassistant.core import HomeAssistant, ServiceCall, ServiceResponse
 from homeassistant.helpers import config_validation as cv
 from homeassistant.helpers import entity_registry as er
 
+from .access import HolderKind
 from .actions import (
     devices_matching,
     invalid,
@@ -124,6 +125,9 @@ async def async_temporary_supply(hass: HomeAssistant, call: ServiceCall) -> Serv
         found = runtime.access.holder(holder) if holder is not None else None
         if holder is not None and found is None:
             raise invalid("unknown_holder", holder=holder)
+        if found is not None and found.kind is not HolderKind.STAFF:
+            # staff working in an empty flat; a tenant's supply follows their balance
+            raise invalid("supply_for_staff", holder=found.name, kind=found.kind.value)
         meter = meters.data[key]
         if meter.supply_on is not True and no_balance(meter):
             raise invalid("supply_needs_balance", name=meter.name)

@@ -95,6 +95,41 @@ def holder_meter_targets(hass: HomeAssistant, ref: str) -> list[tuple[MeterCoord
     return [(meters, key) for key in keys]
 
 
+def account_meters(hass: HomeAssistant, manager: AccessManager) -> list[dict[str, Any]]:
+    """The account's meters a tenant can be given at check-in (the Access panel's choice)."""
+    meters = _meters_of(manager)
+    return [
+        {"entity_id": counter_entity_id(hass, key), "name": meter.name, "kind": key[0].value}
+        for key, meter in (meters.data.items() if meters else ())
+    ]
+
+
+def meters_shown(
+    hass: HomeAssistant, manager: AccessManager, holder: Holder
+) -> list[dict[str, Any]]:
+    """A tenant's meters for the Access panel: what a landlord checks at a glance (the
+    prepaid units and money left, whether the supply is on)."""
+    meters = _meters_of(manager)
+    if meters is None:
+        return []
+    shown = []
+    for key in linked_meters(manager, holder):
+        meter = meters.data[key]
+        shown.append(
+            {
+                "entity_id": counter_entity_id(hass, key),
+                "name": meter.name,
+                "kind": meter.kind.value,
+                "unit": "kWh" if meter.kind is MeterKind.ELECTRIC else "m³",
+                "prepaid": meter.prepaid,
+                "remaining": meter.remaining,
+                "balance": meter.balance,
+                "supply_on": meter.supply_on,
+            }
+        )
+    return shown
+
+
 def _shown(hass: HomeAssistant, manager: AccessManager, holder: Holder) -> dict[str, Any]:
     """The holder in a response, with the meters as counter entities."""
     out = holder_response(holder)

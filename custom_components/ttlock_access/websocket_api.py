@@ -57,6 +57,7 @@ from .actions import (
     response_time,
 )
 from .const import DOMAIN, EVENT_ACCESS, SIGNAL_ACCESS_CHANGED
+from .meter_tenants import account_meters, meters_shown
 from .sdk.model import Feature
 from .sharing import SHARE_FIELDS
 
@@ -185,6 +186,7 @@ def async_overview(hass: HomeAssistant) -> dict[str, Any]:
     loose: list[dict[str, Any]] = []
     queue: list[dict[str, Any]] = []
     bookings: list[dict[str, Any]] = []
+    meters: list[dict[str, Any]] = []
     for entry in hass.config_entries.async_loaded_entries(DOMAIN):
         manager: AccessManager = entry.runtime_data.access
         own = [t for t in targets if t.manager is manager]
@@ -209,10 +211,12 @@ def async_overview(hass: HomeAssistant) -> dict[str, Any]:
             shown = holder_response(holder)
             shown["entry_id"] = entry.entry_id
             shown["credentials"] = held.get(holder.holder_id, [])
+            shown["meters"] = meters_shown(hass, manager, holder)
             holders.append(shown)
         queue.extend(_queue(manager, entity_ids))
         if entry.runtime_data.bookings is not None:
             bookings.extend(entry.runtime_data.bookings.describe())
+        meters.extend(account_meters(hass, manager))
     holders.sort(key=lambda h: (h["removed"], h["name"].casefold()))
     return {
         "entries": entries,
@@ -221,6 +225,7 @@ def async_overview(hass: HomeAssistant) -> dict[str, Any]:
         "credentials": loose,
         "queue": queue,
         "bookings": bookings,
+        "meters": sorted(meters, key=lambda m: str(m["name"]).casefold()),
         "holder_kinds": [kind.value for kind in HolderKind],
         "adoptable": list(ADOPTABLE),
     }
@@ -407,12 +412,19 @@ async def ws_add_guest(hass: HomeAssistant, connection: _Connection, msg: _Messa
 
 
 @require_admin
-@websocket_command({vol.Required("type"): f"{DOMAIN}/check_in", **_GRANT})
+@websocket_command(
+    {
+        vol.Required("type"): f"{DOMAIN}/check_in",
+        **_GRANT,
+        vol.Optional("meters"): vol.All(cv.ensure_list, [cv.string]),
+    }
+)
 @async_response
 async def ws_check_in(hass: HomeAssistant, connection: _Connection, msg: _Message) -> None:
-    """A tenant moves in: a code for the lease (``check_in``)."""
+    """A tenant moves in: a code for the lease, and their meters linked (``check_in``)."""
     data = _grant_data(msg, HolderKind.TENANT)
     del data["kind"]
+    data["meters"] = msg.get("meters") or None
     await _run(hass, connection, msg, "check_in", data)
 
 
@@ -420,11 +432,19 @@ _HOLDER: VolDictType = {vol.Required("holder"): cv.string}
 
 
 @require_admin
-@websocket_command({vol.Required("type"): f"{DOMAIN}/check_out", **_HOLDER})
+@websocket_command(
+    {
+        vol.Required("type"): f"{DOMAIN}/check_out",
+        **_HOLDER,
+        vol.Optional("cut_supply", default=False): cv.boolean,
+    }
+)
 @async_response
 async def ws_check_out(hass: HomeAssistant, connection: _Connection, msg: _Message) -> None:
-    """A tenant moves out: everything they hold is revoked (``check_out``)."""
-    await _run(hass, connection, msg, "check_out", {"holder": msg["holder"]})
+    """A tenant moves out: everything they hold is revoked, and with ``cut_supply`` their
+    meters are switched off (``check_out``)."""
+    data = {"holder": msg["holder"], "cut_supply": msg["cut_supply"]}
+    await _run(hass, connection, msg, "check_out", data)
 
 
 @require_admin

@@ -265,3 +265,41 @@ def test_access_panel_guest_set_and_revoked(signed_in: Page) -> None:
     page.wait_for_url(re.compile(r"/ttlock-access"))
     panel.locator("[data-testid=edit-bookings]").click()
     page.wait_for_url(re.compile(r"/config/integrations/integration/ttlock_access"))
+
+
+@pytest.mark.usefixtures("integration")
+def test_access_panel_tenant_with_meters(signed_in: Page) -> None:
+    """In the Access panel: check a tenant in with the Front Door and the apartment's power
+    meter ticked; the tenant is listed with that meter (supply on); checking out with "switch
+    their meters off" cuts the supply, which the meter's switch shows."""
+    page = signed_in
+    tenant = "Tara (tenant)"
+    page.get_by_role("link", name="Access").click()
+    page.wait_for_url(re.compile(r"/ttlock-access"))
+    panel = page.locator("ttlock-access-panel")
+    panel.locator("[data-testid=check-in]").click()
+    dialog = panel.locator("[data-testid=dialog]")
+    dialog.locator("[data-testid=field-name]").press_sequentially(tenant)
+    dialog.locator("[data-testid=field-lock][value='lock.front_door']").check()
+    dialog.locator("[data-testid=field-meter][value='sensor.apartment_power_energy']").check()
+    dialog.locator("[data-testid=dialog-submit]").click()
+    expect(dialog.locator("[data-testid=new-code]").first).to_have_text(re.compile(r"^\d{4,9}$"))
+    dialog.locator("[data-testid=dialog-done]").click()
+
+    person = panel.locator(f"[data-testid=holder][data-name='{tenant}']")
+    meter = person.locator("[data-testid=holder-meter]")
+    expect(meter).to_have_attribute("data-entity", "sensor.apartment_power_energy")
+    expect(meter).to_have_attribute("data-supply", "true")
+    expect(meter).to_contain_text("Apartment Power")
+
+    person.locator("[data-testid=check-out]").click()
+    dialog.locator("[data-testid=field-cut-supply]").check()
+    dialog.locator("[data-testid=dialog-submit]").click()
+    expect(dialog).to_be_hidden()
+    # the meter's own switch, as the frontend knows it, goes off
+    page.wait_for_function(
+        "document.querySelector('home-assistant').hass.states"
+        "['switch.apartment_power_supply'].state === 'off'",
+        timeout=60_000,
+    )
+    expect(person).to_be_hidden()  # checked out: listed with the past ones only

@@ -113,7 +113,12 @@ async def test_check_in_links_meters_and_recharge_by_name(
     overview = await ws.receive_json()
     assert overview["success"], overview
     shown = {h["name"]: h["meters"] for h in overview["result"]["holders"]}
-    assert shown["Jonas"] == [f"meter-electric-{STUDIO_POWER}"]
+    [meter] = shown["Jonas"]  # as the Access panel shows it
+    assert meter["entity_id"] == "sensor.studio_power_energy"
+    assert (meter["kind"], meter["unit"], meter["prepaid"]) == ("electric", "kWh", True)
+    assert meter["remaining"] == pytest.approx(
+        cloud.world.meter("electric", STUDIO_POWER).remainder, abs=0.01
+    )
 
     response = await call(hass, "recharge_meter", {"holder": "jonas", "amount": 10})
     assert list(response["meters"]) == ["sensor.studio_power_energy"]
@@ -260,6 +265,44 @@ async def test_a_meter_of_another_account_is_refused(
         == "meter_of_another_account"
     )
     assert setup_entry.runtime_data.access.holder("Jonas") is None
+
+
+async def test_access_panel_checks_a_tenant_in_and_out_with_meters(
+    hass: HomeAssistant,
+    cloud: Cloud,
+    setup_entry: MockConfigEntry,
+    hass_ws_client: WebSocketGenerator,
+) -> None:
+    """The panel's check-in offers the account's meters and links the ticked ones; the tenant
+    is shown with their meters' supply and balance; its check-out can switch them off."""
+    ws = await hass_ws_client(hass)
+
+    async def ok(command: str, **fields: Any) -> Any:
+        await ws.send_json_auto_id({"type": f"{DOMAIN}/{command}", **fields})
+        reply = await ws.receive_json()
+        assert reply["success"], reply
+        return reply["result"]
+
+    offered = (await ok("overview"))["meters"]
+    assert {m["entity_id"] for m in offered} == {
+        "sensor.apartment_power_energy",
+        "sensor.studio_power_energy",
+        "sensor.apartment_water_consumption",
+    }
+    await ok(
+        "check_in",
+        name="Jonas",
+        locks=["lock.front_door"],
+        ends_at=_ends(),
+        meters=["sensor.apartment_power_energy"],
+    )
+    [jonas] = [h for h in (await ok("overview"))["holders"] if h["name"] == "Jonas"]
+    [meter] = jonas["meters"]
+    assert (meter["name"], meter["supply_on"]) == ("Apartment Power", True)
+    out = await ok("check_out", holder=jonas["holder_id"], cut_supply=True)
+    assert out["supply_cut"] == ["sensor.apartment_power_energy"]
+    assert on_off(cloud, "electric", APARTMENT_POWER) == 0
+    assert state(hass, "switch.apartment_power_supply") == "off"
 
 
 # ---------------------------------------------------------------------- temporary supply
@@ -432,7 +475,8 @@ async def test_a_prepaid_meter_without_balance_gives_no_supply(
 
 
 async def test_temporary_supply_refusals(hass: HomeAssistant, setup_entry: MockConfigEntry) -> None:
-    """Minutes out of range, no meter, an unknown holder: refused, nothing switched."""
+    """Minutes out of range, no meter, an unknown holder, a holder who is not staff: refused,
+    nothing switched."""
     for minutes in (0, 1441):
         with pytest.raises(vol.Invalid):
             await call(
@@ -451,5 +495,14 @@ async def test_temporary_supply_refusals(hass: HomeAssistant, setup_entry: MockC
             {"entity_id": "switch.apartment_power_supply", "minutes": 5, "holder": "Nobody"},
         )
         == "unknown_holder"
+    )
+    await call(hass, "grant_access", {"entity_id": "lock.front_door", "holder": "Gus"})
+    assert (
+        await refused(
+            hass,
+            "temporary_supply",
+            {"entity_id": "switch.apartment_power_supply", "minutes": 5, "holder": "Gus"},
+        )
+        == "supply_for_staff"
     )
     assert pending_offs(setup_entry) == []

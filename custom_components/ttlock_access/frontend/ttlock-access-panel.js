@@ -9,7 +9,8 @@
  *   header: menu-button, title, add-guest, check-in, add-staff, refresh; error (a banner)
  *   sections: people, bookings, locks, queue, unmanaged; show-past (checkbox: revoked/removed too)
  *   a person: holder [data-holder-id, data-name, data-kind], holder-name; buttons
- *     extend-lease, check-out, remove-staff, revoke-holder
+ *     extend-lease, check-out, remove-staff, revoke-holder; a tenant's meters: holder-meter
+ *     [data-entity, data-supply]
  *   a credential: credential [data-credential-id, data-name, data-kind, data-status],
  *     credential-status; per lock: lock-state [data-lock=entity id, data-state=setting|set|
  *     removing|removed|failed|unknown], lock-error (the reason); buttons reveal-code,
@@ -24,7 +25,8 @@
  *     dialog-done; fields: field-name, field-lock (one checkbox per lock, value = entity id),
  *     field-starts-at, field-ends-at (datetime-local, Home Assistant's time zone),
  *     field-code-mode (generated|typed), field-code, field-allow-weak, field-length,
- *     field-card, field-share-to, field-holder, field-holder-kind
+ *     field-card, field-share-to, field-holder, field-holder-kind, field-meter (check-in: one
+ *     checkbox per meter, value = entity id), field-cut-supply (check-out)
  * Flow: "add-guest" → fill field-name, tick field-lock, set field-ends-at → dialog-submit →
  *   new-code shows the code → dialog-done; the guest's lock-state goes setting → set live;
  *   revoke-credential (or revoke-holder) → dialog-submit (confirm) → lock-state "removed".
@@ -317,16 +319,24 @@ class TTLockAccessPanel extends HTMLElement {
           h("span", { class: "chip" }, p.kind), p.removed ? h("span", { class: "chip" }, "gone") : "",
           h("div", { class: "muted" }, this._window(p))),
         live && p.ends_at && p.kind !== "staff" ? btn("extend-lease", "Extend", () => this._extendDialog(p)) : "",
-        live && p.kind === "tenant" ? btn("check-out", "Check out", () => this._confirm(
-          "check_out", { holder: p.holder_id }, `Check out ${p.name}?`,
-          "Everything they hold is taken off the locks.", "Check out")) : "",
+        live && p.kind === "tenant" ? btn("check-out", "Check out", () => this._checkOutDialog(p)) : "",
         live && p.kind === "staff" ? btn("remove-staff", "Remove", () => this._confirm(
           "remove_staff", { holder: p.holder_id }, `Remove ${p.name}?`,
           "Their codes and cards are taken off the locks.", "Remove")) : "",
         live ? btn("revoke-holder", "Revoke all", () => this._confirm(
           "revoke_holder", { holder: p.holder_id }, `Revoke everything of ${p.name}?`,
           "Every code, card and key of this person is taken off the locks."), "danger") : ""),
+      (p.meters || []).length ? h("div", { class: "row" }, p.meters.map((m) => this._meter(m))) : "",
       p.credentials.map((c) => this._credential(c)));
+  }
+
+  _meter(m) {
+    // a tenant's meter: prepaid units (and money) left, and whether the supply is on
+    const left = m.prepaid && m.remaining != null ? ` · ${m.remaining} ${m.unit} left` : "";
+    const money = m.balance != null ? ` (${m.balance})` : "";
+    const supply = m.supply_on == null ? "" : m.supply_on ? " · on" : " · off";
+    return h("span", { class: "chip", dataset: tid("holder-meter", { entity: m.entity_id, supply: String(m.supply_on) }) },
+      `${m.name}${left}${money}${supply}`);
   }
 
   _credential(c) {
@@ -492,7 +502,8 @@ class TTLockAccessPanel extends HTMLElement {
   _values(form) {
     const get = (name) => form.elements.namedItem(name);
     const text = (name) => (get(name)?.value || "").trim() || undefined;
-    return { text, locks: [...form.querySelectorAll("input[name=lock]:checked")].map((i) => i.value), checked: (name) => Boolean(get(name)?.checked) };
+    const picked = (name) => [...form.querySelectorAll(`input[name=${name}]:checked`)].map((i) => i.value);
+    return { text, locks: picked("lock"), meters: picked("meter"), checked: (name) => Boolean(get(name)?.checked) };
   }
 
   _grantDialog(command) {
@@ -507,7 +518,7 @@ class TTLockAccessPanel extends HTMLElement {
       h("div", { class: "two" },
         this._field("field-starts-at", tenant ? "Lease starts" : "Arrives", { type: "datetime-local", value: this._local(now) }),
         this._field("field-ends-at", tenant ? "Lease ends" : "Leaves", { type: "datetime-local", value: this._local(new Date(now.getTime() + 2 * 86400000)) })),
-      zone, ...this._codeFields(), card, this._shareField(),
+      zone, ...this._codeFields(), card, tenant ? this._metersField() : "", this._shareField(),
     ], tenant ? "Check in" : "Add guest", async (form) => {
       const v = this._values(form);
       const typed = v.text("mode") === "typed";
@@ -519,8 +530,18 @@ class TTLockAccessPanel extends HTMLElement {
         length: typed ? undefined : Number(v.text("length") || 6),
         card_number: v.text("field-card"),
         share_to: v.text("share") ? [v.text("share")] : undefined,
+        meters: tenant && v.meters.length ? v.meters : undefined,
       });
     }, { show: (answer) => this._newCodes(answer.credentials, answer.shared) });
+  }
+
+  _metersField() {
+    // the account's electricity and water meters: linked to the tenant (top-ups by name,
+    // switched off at check-out if asked)
+    const meters = this._data?.meters || [];
+    return meters.length ? h("fieldset", {}, h("legend", { class: "muted" }, "Their meters (optional)"),
+      meters.map((m) => h("label", { class: "check" },
+        h("input", { type: "checkbox", name: "meter", value: m.entity_id, dataset: tid("field-meter") }), m.name))) : "";
   }
 
   _staffDialog() {
@@ -578,6 +599,16 @@ class TTLockAccessPanel extends HTMLElement {
       this._loadFound();
       return answer;
     });
+  }
+
+  _checkOutDialog(p) {
+    const meters = p.meters || [];
+    const cut = meters.length ? h("label", { class: "check" },
+      h("input", { type: "checkbox", name: "cut", dataset: tid("field-cut-supply") }),
+      `Switch their meters off (${meters.map((m) => m.name).join(", ")})`) : "";
+    this._open(`Check out ${p.name}?`, [h("div", {}, "Everything they hold is taken off the locks."), cut],
+      "Check out", (form) => this._call("check_out", { holder: p.holder_id, cut_supply: this._values(form).checked("cut") }),
+      { danger: true });
   }
 
   _confirm(command, fields, title, text, submitText = "Revoke") {
