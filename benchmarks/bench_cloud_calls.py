@@ -11,6 +11,7 @@ from tests.integration.helpers import CLIENT_ID, Cloud, poll
 
 CYCLES = 30
 RESULTS: dict[str, dict[str, float]] = {}
+ENDPOINTS: dict[str, dict[str, int]] = {}
 
 
 @pytest.mark.parametrize("scenario", ["home", "scale"])
@@ -25,6 +26,7 @@ async def test_measure(
     assert await hass.config_entries.async_setup(config_entry.entry_id)
     await hass.async_block_till_done()
     setup_calls = cloud.world.usage(CLIENT_ID)
+    ENDPOINTS[scenario] = cloud.world.endpoint_usage(CLIENT_ID)
     await poll(hass, freezer, 10)  # warm-up: details and signal of the first locks
     per_cycle = []
     for _ in range(CYCLES):
@@ -43,6 +45,10 @@ async def test_measure(
         print("\n\nTTLock cloud API calls (counted by the simulator)")
         print(f"  setup, {scale['locks']:.0f} locks: {scale['setup']:.0f}  (target <= 15)")
         print(f"  setup, {home['locks']:.0f} locks:    {home['setup']:.0f}")
+        print(
+            "  setup's calls: "
+            + ", ".join(f"{k} {v}" for k, v in sorted(ENDPOINTS["scale"].items()))
+        )
         for r in (home, scale):
             print(
                 f"  per poll cycle, {r['locks']:>4.0f} locks:    mean {r['mean']:.2f}"
