@@ -158,6 +158,53 @@ type Instruction = Request | Listen
 type Flow[T] = Generator[Instruction, Reply, T]
 
 
+type Page[T] = tuple[int | None, list[T]]
+"""One page of a list the lock sends: the next page's sequence number (None: the last
+page) and the page's items."""
+
+
+def _paged[T](
+    command: Command, query: Callable[[int], bytes], page: Callable[[bytes], Page[T]]
+) -> Flow[list[T]]:
+    """Every item of a list the lock sends in pages, each reply naming the next page's
+    sequence number. Stops at the last page, at a number already read (a lock that loops
+    would otherwise keep the connection forever) and after ``MAX_PAGES``."""
+    found: list[T] = []
+    seq = 0
+    seen = {seq}
+    for _ in range(MAX_PAGES):
+        reply = yield Request(command, query(seq))
+        next_seq, items = page(reply.data)
+        found.extend(items)
+        if next_seq is None or next_seq in seen:
+            break
+        seen.add(next_seq)
+        seq = next_seq
+    return found
+
+
+def _until_empty[T](parse: Callable[[bytes], tuple[int, list[T]]]) -> Callable[[bytes], Page[T]]:
+    """Cards and fingerprints: the last page is an empty one, or names the end marker."""
+
+    def page(data: bytes) -> Page[T]:
+        next_seq, items = parse(data)
+        return (None if not items or next_seq == cmd.SEQ_END else next_seq), items
+
+    return page
+
+
+def _passcode_page(data: bytes) -> Page[Passcode]:
+    """Passcodes: the last page names 0 or the end marker, or the lock has none (E6)."""
+    total, next_seq, codes = cmd.parse_passcode_page(data)
+    done = total == 0 or next_seq is None or next_seq in (0, cmd.SEQ_END)
+    return (None if done else next_seq), codes
+
+
+def _passage_page(data: bytes) -> Page[PassageModeEntry]:
+    next_seq, entries = cmd.parse_passage_page(data)
+    return (None if next_seq == cmd.PASSAGE_END else next_seq), entries
+
+
 class Operation[T](ABC):
     """Base state machine; subclasses implement :meth:`_run` as a flow."""
 
@@ -622,18 +669,7 @@ class ListPasscodes(KeyedOperation[list[Passcode]]):
 
     def _run(self) -> Flow[list[Passcode]]:
         yield from self._login()
-        found: list[Passcode] = []
-        seq = 0
-        seen = {seq}
-        for _ in range(MAX_PAGES):
-            reply = yield Request(Command.PWD_LIST, cmd.passcode_list(seq))
-            total, next_seq, codes = cmd.parse_passcode_page(reply.data)
-            found.extend(codes)
-            if total == 0 or next_seq is None or next_seq in (0, cmd.SEQ_END) or next_seq in seen:
-                break
-            seen.add(next_seq)
-            seq = next_seq
-        return found
+        return (yield from _paged(Command.PWD_LIST, cmd.passcode_list, _passcode_page))
 
 
 # --- IC cards ---------------------------------------------------------------------------------
@@ -788,18 +824,8 @@ class ListCards(KeyedOperation[list[Card]]):
 
     def _run(self) -> Flow[list[Card]]:
         yield from self._login()
-        found: list[Card] = []
-        seq = 0
-        seen = {seq}
-        for _ in range(MAX_PAGES):
-            reply = yield Request(Command.IC_MANAGE, cmd.card_search(seq))
-            next_seq, cards = cmd.parse_card_page(reply.data)
-            found.extend(cards)
-            if not cards or next_seq == cmd.SEQ_END or next_seq in seen:
-                break
-            seen.add(next_seq)
-            seq = next_seq
-        return found
+        page = _until_empty(cmd.parse_card_page)
+        return (yield from _paged(Command.IC_MANAGE, cmd.card_search, page))
 
 
 # --- fingerprints -----------------------------------------------------------------------------
@@ -861,18 +887,8 @@ class ListFingerprints(KeyedOperation[list[Fingerprint]]):
 
     def _run(self) -> Flow[list[Fingerprint]]:
         yield from self._login()
-        found: list[Fingerprint] = []
-        seq = 0
-        seen = {seq}
-        for _ in range(MAX_PAGES):
-            reply = yield Request(Command.FR_MANAGE, cmd.fingerprint_search(seq))
-            next_seq, prints = cmd.parse_fingerprint_page(reply.data)
-            found.extend(prints)
-            if not prints or next_seq == cmd.SEQ_END or next_seq in seen:
-                break
-            seen.add(next_seq)
-            seq = next_seq
-        return found
+        page = _until_empty(cmd.parse_fingerprint_page)
+        return (yield from _paged(Command.FR_MANAGE, cmd.fingerprint_search, page))
 
 
 # --- operation log ----------------------------------------------------------------------------
@@ -1045,18 +1061,8 @@ class GetPassageMode(KeyedOperation[list[PassageModeEntry]]):
 
     def _run(self) -> Flow[list[PassageModeEntry]]:
         yield from self._login()
-        found: list[PassageModeEntry] = []
-        seq = 0
-        seen = {seq}
-        for _ in range(MAX_PAGES):
-            reply = yield Request(Command.CONFIGURE_PASSAGE_MODE, cmd.passage_mode_query(seq))
-            next_seq, entries = cmd.parse_passage_page(reply.data)
-            found.extend(entries)
-            if next_seq == cmd.PASSAGE_END or next_seq in seen:
-                break
-            seen.add(next_seq)
-            seq = next_seq
-        return found
+        command = Command.CONFIGURE_PASSAGE_MODE
+        return (yield from _paged(command, cmd.passage_mode_query, _passage_page))
 
 
 class _PassageModeBatch(KeyedOperation[CommandAck]):
