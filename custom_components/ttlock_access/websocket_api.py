@@ -38,7 +38,7 @@ from homeassistant.config_entries import (
     ConfigEntry,
     ConfigEntryChange,
 )
-from homeassistant.core import HomeAssistant, callback
+from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError, Unauthorized
 from homeassistant.helpers import config_validation as cv
 from homeassistant.helpers.dispatcher import async_dispatcher_connect
@@ -297,21 +297,35 @@ def ws_subscribe(hass: HomeAssistant, connection: _Connection, msg: _Message) ->
             due = True
             hass.loop.call_soon(_send)
 
+    meter_unsubs: list[CALLBACK_TYPE] = []
+
+    @callback
+    def _follow_meters() -> None:
+        """Tenants' meters are shown with their readings: a new reading is a change too."""
+        for unsub in meter_unsubs:
+            unsub()
+        meter_unsubs.clear()
+        for entry in hass.config_entries.async_loaded_entries(DOMAIN):
+            if (meters := entry.runtime_data.meters) is not None:
+                meter_unsubs.append(meters.async_add_listener(_changed))
+
     @callback
     def _entry_changed(_change: ConfigEntryChange, entry: ConfigEntry[Any]) -> None:
         if entry.domain == DOMAIN:
+            _follow_meters()
             _changed()
 
     unsubs = [
         async_dispatcher_connect(hass, SIGNAL_ACCESS_CHANGED, _changed),
         async_dispatcher_connect(hass, SIGNAL_CONFIG_ENTRY_CHANGED, _entry_changed),
     ]
+    _follow_meters()
 
     @callback
     def _unsubscribe() -> None:
         nonlocal active
         active = False
-        for unsub in unsubs:
+        for unsub in (*unsubs, *meter_unsubs):
             unsub()
 
     connection.subscriptions[msg["id"]] = _unsubscribe

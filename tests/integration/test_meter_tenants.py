@@ -67,6 +67,10 @@ async def switch_off(hass: HomeAssistant, entity_id: str = "switch.apartment_pow
     await hass.services.async_call("switch", "turn_off", {"entity_id": entity_id}, blocking=True)
 
 
+async def switch_on(hass: HomeAssistant, entity_id: str = "switch.apartment_power_supply") -> None:
+    await hass.services.async_call("switch", "turn_on", {"entity_id": entity_id}, blocking=True)
+
+
 def pending_offs(entry: MockConfigEntry) -> list[int]:
     """Meter ids with a switch-off waiting."""
     supply = entry.runtime_data.supply
@@ -299,6 +303,17 @@ async def test_access_panel_checks_a_tenant_in_and_out_with_meters(
     [jonas] = [h for h in (await ok("overview"))["holders"] if h["name"] == "Jonas"]
     [meter] = jonas["meters"]
     assert (meter["name"], meter["supply_on"]) == ("Apartment Power", True)
+
+    # the panel's live picture follows the meter too: switched by hand, shown off
+    live = await hass_ws_client(hass)
+    await live.send_json_auto_id({"type": f"{DOMAIN}/subscribe"})
+    assert (await live.receive_json())["success"]
+    await live.receive_json()  # the picture as it is
+    await switch_off(hass)
+    pushed = (await live.receive_json())["event"]
+    [shown] = next(h for h in pushed["holders"] if h["name"] == "Jonas")["meters"]
+    assert shown["supply_on"] is False
+    await switch_on(hass)
     out = await ok("check_out", holder=jonas["holder_id"], cut_supply=True)
     assert out["supply_cut"] == ["sensor.apartment_power_energy"]
     assert on_off(cloud, "electric", APARTMENT_POWER) == 0
